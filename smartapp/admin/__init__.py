@@ -1,0 +1,1 @@
+"""Staff-facing administration: plugins at run time, staff accounts, the audit log."""

@@ -1,0 +1,139 @@
+"""``/api/v1/admin/…``: plugins, staff accounts and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from smartapp.admin.audit import record_audit
+from smartapp.admin.models import AuditEntry
+from smartapp.extensions import db
+from smartapp.identity.auth import staff_required
+from smartapp.identity.models import Role, Staff
+from smartapp.identity.schemas import StaffCreateSchema, StaffSchema
+from smartapp.identity.services import StaffError, create_staff
+from smartapp.locations.services import WardCodeField
+from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate
+from smartapp.plugins import services as plugin_services
+from smartapp.plugins.registry import registry
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Administration")
+
+
+class PluginSchema(Schema):
+    slug = fields.String(required=True)
+    state = fields.String(required=True, metadata={
+        "description": "loaded, import_error, invalid, incompatible or setup_error"})
+    reason = fields.String(allow_none=True, required=True)
+    distribution = fields.String(allow_none=True)
+    version = fields.String()
+    title = fields.Dict(keys=fields.String(), values=fields.String())
+    category = fields.String()
+    enabled = fields.Boolean()
+    position = fields.Integer()
+    ward_codes = fields.List(fields.Integer(), allow_none=True)
+    permissions = fields.List(fields.String())
+
+
+class PluginListSchema(Schema):
+    items = fields.List(fields.Nested(PluginSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class PluginUpdateSchema(Schema):
+    enabled = fields.Boolean()
+    position = fields.Integer(allow_none=True, validate=validate.Range(0, 10_000))
+    ward_codes = fields.List(WardCodeField(), allow_none=True, validate=validate.Length(min=1),
+                             metadata={"description": "limit to these wards; null: everywhere"})
+
+
+@blp.route("/plugins")
+@blp.response(200, PluginListSchema)
+@staff_required(Role.ADMIN)
+def list_plugins() -> dict[str, Any]:
+    """Every discovered plugin with its load state, reason and run-time settings."""
+    items = [plugin_services.describe(r) for r in registry().records.values()]
+    return {"items": items, "next_cursor": None}
+
+
+@blp.route("/plugins/<slug>", methods=["PATCH"])
+@blp.arguments(PluginUpdateSchema)
+@blp.response(200, PluginSchema)
+@blp.alt_response(404, response="DEFAULT_ERROR")
+@staff_required(Role.ADMIN)
+def update_plugin(changes: dict[str, Any], slug: str) -> dict[str, Any]:
+    """Enable or disable a plugin, move its tile, or limit it to some wards (live at once in
+    every worker)."""
+    return plugin_services.update_plugin(slug, changes)
+
+
+class SettingsSchema(Schema):
+    class Meta:
+        unknown = "include"
+
+
+@blp.route("/plugins/<slug>/settings")
+@blp.response(200, SettingsSchema)
+@blp.alt_response(404, response="DEFAULT_ERROR")
+@staff_required(Role.ADMIN)
+def get_plugin_settings(slug: str) -> dict[str, Any]:
+    """The plugin's settings, with defaults."""
+    return plugin_services.plugin_settings(slug)
+
+
+@blp.route("/plugins/<slug>/settings", methods=["PUT"])
+@blp.arguments(SettingsSchema)
+@blp.response(200, SettingsSchema)
+@blp.alt_response(404, response="DEFAULT_ERROR")
+@staff_required(Role.ADMIN)
+def put_plugin_settings(values: dict[str, Any], slug: str) -> dict[str, Any]:
+    """Replace the plugin's settings; validated by the plugin's own schema."""
+    return plugin_services.replace_plugin_settings(slug, values)
+
+
+@blp.route("/staff")
+@blp.arguments(CursorPageArgs, location="query")
+@blp.response(200, page_schema(StaffSchema))
+@staff_required(Role.ADMIN)
+def list_staff(args: dict[str, Any]) -> Page[Staff]:
+    """Staff accounts, oldest first."""
+    return paginate(select(Staff), [Staff.id], args)
+
+
+@blp.route("/staff", methods=["POST"])
+@blp.arguments(StaffCreateSchema)
+@blp.response(201, StaffSchema)
+@staff_required(Role.ADMIN)
+def post_staff(body: dict[str, Any]) -> Staff:
+    """Create a staff account."""
+    try:
+        staff = create_staff(body["email"], body["password"], body["role"],
+                             body.get("agency_code"), body.get("permissions"))
+    except StaffError as error:
+        field = "agency_code" if error.field == "agency" else error.field
+        abort(422, errors={field: [str(error)]})
+    record_audit("staff.create", "staff", staff.id, {"email": staff.email, "role": staff.role})
+    db.session.commit()
+    return staff
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    actor = fields.String()
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    details = fields.Dict()
+
+
+@blp.route("/audit")
+@blp.arguments(CursorPageArgs, location="query")
+@blp.response(200, page_schema(AuditEntrySchema))
+@staff_required(Role.ADMIN)
+def list_audit(args: dict[str, Any]) -> Page[AuditEntry]:
+    """The audit log, newest first."""
+    return paginate(select(AuditEntry), [AuditEntry.id], args, descending=True)

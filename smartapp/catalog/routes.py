@@ -1,0 +1,71 @@
+"""``GET /api/v1/utilities``: the home-screen catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from smartapp.catalog.services import PLATFORMS, HomeScreenKey, home_screen_cache, render
+from smartapp.i18n import current_language
+from smartapp.identity.auth import current_citizen
+from smartapp.locations.services import WardCodeField
+from smartapp.plugins.registry import registry
+
+blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Home-screen catalog")
+
+
+class CatalogQuerySchema(Schema):
+    platform = fields.String(validate=validate.OneOf(PLATFORMS))
+    app_version = fields.String(validate=validate.Regexp(r"^\d+(\.\d+){0,3}$"),
+                                metadata={"description": "the app's version, e.g. 3.2.0"})
+    ward_code = WardCodeField(metadata={
+        "description": "show the utilities of this ward (signed-in citizens: their profile's)"
+    })
+
+
+class TileSchema(Schema):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    icon = fields.String(required=True)
+    category = fields.String(required=True)
+    position = fields.Integer(required=True)
+    deep_link = fields.String(required=True)
+    api_base = fields.String(required=True)
+    min_app_version = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    version = fields.String(required=True)
+    badge = fields.Integer(allow_none=True, metadata={"description": "signed-in citizens only"})
+
+
+class CatalogSchema(Schema):
+    items = fields.List(fields.Nested(TileSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+@blp.route("/utilities")
+@blp.arguments(CatalogQuerySchema, location="query")
+@blp.response(200, CatalogSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
+def utilities(args: dict[str, Any]) -> Response:
+    """The enabled utilities for this app, language (``Accept-Language``) and ward."""
+    citizen = current_citizen()
+    ward_code = citizen.ward_code if citizen and citizen.ward_code else args.get("ward_code")
+    key = HomeScreenKey(current_language(), args.get("platform"), args.get("app_version"),
+                        ward_code)
+    rendered = home_screen_cache().get(key)
+    if citizen is not None:
+        badges = registry().call_hook("tile_badge", citizen)
+        if badges:
+            rendered = render([
+                {**tile, "badge": badges.get(tile["slug"])} for tile in rendered.tiles
+            ])
+    response = Response(rendered.body, mimetype="application/json")
+    response.set_etag(rendered.etag)
+    response.headers["Cache-Control"] = "private, no-cache" if citizen else "public, no-cache"
+    response.vary.update(("Accept-Language", "Authorization"))
+    return response.make_conditional(request)
+
+

@@ -1,0 +1,114 @@
+"""Building the home screen, and caching it per revision of the plugins' settings.
+
+The tile list depends only on the language, platform, app version, ward and the plugins'
+run-time settings, so it is rendered once per combination and revision and kept in this
+process (hot path: no query, no serialization) and in the shared cache (Redis when
+configured). A change by an administrator bumps the revision, which retires every entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from packaging.version import InvalidVersion, Version
+
+from smartapp.extensions import cache
+from smartapp.i18n import localize
+from smartapp.plugin import Plugin
+from smartapp.plugins.registry import registry
+from smartapp.plugins.state import runtime_state
+
+PLATFORMS = ("android", "ios", "web")
+LOCAL_ENTRIES = 512
+
+
+@dataclass(frozen=True)
+class HomeScreenKey:
+    language: str
+    platform: str | None
+    app_version: str | None
+    ward_code: int | None
+
+    def cache_key(self, revision: int) -> str:
+        return (f"catalog:{revision}:{self.language}:{self.platform}:{self.app_version}:"
+                f"{self.ward_code}")
+
+
+@dataclass(frozen=True)
+class RenderedHomeScreen:
+    tiles: list[dict[str, Any]]
+    body: bytes
+    etag: str
+
+
+def _opens_in(plugin: Plugin, platform: str | None, app_version: str | None) -> bool:
+    """Whether this app can open the utility; an app that does not say is trusted."""
+    required = plugin.min_app_version.get(platform) if platform else None
+    if required is None or app_version is None:
+        return True
+    try:
+        return Version(app_version) >= Version(required)
+    except InvalidVersion:
+        return False
+
+
+def tiles(key: HomeScreenKey) -> list[dict[str, Any]]:
+    """The visible tiles for ``key``, sorted by position then slug (no badges)."""
+    state = runtime_state()
+    visible: list[tuple[int, str, dict[str, Any]]] = []
+    for plugin in registry().loaded():
+        settings = state.for_plugin(plugin)
+        if not (settings.enabled and settings.visible_in(key.ward_code)
+                and _opens_in(plugin, key.platform, key.app_version)):
+            continue
+        visible.append((settings.position, plugin.slug, {
+            "slug": plugin.slug,
+            "title": localize(plugin.title, key.language),
+            "description": localize(plugin.description, key.language)
+            if plugin.description else "",
+            "icon": plugin.icon,
+            "category": plugin.category,
+            "position": settings.position,
+            "deep_link": f"smartapp://u/{plugin.slug}",
+            "api_base": f"/api/v1/u/{plugin.slug}/",
+            "min_app_version": dict(plugin.min_app_version),
+            "version": plugin.version,
+        }))
+    return [tile for _, _, tile in sorted(visible, key=lambda item: item[:2])]
+
+
+def render(tile_list: list[dict[str, Any]]) -> RenderedHomeScreen:
+    body = json.dumps({"items": tile_list, "next_cursor": None}, ensure_ascii=False,
+                      separators=(",", ":")).encode()
+    return RenderedHomeScreen(tile_list, body, hashlib.blake2b(body, digest_size=12).hexdigest())
+
+
+class HomeScreenCache:
+    """Two tiers: a bounded dict in this process, then the app's shared cache."""
+
+    def __init__(self) -> None:
+        self.local: OrderedDict[str, RenderedHomeScreen] = OrderedDict()
+
+    def get(self, key: HomeScreenKey) -> RenderedHomeScreen:
+        cache_key = key.cache_key(runtime_state().refresh())
+        if (hit := self.local.get(cache_key)) is not None:
+            return hit
+        shared = cache.get(cache_key)
+        rendered = render(shared) if shared is not None else None
+        if rendered is None:
+            tile_list = tiles(key)
+            cache.set(cache_key, tile_list)
+            rendered = render(tile_list)
+        self.local[cache_key] = rendered
+        while len(self.local) > LOCAL_ENTRIES:
+            self.local.popitem(last=False)
+        return rendered
+
+
+def home_screen_cache() -> HomeScreenCache:
+    return current_app.extensions["smartapp.home_screen"]

@@ -1,0 +1,106 @@
+"""The ``smartapp`` command line: a Flask CLI group over :func:`smartapp.create_app`.
+
+Core groups (``db``, ``plugins``, ``staff``, ``demo``) come with the app; each plugin may add
+its own group under its slug (``smartapp public-services import FILE``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+
+from smartapp import lineages
+
+
+class SmartappGroup(FlaskGroup):
+    """Flask's group without the ``flask.commands`` entry points: Flask-Migrate's own ``db``
+    would shadow ours, which migrates the core *and* every plugin."""
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+
+def _create_app() -> object:
+    from smartapp import create_app
+
+    return create_app()
+
+
+@click.group(cls=SmartappGroup, create_app=_create_app, add_version_option=False,
+             load_dotenv=False)
+@click.version_option(package_name="smartapp")
+def main() -> None:
+    """smartapp: the citizen super-app backend."""
+
+
+@click.group()
+def db() -> None:
+    """Database migrations of the core and every installed plugin."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("alembic").setLevel(logging.INFO)
+
+
+@db.command("upgrade")
+@click.option("--plugin", "name", help="Only this plugin's lineage (``core`` for the core).")
+@with_appcontext
+def upgrade(name: str | None) -> None:
+    """Bring the core and every installed plugin to their latest revisions."""
+    targets = [lineages.lineage(name)] if name else lineages.lineages()
+    for target in targets:
+        click.echo(f"upgrading {target.name}")
+        lineages.upgrade(target)
+
+
+@db.command("downgrade")
+@click.option("--plugin", "name", required=True, help="The lineage: a plugin slug or ``core``.")
+@click.argument("revision")
+@with_appcontext
+def downgrade(name: str, revision: str) -> None:
+    """Revert one lineage to REVISION (``base`` removes a plugin's tables before uninstalling)."""
+    lineages.downgrade(lineages.lineage(name), revision)
+
+
+@db.command("revision")
+@click.option("--plugin", "name", default=lineages.CORE, show_default=True,
+              help="Whose lineage gets the revision: a plugin slug or ``core``.")
+@click.option("-m", "--message", required=True)
+@click.option("--empty", is_flag=True, help="Write an empty revision instead of autogenerating.")
+@with_appcontext
+def revision(name: str, message: str, empty: bool) -> None:
+    """Write a new revision for one lineage, comparing its models with the database."""
+    lineages.revision(lineages.lineage(name), message, autogenerate=not empty)
+
+
+@db.command("pending")
+@with_appcontext
+def pending() -> None:
+    """List unapplied revisions per lineage; exits 1 when there are some."""
+    found = {name: revisions for name, revisions in lineages.pending().items() if revisions}
+    for name, revisions in found.items():
+        click.echo(f"{name}: {', '.join(revisions)}")
+    if found:
+        sys.exit(1)
+    click.echo("no pending migrations")
+
+
+@click.command()
+@click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@with_appcontext
+def worker(queues: tuple[str, ...], burst: bool) -> None:
+    """Run an RQ worker for background jobs (needs SMARTAPP_REDIS_URL)."""
+    from smartapp.jobs import run_worker
+
+    run_worker(list(queues), burst=burst)
+
+
+def register_core_commands(group: click.Group) -> None:
+    from smartapp.demo import demo
+    from smartapp.identity.cli import staff
+    from smartapp.plugins.cli import plugins
+
+    for command in (db, plugins, staff, demo, worker):
+        group.add_command(command)

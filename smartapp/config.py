@@ -1,0 +1,152 @@
+"""Configuration from ``SMARTAPP_*`` environment variables (no file needed).
+
+Every setting has an embedded default that runs on one machine: SQLite under
+``instance/``, no Redis, no Firebase project. Production refuses to start with any of
+the development defaults, and says why in one line.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PROVINCE_CODE = 80  # Tây Ninh on the administrative map in force since 1 July 2025
+
+
+class ConfigurationError(RuntimeError):
+    """The environment describes a configuration the app must not start with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The typed view of the environment; ``to_flask()`` turns it into ``app.config``."""
+
+    env: str
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    secret_key_is_default: bool
+    province_code: int
+    firebase_project_id: str | None
+    firebase_auth_emulator_host: str | None
+    state_ttl: float
+    max_content_length: int
+    instance_path: Path
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def development_sign_in(self) -> bool:
+        """Without a Firebase project, citizens sign in through the documented local route."""
+        return self.firebase_project_id is None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], instance_path: Path) -> Settings:
+        env = environ.get("SMARTAPP_ENV", "development")
+        if env not in {"development", "production", "testing"}:
+            raise ConfigurationError(
+                f"SMARTAPP_ENV must be development, production or testing, not {env!r}"
+            )
+        secret = environ.get("SMARTAPP_SECRET_KEY")
+        database_url = environ.get("SMARTAPP_DATABASE_URL") or (
+            f"sqlite:///{instance_path / 'smartapp.sqlite3'}"
+        )
+        return cls(
+            env=env,
+            database_url=database_url,
+            redis_url=environ.get("SMARTAPP_REDIS_URL") or None,
+            secret_key=secret or _development_secret(instance_path),
+            secret_key_is_default=not secret,
+            province_code=_int(environ, "SMARTAPP_PROVINCE_CODE", DEFAULT_PROVINCE_CODE),
+            firebase_project_id=environ.get("SMARTAPP_FIREBASE_PROJECT_ID") or None,
+            firebase_auth_emulator_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
+            state_ttl=float(_int(environ, "SMARTAPP_STATE_TTL_MS", 1000)) / 1000,
+            max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
+            instance_path=instance_path,
+        )
+
+    def check(self) -> None:
+        """Refuse a production start with a development default, in one line."""
+        if not self.is_production:
+            return
+        if self.secret_key_is_default:
+            raise ConfigurationError(
+                "SMARTAPP_ENV=production needs SMARTAPP_SECRET_KEY: refusing the generated "
+                "development secret"
+            )
+        if self.development_sign_in:
+            raise ConfigurationError(
+                "SMARTAPP_ENV=production needs SMARTAPP_FIREBASE_PROJECT_ID: refusing the "
+                "development sign-in"
+            )
+        if len(self.secret_key) < 32:
+            raise ConfigurationError("SMARTAPP_SECRET_KEY must be at least 32 characters long")
+
+    def to_flask(self) -> dict[str, Any]:
+        """The Flask and extension settings derived from this configuration."""
+        redis = self.redis_url
+        return {
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "MAX_CONTENT_LENGTH": self.max_content_length,
+            "SMARTAPP_SETTINGS": self,
+            # flask-smorest / OpenAPI
+            "API_TITLE": "smartapp",
+            "API_VERSION": "v1",
+            "OPENAPI_VERSION": "3.0.3",
+            "OPENAPI_URL_PREFIX": "/api",
+            "OPENAPI_JSON_PATH": "openapi.json",
+            "OPENAPI_SWAGGER_UI_PATH": "/docs",
+            "OPENAPI_SWAGGER_UI_URL": "/api/docs/static/",
+            # flask-caching: Redis when configured, else this process's memory
+            "CACHE_TYPE": "RedisCache" if redis else "SimpleCache",
+            "CACHE_REDIS_URL": redis,
+            "CACHE_KEY_PREFIX": "smartapp:cache:",
+            "CACHE_DEFAULT_TIMEOUT": 300,
+            # flask-limiter
+            "RATELIMIT_STORAGE_URI": redis or "memory://",
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "RATELIMIT_KEY_PREFIX": "smartapp:limits",
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production,
+        }
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A random secret kept under ``instance/`` so development sessions survive restarts."""
+    path = instance_path / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret
+
+
+def load_settings(instance_path: Path, overrides: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the process environment, with ``overrides`` on top (tests use these)."""
+    environ = {**os.environ, **(overrides or {})}
+    settings = Settings.from_env(environ, instance_path)
+    settings.check()
+    return settings

@@ -1,0 +1,38 @@
+"""``smartapp demo seed``: a demo administrator and each plugin's demo data."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from smartapp.extensions import db
+from smartapp.identity.models import Role, Staff
+from smartapp.identity.services import create_staff
+from smartapp.plugins.registry import registry
+
+DEMO_ADMIN_EMAIL = "admin@demo.smartapp.local"
+
+
+@click.group()
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("seed")
+def seed() -> None:
+    """Create the demo administrator (printing its password) and every plugin's demo data."""
+    password = secrets.token_urlsafe(12)
+    admin = db.session.scalar(select(Staff).where(Staff.email == DEMO_ADMIN_EMAIL))
+    if admin is None:
+        create_staff(DEMO_ADMIN_EMAIL, password, Role.ADMIN)
+    else:  # a new password on every seed, so the one printed last always works
+        admin.password_hash = generate_password_hash(password)
+        admin.token_generation += 1
+    db.session.commit()
+    click.echo(f"demo admin: {DEMO_ADMIN_EMAIL} / {password}")
+    seeded = registry().call_hook("seed_demo")
+    db.session.commit()
+    click.echo(f"plugin demo data: {', '.join(sorted(seeded)) or 'none'}")

@@ -1,0 +1,107 @@
+"""One JSON error envelope on every route, for every status: never HTML, never a trace.
+
+``{"code": 422, "status": "Unprocessable Entity", "message": "…", "errors": {field: [..]}}``
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from smartapp.i18n import message
+
+log = logging.getLogger(__name__)
+
+_MESSAGE_KEYS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    422: "unprocessable",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def error_response(
+    code: int, message_text: str | None = None, errors: dict[str, Any] | None = None
+) -> Response:
+    """The envelope for ``code``; ``message_text`` defaults to the localized standard one."""
+    name = _status_name(code)
+    payload: dict[str, Any] = {
+        "code": code,
+        "status": name,
+        "message": message_text or _default_message(code, name),
+    }
+    if errors:
+        payload["errors"] = errors
+    response = jsonify(payload)
+    response.status_code = code
+    return response
+
+
+def _status_name(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
+
+
+def _default_message(code: int, name: str) -> str:
+    key = _MESSAGE_KEYS.get(code)
+    return message(key) if key else name
+
+
+def flatten_errors(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors by location (``{"json": {"name": [...]}}``); clients want fields."""
+    flat: dict[str, Any] = {}
+    for location, fields in errors.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    text = data.get("message")
+    if text is None and error.description and error.description != type(error).description:
+        text = error.description  # a message given to abort(); the class default is English-only
+    response = error_response(error.code or 500, text, flatten_errors(errors) if errors else None)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if error.code == 405 and (allowed := getattr(error, "valid_methods", None)):
+        response.headers["Allow"] = ", ".join(allowed)
+    if error.code == 429 and hasattr(error, "retry_after"):
+        response.headers.setdefault("Retry-After", str(error.retry_after))
+    return response
+
+
+def handle_unexpected(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error", exc_info=error)
+    return handle_http_exception(InternalServerError())
+
+
+def handle_validation_error(error: ValidationError) -> Response:
+    """A ``ValidationError`` raised by a service (not by request parsing) names its field."""
+    messages = error.normalized_messages()
+    return error_response(422, errors=messages if isinstance(messages, dict) else None)
+
+
+def init_app(app: Flask) -> None:
+    """Register the envelope for every HTTP error and every unexpected exception."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(Exception, handle_unexpected)

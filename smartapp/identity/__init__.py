@@ -1,0 +1,37 @@
+"""Citizens (Firebase phone sign-in) and staff (email, password, role)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_smorest import Api
+
+from smartapp.config import Settings
+from smartapp.errors import error_response
+from smartapp.i18n import message
+from smartapp.identity.tokens import (
+    CitizenTokenVerifier,
+    DevelopmentVerifier,
+    FirebaseVerifier,
+    InvalidToken,
+    StaffTokens,
+)
+
+
+def _invalid_token(error: InvalidToken) -> Response:
+    return error_response(401, message("invalid_token"))
+
+
+def init_app(app: Flask, api: Api, settings: Settings) -> None:
+    """Token verifiers for this configuration, the 401 answer, and the identity routes."""
+    from smartapp.identity import routes
+
+    verifiers: dict[str, CitizenTokenVerifier] = {}
+    if settings.firebase_project_id:
+        verifiers["firebase"] = FirebaseVerifier(settings.firebase_project_id)
+    if settings.development_sign_in and not settings.is_production:
+        verifiers["development"] = DevelopmentVerifier(settings.secret_key)
+        api.register_blueprint(routes.development_blp)
+    app.extensions["smartapp.verifiers"] = verifiers
+    app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)
+    app.register_error_handler(InvalidToken, _invalid_token)
+    api.register_blueprint(routes.blp)

@@ -1,0 +1,30 @@
+"""``smartapp staff …``."""
+
+from __future__ import annotations
+
+import click
+
+from smartapp.extensions import db
+from smartapp.identity.models import Role
+from smartapp.identity.services import StaffError, create_staff
+
+
+@click.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", "agency_code", help="Agency code (agency_staff accounts only).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+def create(email: str, role: str, agency_code: str | None, password: str) -> None:
+    """Create the staff account EMAIL with ROLE."""
+    try:
+        account = create_staff(email, password, role, agency_code)
+    except StaffError as error:
+        raise click.BadParameter(str(error), param_hint=f"'{error.field}'") from None
+    db.session.commit()
+    click.echo(f"created {account.role} {account.email} (id {account.id})")

@@ -1,0 +1,96 @@
+"""``/api/v1/me`` and ``/api/v1/auth/…``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_smorest import Blueprint, abort
+
+from smartapp.extensions import db, limiter
+from smartapp.i18n import message
+from smartapp.identity.auth import citizen_required, current_citizen
+from smartapp.identity.models import Citizen
+from smartapp.identity.schemas import (
+    CitizenSchema,
+    CitizenUpdateSchema,
+    DevelopmentSignInSchema,
+    DevelopmentTokenSchema,
+    StaffTokenRequestSchema,
+    StaffTokenSchema,
+)
+from smartapp.identity.services import authenticate_staff, normalize_email
+from smartapp.identity.tokens import (
+    DEVELOPMENT_TOKEN_MAX_AGE,
+    STAFF_TOKEN_MAX_AGE,
+    DevelopmentVerifier,
+    StaffTokens,
+)
+
+blp = Blueprint("identity", __name__, url_prefix="/api/v1", description="Citizens and staff")
+
+
+@blp.route("/me")
+@blp.response(200, CitizenSchema)
+@citizen_required
+def get_me() -> Citizen:
+    """The signed-in citizen's profile."""
+    return current_citizen()  # type: ignore[return-value]
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(CitizenUpdateSchema)
+@blp.response(200, CitizenSchema)
+@citizen_required
+def patch_me(changes: dict[str, Any]) -> Citizen:
+    """Change the signed-in citizen's display name, language or ward."""
+    citizen = current_citizen()
+    assert citizen is not None
+    for name, value in changes.items():
+        setattr(citizen, name, value)
+    db.session.commit()
+    return citizen
+
+
+def _staff_login_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return f"staff-login:{normalize_email(email) if isinstance(email, str) else '-'}"
+
+
+@blp.route("/auth/staff/token", methods=["POST"])
+@limiter.limit("20/minute;100/hour")  # per address
+@limiter.limit("5/minute;30/hour", key_func=_staff_login_key)  # per account: password guessing
+@blp.arguments(StaffTokenRequestSchema)
+@blp.response(200, StaffTokenSchema)
+@blp.alt_response(401, response="DEFAULT_ERROR")
+@blp.alt_response(429, response="DEFAULT_ERROR")
+def staff_token(credentials: dict[str, str]) -> dict[str, Any]:
+    """Exchange a staff email and password for a bearer token (12 hours)."""
+    staff = authenticate_staff(credentials["email"], credentials["password"])
+    if staff is None:
+        abort(401, message=message("invalid_credentials"))
+    tokens: StaffTokens = current_app.extensions["smartapp.staff_tokens"]
+    return {
+        "access_token": tokens.issue(staff.id, staff.token_generation),
+        "token_type": "Bearer",
+        "expires_in": STAFF_TOKEN_MAX_AGE,
+        "staff": staff,
+    }
+
+
+development_blp = Blueprint(
+    "development_sign_in", __name__, url_prefix="/api/v1/auth",
+    description="Offline sign-in of development mode (absent when a Firebase project is set)",
+)
+
+
+@development_blp.route("/dev/sign-in", methods=["POST"])
+@limiter.limit("30/minute")
+@development_blp.arguments(DevelopmentSignInSchema)
+@development_blp.response(200, DevelopmentTokenSchema)
+def development_sign_in(body: dict[str, str]) -> dict[str, Any]:
+    """Sign a citizen in by phone number without Firebase (development mode only)."""
+    verifier: DevelopmentVerifier = current_app.extensions["smartapp.verifiers"]["development"]
+    token = verifier.issue(body["phone_number"], body.get("display_name"))
+    return {"id_token": token, "expires_in": DEVELOPMENT_TOKEN_MAX_AGE}

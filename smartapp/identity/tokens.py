@@ -1,0 +1,127 @@
+"""Bearer tokens: Firebase ID tokens for citizens, signed tokens for staff and for the
+offline development sign-in."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import firebase_admin
+from firebase_admin import auth as firebase_auth
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+log = logging.getLogger(__name__)
+
+STAFF_PREFIX = "staff."
+DEVELOPMENT_PREFIX = "dev."
+STAFF_TOKEN_MAX_AGE = 12 * 3600
+DEVELOPMENT_TOKEN_MAX_AGE = 30 * 24 * 3600
+
+
+class InvalidToken(Exception):
+    """The bearer token is malformed, forged, expired or revoked."""
+
+
+@dataclass(frozen=True)
+class CitizenClaims:
+    """What an ID token says about the citizen."""
+
+    uid: str
+    phone_number: str | None
+    name: str | None
+
+
+class CitizenTokenVerifier(Protocol):
+    def verify(self, token: str) -> CitizenClaims: ...
+
+
+class FirebaseVerifier:
+    """Verifies Firebase ID tokens with firebase-admin (the emulator when
+    ``FIREBASE_AUTH_EMULATOR_HOST`` is set, which firebase-admin honours itself)."""
+
+    def __init__(self, project_id: str) -> None:
+        name = f"smartapp-{project_id}"
+        try:
+            self.firebase_app = firebase_admin.get_app(name)
+        except ValueError:
+            # Verifying ID tokens needs only the project id and Google's public keys; a
+            # service account (GOOGLE_APPLICATION_CREDENTIALS) is needed for FCM, not here.
+            self.firebase_app = firebase_admin.initialize_app(
+                credential=_credential(), options={"projectId": project_id}, name=name
+            )
+
+    def verify(self, token: str) -> CitizenClaims:
+        try:
+            claims = firebase_auth.verify_id_token(token, app=self.firebase_app)
+        except (ValueError, firebase_auth.InvalidIdTokenError, firebase_auth.CertificateFetchError,
+                firebase_auth.UserDisabledError) as error:
+            raise InvalidToken(str(error)) from error
+        return CitizenClaims(
+            uid=claims["uid"], phone_number=claims.get("phone_number"), name=claims.get("name")
+        )
+
+
+def _credential() -> Any:
+    import os
+
+    from firebase_admin import credentials
+
+    if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
+        return credentials.ApplicationDefault()
+    return _AnonymousCredential()
+
+
+class _AnonymousCredential(firebase_admin.credentials.Base):
+    """No Google credentials: enough for ID-token verification, which uses public keys."""
+
+    def get_credential(self) -> Any:
+        from google.auth.credentials import AnonymousCredentials
+
+        return AnonymousCredentials()
+
+
+class DevelopmentVerifier:
+    """The offline sign-in of development mode: tokens signed with the app's secret key.
+
+    Never used in production (``Settings.check`` refuses to start without a Firebase project).
+    """
+
+    def __init__(self, secret_key: str) -> None:
+        self.serializer = URLSafeTimedSerializer(secret_key, salt="smartapp-development-sign-in")
+
+    def issue(self, phone_number: str, name: str | None = None) -> str:
+        uid = f"dev-{phone_number.lstrip('+')}"
+        body = self.serializer.dumps({"uid": uid, "phone_number": phone_number, "name": name})
+        return DEVELOPMENT_PREFIX + body
+
+    def verify(self, token: str) -> CitizenClaims:
+        data = _loads(self.serializer, token.removeprefix(DEVELOPMENT_PREFIX),
+                      DEVELOPMENT_TOKEN_MAX_AGE)
+        return CitizenClaims(uid=data["uid"], phone_number=data["phone_number"], name=data["name"])
+
+
+class StaffTokens:
+    """Short-lived staff bearer tokens, revoked by bumping the account's token generation."""
+
+    def __init__(self, secret_key: str) -> None:
+        self.serializer = URLSafeTimedSerializer(secret_key, salt="smartapp-staff-token")
+
+    def issue(self, staff_id: int, generation: int) -> str:
+        return STAFF_PREFIX + self.serializer.dumps({"sid": staff_id, "gen": generation})
+
+    def verify(self, token: str) -> tuple[int, int]:
+        data = _loads(self.serializer, token.removeprefix(STAFF_PREFIX), STAFF_TOKEN_MAX_AGE)
+        return int(data["sid"]), int(data["gen"])
+
+
+def _loads(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> dict[str, Any]:
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired as error:
+        raise InvalidToken("token expired") from error
+    except BadSignature as error:
+        raise InvalidToken("bad signature") from error
+    if not isinstance(data, dict):
+        raise InvalidToken("malformed token")
+    return data

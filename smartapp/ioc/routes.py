@@ -1,0 +1,57 @@
+"""``GET /api/v1/ioc/metrics``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import func, select
+
+from smartapp.extensions import cache, db, utcnow
+from smartapp.identity.auth import staff_required
+from smartapp.identity.models import Citizen, Role
+from smartapp.locations.services import province_code
+from smartapp.plugins.registry import PluginState, registry
+
+blp = Blueprint("ioc", __name__, url_prefix="/api/v1/ioc",
+                description="Figures for the provincial operations centre")
+
+
+class MetricsSchema(Schema):
+    generated_at = fields.DateTime(required=True)
+    province_code = fields.Integer(required=True)
+    core = fields.Dict(required=True)
+    utilities = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
+                            metadata={"description": "each enabled utility's figures, by slug"})
+
+
+def collect() -> dict[str, Any]:
+    """The core's figures and each enabled plugin's ``ioc_metrics`` (a failing plugin is left
+    out and counted under ``core.plugins``)."""
+    citizens_by_language = dict(
+        db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
+        .tuples().all()
+    )
+    states: dict[str, int] = {}
+    for record in registry().records.values():
+        states[record.state.value] = states.get(record.state.value, 0) + 1
+    return {
+        "generated_at": utcnow(),
+        "province_code": province_code(),
+        "core": {
+            "citizens": sum(citizens_by_language.values()),
+            "citizens_by_language": citizens_by_language,
+            "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
+        },
+        "utilities": registry().call_hook("ioc_metrics"),
+    }
+
+
+@blp.route("/metrics")
+@blp.response(200, MetricsSchema)
+@staff_required(Role.ADMIN)
+@cache.cached(timeout=60, key_prefix="ioc-metrics")
+def metrics() -> dict[str, Any]:
+    """Figures from every utility (refreshed at most once a minute)."""
+    return collect()

@@ -1,0 +1,128 @@
+"""Alembic lineages: the core's, and one per installed plugin, each with its own history.
+
+A plugin's revisions live in its package (``<package>/migrations/``) and are recorded in its
+own version table (``alembic_version_<slug>``), and its autogenerate sees only its tables.
+So ``smartapp db upgrade`` migrates the core and every installed plugin, a plugin can be
+installed at any time, and uninstalling one leaves the others' histories untouched.
+Nothing migrates at start-up (several workers would race): ``/readyz`` reports pending
+revisions instead. One ``migrations/env.py`` serves every lineage (Flask-Migrate config).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from smartapp.extensions import Base, db
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+CORE = "core"
+ATTRIBUTE = "smartapp.lineage"
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """One migration history: whose it is, where its revisions are, which tables it owns."""
+
+    name: str
+    version_table: str
+    versions_path: Path
+    owns: Callable[[str], bool]
+
+    def include_object(
+        self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+    ) -> bool:
+        """Alembic ``include_object``: autogenerate compares only this lineage's tables."""
+        if type_ == "table":
+            return name is not None and self.owns(name)
+        table = getattr(obj, "table", None)
+        return table is None or self.owns(table.name)
+
+
+@functools.cache
+def core_tables() -> frozenset[str]:
+    return frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__.startswith("smartapp.")
+    )
+
+
+def core_lineage() -> Lineage:
+    return Lineage(CORE, "alembic_version", MIGRATIONS_DIR / "versions",
+                   lambda name: name in core_tables())
+
+
+def lineages() -> list[Lineage]:
+    """The core's lineage, then each loaded plugin's that ships migrations."""
+    from smartapp.plugins.registry import registry
+
+    found = [core_lineage()]
+    for plugin in registry().loaded():
+        path = plugin.migrations_path()
+        if path is not None:
+            prefix = plugin.table_prefix()
+            found.append(Lineage(plugin.slug, f"alembic_version_{prefix.rstrip('_')}", path,
+                                 lambda name, prefix=prefix: name.startswith(prefix)))
+    return found
+
+
+def lineage(name: str) -> Lineage:
+    for candidate in lineages():
+        if candidate.name == name:
+            return candidate
+    raise LookupError(f"no migrations for {name!r}: not an installed plugin with migrations")
+
+
+def alembic_config(target: Lineage) -> Config:
+    """Flask-Migrate's Alembic config, pointed at ``target``'s revisions and version table."""
+    config = current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS_DIR))
+    config.set_main_option("version_locations", str(target.versions_path))
+    config.attributes[ATTRIBUTE] = target
+    return config
+
+
+def upgrade(target: Lineage, revision: str = "heads") -> None:
+    command.upgrade(alembic_config(target), revision)
+
+
+def downgrade(target: Lineage, revision: str) -> None:
+    command.downgrade(alembic_config(target), revision)
+
+
+def revision(target: Lineage, message: str, autogenerate: bool = True) -> None:
+    command.revision(alembic_config(target), message=message, autogenerate=autogenerate,
+                     version_path=str(target.versions_path))
+
+
+@functools.cache
+def _heads(name: str, versions_path: Path) -> frozenset[str]:
+    # Revision files do not change while the process runs; reading them once is enough.
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_locations", str(versions_path))
+    config.set_main_option("path_separator", "os")
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def pending() -> dict[str, list[str]]:
+    """Per lineage, the head revisions the database has not reached (empty when current)."""
+    result: dict[str, list[str]] = {}
+    with db.engine.connect() as connection:
+        for target in lineages():
+            context = MigrationContext.configure(
+                connection, opts={"version_table": target.version_table}
+            )
+            current = set(context.get_current_heads())
+            heads = _heads(target.name, target.versions_path)
+            result[target.name] = sorted(heads - current)
+    return result

@@ -1,0 +1,1 @@
+"""The province's wards and communes, from the ``vietnam-provinces`` package."""

@@ -1,0 +1,240 @@
+"""Discovery and isolated loading of plugins (entry point group ``smartapp.plugins``).
+
+Every plugin goes through the same steps, each of which may fail for that plugin alone,
+Home Assistant style: the failing plugin gets a state and a one-line reason, shown by
+``smartapp plugins list``, ``/readyz`` and ``GET /api/v1/admin/plugins``, and the app
+serves the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app, request
+from flask_smorest import Blueprint
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from smartapp.errors import error_response
+from smartapp.extensions import Base, api_of
+from smartapp.i18n import message
+from smartapp.plugin import CATEGORIES, SLUG_PATTERN, Plugin
+from smartapp.plugins.state import runtime_state
+
+if TYPE_CHECKING:
+    from flask import Response
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "smartapp.plugins"
+API_PREFIX = "/api/v1/u"
+
+
+class PluginState(StrEnum):
+    """Where a plugin's loading ended."""
+
+    LOADED = "loaded"
+    #: the entry point could not be imported
+    IMPORT_ERROR = "import_error"
+    #: the declared metadata break the contract (slug, title, table names, …)
+    INVALID = "invalid"
+    #: ``core_requires`` excludes the running core version
+    INCOMPATIBLE = "incompatible"
+    #: the ``setup`` hook or mounting the blueprint raised
+    SETUP_ERROR = "setup_error"
+
+
+class PluginLoadError(Exception):
+    """Stops one plugin's loading with a state and a reason."""
+
+    def __init__(self, state: PluginState, reason: str) -> None:
+        super().__init__(reason)
+        self.state = state
+        self.reason = reason
+
+
+@dataclass
+class PluginRecord:
+    """One discovered plugin: its entry point name, how loading ended, and the instance."""
+
+    name: str
+    state: PluginState
+    reason: str | None = None
+    plugin: Plugin | None = None
+    distribution: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.state is PluginState.LOADED
+
+
+Candidate = tuple[str, Callable[[], Any], str | None]
+"""A plugin to load: entry point name, loader returning the class, distribution name."""
+
+
+def discover() -> list[Candidate]:
+    """The installed plugins, from entry points, sorted by name for a stable order."""
+    found: list[EntryPoint] = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    return [(ep.name, ep.load, ep.dist.name if ep.dist else None) for ep in found]
+
+
+class PluginRegistry:
+    """The plugins of one app, in load order, by slug."""
+
+    def __init__(self, core_version: str) -> None:
+        self.core_version = Version(core_version)
+        self.records: dict[str, PluginRecord] = {}
+        self._blueprint_slugs: dict[str, str] = {}
+
+    # -- loading -------------------------------------------------------------------------
+
+    def load_all(self, app: Flask, candidates: Iterable[Candidate]) -> None:
+        for name, loader, distribution in candidates:
+            record = PluginRecord(name=name, state=PluginState.LOADED, distribution=distribution)
+            try:
+                record.plugin = self._load_one(app, name, loader)
+            except PluginLoadError as error:
+                record.state, record.reason = error.state, error.reason
+                log.error("plugin %s not loaded (%s): %s", name, error.state, error.reason)
+            self.records[name] = record
+
+    def _load_one(self, app: Flask, name: str, loader: Callable[[], Any]) -> Plugin:
+        try:
+            plugin_class = loader()
+        except Exception as error:
+            raise PluginLoadError(PluginState.IMPORT_ERROR, _one_line(error)) from error
+        self._validate(name, plugin_class)
+        self._check_core_version(plugin_class)
+        plugin = plugin_class()
+        try:
+            plugin.setup(app)
+            if plugin.blueprint is not None:
+                self._mount(app, plugin)
+            if plugin.cli is not None:
+                app.cli.add_command(plugin.cli, plugin.slug)
+        except Exception as error:
+            raise PluginLoadError(PluginState.SETUP_ERROR, _one_line(error)) from error
+        return plugin
+
+    def _validate(self, name: str, plugin_class: Any) -> None:
+        def invalid(reason: str) -> PluginLoadError:
+            return PluginLoadError(PluginState.INVALID, reason)
+
+        if not (isinstance(plugin_class, type) and issubclass(plugin_class, Plugin)):
+            raise invalid(f"entry point {name!r} is not a smartapp.plugin.Plugin subclass")
+        missing = [a for a in ("slug", "version", "core_requires", "title")
+                   if not hasattr(plugin_class, a)]
+        if missing:
+            raise invalid(f"missing declared attributes: {', '.join(missing)}")
+        slug = plugin_class.slug
+        if not SLUG_PATTERN.match(slug):
+            raise invalid(f"slug {slug!r} must be lower-case words joined by hyphens")
+        if slug != name:
+            raise invalid(f"slug {slug!r} differs from its entry point name {name!r}")
+        if slug in self.records:
+            raise invalid(f"another plugin already uses the slug {slug!r}")
+        if "vi" not in plugin_class.title:
+            raise invalid("title needs a Vietnamese ('vi') entry")
+        if plugin_class.category not in CATEGORIES:
+            raise invalid(f"category {plugin_class.category!r} is not one of {CATEGORIES}")
+        try:
+            Version(plugin_class.version)
+            for version in plugin_class.min_app_version.values():
+                Version(version)
+        except InvalidVersion as error:
+            raise invalid(f"not a PEP 440 version: {error}") from error
+        prefix = plugin_class.table_prefix()
+        foreign = [t for t in _tables_of(plugin_class) if not t.startswith(prefix)]
+        if foreign:
+            raise invalid(f"tables must be named {prefix}…: {', '.join(sorted(foreign))}")
+
+    def _check_core_version(self, plugin_class: type[Plugin]) -> None:
+        try:
+            supported = SpecifierSet(plugin_class.core_requires)
+        except InvalidSpecifier as error:
+            raise PluginLoadError(PluginState.INVALID, f"core_requires: {error}") from error
+        if not supported.contains(self.core_version, prereleases=True):
+            raise PluginLoadError(
+                PluginState.INCOMPATIBLE,
+                f"needs core {supported}, this is core {self.core_version}",
+            )
+
+    def _mount(self, app: Flask, plugin: Plugin) -> None:
+        blueprint: Blueprint = plugin.blueprint  # type: ignore[assignment]
+        api_of(app).register_blueprint(blueprint, url_prefix=f"{API_PREFIX}/{plugin.slug}")
+        self._blueprint_slugs[blueprint.name] = plugin.slug
+
+    # -- run time ------------------------------------------------------------------------
+
+    def loaded(self) -> Iterator[Plugin]:
+        """Loaded plugins, whether administrators enabled them or not."""
+        for record in self.records.values():
+            if record.plugin is not None:
+                yield record.plugin
+
+    def enabled(self) -> Iterator[Plugin]:
+        """Loaded plugins that administrators have not disabled."""
+        state = runtime_state()
+        return (p for p in self.loaded() if state.for_plugin(p).enabled)
+
+    def enabled_plugin(self, slug: str) -> Plugin | None:
+        record = self.records.get(slug)
+        if record is None or record.plugin is None:
+            return None
+        return record.plugin if runtime_state().for_plugin(record.plugin).enabled else None
+
+    def guard_disabled(self) -> Response | None:
+        """``before_request``: a disabled utility's routes answer 404 in every worker."""
+        root = request.blueprints[-1] if request.blueprints else None
+        slug = self._blueprint_slugs.get(root) if root else None
+        if slug is not None and self.enabled_plugin(slug) is None:
+            return error_response(404, message("utility_disabled"))
+        return None
+
+    def call_hook(self, name: str, *args: Any) -> dict[str, Any]:
+        """Call hook ``name`` on every enabled plugin that answers it, each isolated: a plugin
+        that raises is logged and left out, the others still answer."""
+        results: dict[str, Any] = {}
+        for plugin in self.enabled():
+            if getattr(type(plugin), name) is getattr(Plugin, name):
+                continue
+            try:
+                results[plugin.slug] = getattr(plugin, name)(*args)
+            except Exception:
+                log.exception("plugin %s failed in hook %s", plugin.slug, name)
+        return results
+
+
+def _tables_of(plugin_class: type[Plugin]) -> list[str]:
+    package = plugin_class.__module__.split(".")[0]
+    return [
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__.split(".")[0] == package and mapper.local_table is not None
+    ]
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def registry() -> PluginRegistry:
+    """The current app's registry."""
+    return current_app.extensions["smartapp.plugins"]
+
+
+def init_app(app: Flask, candidates: Iterable[Candidate] | None = None) -> PluginRegistry:
+    """Load ``candidates`` (the installed plugins by default) into ``app``."""
+    from smartapp import __version__
+
+    plugin_registry = PluginRegistry(__version__)
+    app.extensions["smartapp.plugins"] = plugin_registry
+    plugin_registry.load_all(app, discover() if candidates is None else candidates)
+    app.before_request(plugin_registry.guard_disabled)
+    return plugin_registry

@@ -1,0 +1,98 @@
+"""What administrators do to plugins at run time: enable, order, limit to wards, configure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+
+from smartapp.admin.audit import record_audit
+from smartapp.extensions import db
+from smartapp.plugin import Plugin
+from smartapp.plugins.models import PluginSetting
+from smartapp.plugins.registry import PluginRecord, registry
+from smartapp.plugins.state import bump_revision, runtime_state
+
+
+class PluginNotFound(LookupError):
+    """No plugin with this slug was discovered."""
+
+
+def plugin_record(slug: str) -> PluginRecord:
+    record = registry().records.get(slug)
+    if record is None:
+        raise PluginNotFound(slug)
+    return record
+
+
+def describe(record: PluginRecord) -> dict[str, Any]:
+    """A plugin as administrators see it: load state and reason, metadata, run-time settings."""
+    plugin = record.plugin
+    described: dict[str, Any] = {
+        "slug": record.name, "state": record.state.value, "reason": record.reason,
+        "distribution": record.distribution,
+    }
+    if plugin is not None:
+        settings = runtime_state().for_plugin(plugin)
+        described.update(
+            version=plugin.version, title=dict(plugin.title), category=plugin.category,
+            enabled=settings.enabled, position=settings.position,
+            ward_codes=sorted(settings.ward_codes) if settings.ward_codes is not None else None,
+            permissions=sorted(f"{plugin.slug}:{name}" for name in plugin.permissions),
+        )
+    return described
+
+
+def _row(slug: str) -> PluginSetting:
+    row = db.session.get(PluginSetting, slug)
+    if row is None:
+        row = PluginSetting(slug=slug, enabled=True, values={})
+        db.session.add(row)
+    return row
+
+
+def update_plugin(slug: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``changes`` (``enabled``, ``position``, ``ward_codes``) for every worker, with an
+    audit entry, in one transaction."""
+    record = plugin_record(slug)
+    if record.plugin is None and changes.get("enabled"):
+        raise ValidationError(f"cannot enable a plugin in state {record.state.value}",
+                              field_name="enabled")
+    row = _row(slug)
+    for name, value in changes.items():
+        setattr(row, name, sorted(set(value)) if name == "ward_codes" and value else value)
+    record_audit("plugin.update", "plugin", slug, changes)
+    bump_revision()
+    db.session.commit()
+    return describe(record)
+
+
+def _loaded(slug: str) -> Plugin:
+    plugin = plugin_record(slug).plugin
+    if plugin is None:
+        raise PluginNotFound(slug)
+    return plugin
+
+
+def plugin_settings(slug: str) -> dict[str, Any]:
+    plugin = _loaded(slug)
+    schema = plugin.settings_schema
+    return schema().dump(plugin.settings()) if schema else {}
+
+
+def replace_plugin_settings(slug: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``values`` with the plugin's schema (a ``ValidationError`` names each bad
+    field and stores nothing) and store them for every worker."""
+    plugin = _loaded(slug)
+    schema = plugin.settings_schema
+    if schema is None:
+        if values:
+            raise ValidationError("this plugin has no settings", field_name="_schema")
+        return {}
+    loaded = schema().load(values)
+    row = _row(slug)
+    row.values = schema().dump(loaded)
+    record_audit("plugin.settings", "plugin", slug, row.values)
+    bump_revision()
+    db.session.commit()
+    return row.values

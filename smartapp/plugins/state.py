@@ -1,0 +1,104 @@
+"""Per-process snapshot of the plugins' run-time settings, kept fresh across workers.
+
+Each worker keeps the ``plugin_settings`` rows in memory and, at most once per
+``SMARTAPP_STATE_TTL_MS`` (1 s by default), reads one counter row to learn whether another
+worker changed them. An administrator's change is therefore live everywhere within the TTL,
+without a restart, and the home screen costs no query on the hot path.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from smartapp.extensions import db
+from smartapp.plugins.models import PluginSetting, Revision
+
+if TYPE_CHECKING:
+    from smartapp.plugin import Plugin
+
+REVISION_NAME = "plugins"
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """The effective run-time settings of one plugin."""
+
+    enabled: bool
+    position: int
+    ward_codes: frozenset[int] | None
+    values: dict[str, Any]
+
+    def visible_in(self, ward_code: int | None) -> bool:
+        """Whether the tile shows for a citizen of ``ward_code`` (unknown ward: whole-province
+        utilities only)."""
+        if self.ward_codes is None:
+            return True
+        return ward_code is not None and ward_code in self.ward_codes
+
+
+@dataclass
+class RuntimeState:
+    ttl: float
+    revision: int = -1
+    rows: dict[str, PluginSetting] = field(default_factory=dict)
+    checked_at: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def refresh(self, force: bool = False) -> int:
+        """Reload the rows if another worker bumped the revision; return the revision."""
+        now = time.monotonic()
+        if not force and now - self.checked_at < self.ttl:
+            return self.revision
+        with self.lock:
+            current = db.session.scalar(
+                select(Revision.value).where(Revision.name == REVISION_NAME)
+            ) or 0
+            if current != self.revision or force:
+                rows = db.session.scalars(select(PluginSetting)).all()
+                for row in rows:
+                    db.session.expunge(row)
+                self.rows = {row.slug: row for row in rows}
+                self.revision = current
+            self.checked_at = now
+        return self.revision
+
+    def for_plugin(self, plugin: type[Plugin] | Plugin) -> RuntimeSettings:
+        self.refresh()
+        row = self.rows.get(plugin.slug)
+        if row is None:
+            return RuntimeSettings(True, plugin.position, None, {})
+        return RuntimeSettings(
+            enabled=row.enabled,
+            position=plugin.position if row.position is None else row.position,
+            ward_codes=None if row.ward_codes is None else frozenset(row.ward_codes),
+            values=dict(row.values or {}),
+        )
+
+    def settings_for(self, plugin: Plugin) -> dict[str, Any]:
+        stored = self.for_plugin(plugin).values
+        if plugin.settings_schema is None:
+            return {}
+        # Values were validated when saved; loading fills defaults of fields added since.
+        return plugin.settings_schema(partial=False).load(stored)
+
+
+def runtime_state() -> RuntimeState:
+    """This app's snapshot (one per app per process)."""
+    return current_app.extensions["smartapp.plugin_state"]
+
+
+def bump_revision() -> None:
+    """Tell every worker the plugins' run-time settings changed; call inside the write's
+    transaction so readers never see the counter without the change."""
+    updated = db.session.execute(
+        update(Revision).where(Revision.name == REVISION_NAME).values(value=Revision.value + 1)
+    )
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        db.session.add(Revision(name=REVISION_NAME, value=1))
+    runtime_state().checked_at = 0.0  # this worker re-reads at once
