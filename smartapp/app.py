@@ -7,12 +7,11 @@ from pathlib import Path
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
+from flask_smorest import Api
 from werkzeug.wrappers import Response
 
 from smartapp import errors, identity, jobs
 from smartapp.config import Settings, load_settings
-from flask_smorest import Api
-
 from smartapp.extensions import cache, db, limiter, migrate
 
 OPENAPI_DESCRIPTION = """\

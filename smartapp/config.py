@@ -85,6 +85,11 @@ class Settings:
                 "SMARTAPP_ENV=production needs SMARTAPP_FIREBASE_PROJECT_ID: refusing the "
                 "development sign-in"
             )
+        if self.firebase_auth_emulator_host:
+            raise ConfigurationError(
+                "SMARTAPP_ENV=production must not set FIREBASE_AUTH_EMULATOR_HOST: firebase-admin "
+                "would accept unsigned emulator tokens"
+            )
         if len(self.secret_key) < 32:
             raise ConfigurationError("SMARTAPP_SECRET_KEY must be at least 32 characters long")
 

@@ -24,9 +24,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema
 
+from smartapp.admin.audit import record_audit
 from smartapp.extensions import Base as Model
 from smartapp.extensions import cache, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
+from smartapp.identity.auth import (
+    citizen_required,
+    current_citizen,
+    current_staff,
+    staff_required,
+)
+from smartapp.jobs import enqueue
+from smartapp.locations.services import WardCodeField, validate_ward_code
+from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
 from smartapp.plugins.hooks import hook
 
 if TYPE_CHECKING:
@@ -150,23 +160,13 @@ def get_plugin(slug: str) -> Plugin | None:
     return registry().enabled_plugin(slug)
 
 
-from smartapp.admin.audit import record_audit  # noqa: E402
-from smartapp.identity.auth import (  # noqa: E402
-    citizen_required,
-    current_citizen,
-    current_staff,
-    staff_required,
-)
-from smartapp.jobs import enqueue  # noqa: E402
-from smartapp.locations.services import WardCodeField, validate_ward_code  # noqa: E402
-from smartapp.pagination import CursorPageArgs, page_schema, paginate  # noqa: E402
-
 __all__ = [
     "CATEGORIES",
     "Blueprint",
     "CursorPageArgs",
     "Localized",
     "Model",
+    "Page",
     "Plugin",
     "Schema",
     "SearchHit",
@@ -184,6 +184,7 @@ __all__ = [
     "localize",
     "page_schema",
     "paginate",
+    "paginate_sequence",
     "record_audit",
     "staff_required",
     "utcnow",

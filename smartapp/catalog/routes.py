@@ -8,7 +8,13 @@ from flask import Response, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from smartapp.catalog.services import PLATFORMS, HomeScreenKey, home_screen_cache, render
+from smartapp.catalog.services import (
+    PLATFORMS,
+    HomeScreenKey,
+    home_screen_cache,
+    render,
+    search_everywhere,
+)
 from smartapp.i18n import current_language
 from smartapp.identity.auth import current_citizen
 from smartapp.locations.services import WardCodeField
@@ -69,3 +75,31 @@ def utilities(args: dict[str, Any]) -> Response:
     return response.make_conditional(request)
 
 
+
+
+class SearchQuerySchema(Schema):
+    q = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 50))
+
+
+class SearchHitSchema(Schema):
+    utility = fields.String(required=True)
+    title = fields.String(required=True)
+    subtitle = fields.String(required=True)
+    path = fields.String(required=True)
+    deep_link = fields.String(required=True)
+    score = fields.Float(required=True)
+
+
+class SearchResultSchema(Schema):
+    items = fields.List(fields.Nested(SearchHitSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+@blp.route("/search")
+@blp.arguments(SearchQuerySchema, location="query")
+@blp.response(200, SearchResultSchema)
+def search(args: dict[str, Any]) -> dict[str, Any]:
+    """Search across every enabled utility (each answers through its ``search`` hook)."""
+    hits = search_everywhere(args["q"], current_language(), args["limit"])
+    return {"items": hits, "next_cursor": None}

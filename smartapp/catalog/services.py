@@ -112,3 +112,15 @@ class HomeScreenCache:
 
 def home_screen_cache() -> HomeScreenCache:
     return current_app.extensions["smartapp.home_screen"]
+
+
+def search_everywhere(query: str, language: str, limit: int) -> list[dict[str, Any]]:
+    """Every enabled utility's best hits for ``query``, merged by score."""
+    hits = [
+        {"utility": slug, "title": hit.title, "subtitle": hit.subtitle,
+         "path": f"/api/v1/u/{slug}/{hit.path.lstrip('/')}", "deep_link": hit.deep_link,
+         "score": hit.score}
+        for slug, plugin_hits in registry().call_hook("search", query, language, limit).items()
+        for hit in plugin_hits[:limit]
+    ]
+    return sorted(hits, key=lambda hit: -hit["score"])[:limit]
