@@ -36,6 +36,13 @@ def main() -> None:
     """smartapp: the citizen super-app backend."""
 
 
+def _lineage(name: str) -> lineages.Lineage:
+    try:
+        return lineages.lineage(name)
+    except LookupError as error:
+        raise click.BadParameter(str(error), param_hint="'--plugin'") from None
+
+
 @click.group()
 def db() -> None:
     """Database migrations of the core and every installed plugin."""
@@ -48,7 +55,7 @@ def db() -> None:
 @with_appcontext
 def upgrade(name: str | None) -> None:
     """Bring the core and every installed plugin to their latest revisions."""
-    targets = [lineages.lineage(name)] if name else lineages.lineages()
+    targets = [_lineage(name)] if name else lineages.lineages()
     for target in targets:
         click.echo(f"upgrading {target.name}")
         lineages.upgrade(target)
@@ -60,7 +67,7 @@ def upgrade(name: str | None) -> None:
 @with_appcontext
 def downgrade(name: str, revision: str) -> None:
     """Revert one lineage to REVISION (``base`` removes a plugin's tables before uninstalling)."""
-    lineages.downgrade(lineages.lineage(name), revision)
+    lineages.downgrade(_lineage(name), revision)
 
 
 @db.command("revision")
@@ -71,7 +78,7 @@ def downgrade(name: str, revision: str) -> None:
 @with_appcontext
 def revision(name: str, message: str, empty: bool) -> None:
     """Write a new revision for one lineage, comparing its models with the database."""
-    lineages.revision(lineages.lineage(name), message, autogenerate=not empty)
+    lineages.revision(_lineage(name), message, autogenerate=not empty)
 
 
 @db.command("pending")
@@ -92,9 +99,13 @@ def pending() -> None:
 @with_appcontext
 def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker for background jobs (needs SMARTAPP_REDIS_URL)."""
-    from smartapp.jobs import run_worker
+    from smartapp.jobs import redis_connection, run_worker
 
-    run_worker(list(queues), burst=burst)
+    connection = redis_connection()
+    if connection is None:
+        raise click.UsageError("smartapp worker needs SMARTAPP_REDIS_URL: without Redis, jobs "
+                               "run in the web process")
+    run_worker(connection, list(queues), burst=burst)
 
 
 def register_core_commands(group: click.Group) -> None:

@@ -37,7 +37,7 @@ def enqueue(function: Callable[..., Any], *args: Any, queue: str = DEFAULT_QUEUE
     return job.id
 
 
-def run_worker(queues: list[str], burst: bool = False) -> None:
+def run_worker(connection: Redis, queues: list[str], burst: bool = False) -> None:
     """Serve ``queues`` in this process, inside the current app context.
 
     ``SimpleWorker`` runs each job in the worker process itself: RQ's default forks a child
@@ -45,9 +45,5 @@ def run_worker(queues: list[str], burst: bool = False) -> None:
     """
     from rq import SimpleWorker
 
-    connection = redis_connection()
-    if connection is None:
-        raise RuntimeError("smartapp worker needs SMARTAPP_REDIS_URL: without Redis, jobs run "
-                           "in the web process")
     SimpleWorker([Queue(name, connection=connection) for name in queues],
                  connection=connection).work(burst=burst)

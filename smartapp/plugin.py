@@ -121,11 +121,13 @@ class Plugin:
     def localized_title(cls, language: str | None = None) -> str:
         return localize(cls.title, language)
 
-    def settings(self) -> dict[str, Any]:
-        """The administrators' current settings, with the schema's defaults filled in."""
+    @classmethod
+    def settings(cls) -> dict[str, Any]:
+        """The administrators' current settings, with the schema's defaults filled in
+        (callable on the class from a route: ``ParkingPlugin.settings()``)."""
         from smartapp.plugins.state import runtime_state
 
-        return runtime_state().settings_for(self)
+        return runtime_state().settings_for(cls)
 
     # -- hooks -----------------------------------------------------------------------------
 

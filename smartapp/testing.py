@@ -6,6 +6,7 @@ Installing smartapp makes these fixtures available to any test suite::
     def smartapp_plugins():
         return [ParkingPlugin]          # the app under test loads exactly these
 
+    @with_plugins(ParkingPlugin, OtherPlugin)   # or per test
     def test_lots(client, citizen):
         assert client.get("/api/v1/u/parking/lots", headers=citizen.headers).status_code == 200
 
@@ -49,7 +50,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "smartapp_plugins(*classes): load these plugin classes in the test's app"
+        "markers", "smartapp_plugins(*classes): load these plugin classes in the test's app "
+        "(use smartapp.testing.with_plugins)"
     )
     config.addinivalue_line(
         "markers", "smartapp_config(**env): SMARTAPP_* settings for the test's app"
@@ -100,10 +102,18 @@ def smartapp_database(
         admin.dispose()
 
 
+def with_plugins(*plugin_classes: type) -> pytest.MarkDecorator:
+    """Decorate a test (or a class of tests) whose app loads exactly ``plugin_classes``.
+
+    (A bare ``pytest.mark.smartapp_plugins(OnePlugin)`` would mark the class instead.)
+    """
+    return pytest.mark.smartapp_plugins.with_args(*plugin_classes)
+
+
 @pytest.fixture
 def smartapp_plugins(request: pytest.FixtureRequest) -> list[type]:
-    """The plugin classes the test's app loads; override this fixture, or mark a test with
-    ``@pytest.mark.smartapp_plugins(PluginClass, ...)``. None by default."""
+    """The plugin classes the test's app loads; override this fixture, or decorate a test
+    with :func:`with_plugins`. None by default."""
     marker = request.node.get_closest_marker("smartapp_plugins")
     return list(marker.args) if marker else []
 

@@ -71,12 +71,14 @@ def update_plugin(changes: dict[str, Any], slug: str) -> dict[str, Any]:
 
 
 class SettingsSchema(Schema):
+    """Any object: the plugin's own ``settings_schema`` validates it."""
+
     class Meta:
         unknown = "include"
 
 
 @blp.route("/plugins/<slug>/settings")
-@blp.response(200, SettingsSchema)
+@blp.response(200, description="The plugin's settings, shaped by its settings_schema")
 @blp.alt_response(404, response="DEFAULT_ERROR")
 @staff_required(Role.ADMIN)
 def get_plugin_settings(slug: str) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def get_plugin_settings(slug: str) -> dict[str, Any]:
 
 @blp.route("/plugins/<slug>/settings", methods=["PUT"])
 @blp.arguments(SettingsSchema)
-@blp.response(200, SettingsSchema)
+@blp.response(200, description="The stored settings")
 @blp.alt_response(404, response="DEFAULT_ERROR")
 @staff_required(Role.ADMIN)
 def put_plugin_settings(values: dict[str, Any], slug: str) -> dict[str, Any]:

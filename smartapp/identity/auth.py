@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, request, session
+from flask import current_app, has_request_context, request, session
 
 from smartapp.errors import error_response
 from smartapp.extensions import db
@@ -31,11 +31,19 @@ def _bearer_token() -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+def _per_request(name: str, resolve: Callable[[], Any]) -> Any:
+    # Cached on the request, not on ``g``: an app context (and its ``g``) can outlive a request.
+    if not has_request_context():
+        return None  # the command line and background jobs act as nobody
+    attribute = f"_smartapp_{name}"
+    if not hasattr(request, attribute):
+        setattr(request, attribute, resolve())
+    return getattr(request, attribute)
+
+
 def current_citizen() -> Citizen | None:
     """The signed-in citizen of this request, created on their first valid token."""
-    if "citizen" not in g:
-        g.citizen = _resolve_citizen()
-    return g.citizen
+    return _per_request("citizen", _resolve_citizen)
 
 
 def _resolve_citizen() -> Citizen | None:
@@ -53,9 +61,7 @@ def _resolve_citizen() -> Citizen | None:
 
 def current_staff() -> Staff | None:
     """The staff account of this request: a staff bearer token, or the console's cookie."""
-    if "staff" not in g:
-        g.staff = _resolve_staff()
-    return g.staff
+    return _per_request("staff", _resolve_staff)
 
 
 def _resolve_staff() -> Staff | None:

@@ -80,12 +80,12 @@ class RuntimeState:
             values=dict(row.values or {}),
         )
 
-    def settings_for(self, plugin: Plugin) -> dict[str, Any]:
+    def settings_for(self, plugin: type[Plugin] | Plugin) -> dict[str, Any]:
         stored = self.for_plugin(plugin).values
         if plugin.settings_schema is None:
             return {}
         # Values were validated when saved; loading fills defaults of fields added since.
-        return plugin.settings_schema(partial=False).load(stored)
+        return plugin.settings_schema().load(stored)
 
 
 def runtime_state() -> RuntimeState:
