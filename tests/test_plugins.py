@@ -7,7 +7,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from smartapp_badtables import BadTablesPlugin
 from smartapp_example import ExamplePlugin

@@ -1,0 +1,36 @@
+# The two quickstart commands are `make demo` and `make test`; the rest is what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PLUGINS := $(wildcard plugins/*)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test lint install
+
+# Reinstall when any packaging file changes; editable installs follow code changes by themselves.
+$(BIN)/smartapp: setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]" $(foreach plugin,$(PLUGINS),-e $(plugin))
+	touch $@
+
+# The Firebase Auth emulator for the tests (npm package firebase-tools, runs offline).
+node_modules/.bin/firebase: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+install: $(BIN)/smartapp
+
+## Run the server with demo data on the embedded default (SQLite, no Redis, no Firebase).
+demo: $(BIN)/smartapp
+	$(BIN)/smartapp db upgrade
+	$(BIN)/smartapp demo seed
+	$(BIN)/smartapp run --host $(HOST) --port $(PORT)
+
+## Run the whole test suite on SQLite and PostgreSQL, with Redis and the Firebase emulator.
+test: $(BIN)/smartapp node_modules/.bin/firebase lint
+	$(BIN)/python -m pytest --smartapp-databases sqlite,postgresql
+
+lint: $(BIN)/smartapp
+	$(BIN)/ruff check .
