@@ -1,5 +1,11 @@
 """``gunicorn wsgi:app``: the app for WSGI servers, configured from the environment."""
 
-from smartapp import create_app
+import sys
 
-app = create_app()
+from smartapp import create_app
+from smartapp.config import ConfigurationError
+
+try:
+    app = create_app()
+except ConfigurationError as error:  # one line in the server's log, not a traceback
+    sys.exit(f"smartapp: {error}")

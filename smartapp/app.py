@@ -8,6 +8,7 @@ from pathlib import Path
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from smartapp import errors, identity, jobs
@@ -37,6 +38,11 @@ def create_app(
     app.config.update(settings.to_flask())
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese text, half the bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.proxy_hops:
+        # Behind N reverse proxies, trust their X-Forwarded-* so rate limits see the citizen's
+        # address rather than the proxy's.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db)

@@ -25,8 +25,12 @@ class SmartappGroup(FlaskGroup):
 
 def _create_app() -> object:
     from smartapp import create_app
+    from smartapp.config import ConfigurationError
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigurationError as error:  # one line, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=SmartappGroup, create_app=_create_app, add_version_option=False,

@@ -35,6 +35,7 @@ class Settings:
     firebase_auth_emulator_host: str | None
     state_ttl: float
     max_content_length: int
+    proxy_hops: int
     instance_path: Path
 
     @property
@@ -68,6 +69,7 @@ class Settings:
             firebase_auth_emulator_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
             state_ttl=float(_int(environ, "SMARTAPP_STATE_TTL_MS", 1000)) / 1000,
             max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
+            proxy_hops=_int(environ, "SMARTAPP_PROXY_HOPS", 0),
             instance_path=instance_path,
         )
 

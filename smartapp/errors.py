@@ -82,8 +82,6 @@ def handle_http_exception(error: HTTPException) -> Response:
         response.headers[name] = value
     if error.code == 405 and (allowed := getattr(error, "valid_methods", None)):
         response.headers["Allow"] = ", ".join(allowed)
-    if error.code == 429 and hasattr(error, "retry_after"):
-        response.headers.setdefault("Retry-After", str(error.retry_after))
     return response
 
 
