@@ -18,12 +18,15 @@ def staff() -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--agency", "agency_code", help="Agency code (agency_staff accounts only).")
+@click.option("--permission", "permissions", multiple=True,
+              help="Extra permission, e.g. public-services:manage or ioc:read (repeatable).")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Prompted for when not given.")
-def create(email: str, role: str, agency_code: str | None, password: str) -> None:
+def create(email: str, role: str, agency_code: str | None, permissions: tuple[str, ...],
+           password: str) -> None:
     """Create the staff account EMAIL with ROLE."""
     try:
-        account = create_staff(email, password, role, agency_code)
+        account = create_staff(email, password, role, agency_code, list(permissions))
     except StaffError as error:
         raise click.BadParameter(str(error), param_hint=f"'{error.field}'") from None
     db.session.commit()

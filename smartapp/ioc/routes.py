@@ -29,10 +29,8 @@ class MetricsSchema(Schema):
 def collect() -> dict[str, Any]:
     """The core's figures and each enabled plugin's ``ioc_metrics`` (a failing plugin is left
     out and counted under ``core.plugins``)."""
-    citizens_by_language = dict(
-        db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
-        .tuples().all()
-    )
+    rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
+    citizens_by_language = {language: count for language, count in rows}
     states: dict[str, int] = {}
     for record in registry().records.values():
         states[record.state.value] = states.get(record.state.value, 0) + 1
@@ -48,9 +46,13 @@ def collect() -> dict[str, Any]:
     }
 
 
+IOC_PERMISSION = "ioc:read"
+"""Granted to the operations centre's service account, so it needs no admin role."""
+
+
 @blp.route("/metrics")
 @blp.response(200, MetricsSchema)
-@staff_required(Role.ADMIN)
+@staff_required(Role.ADMIN, permission=IOC_PERMISSION)
 @cache.cached(timeout=60, key_prefix="ioc-metrics")
 def metrics() -> dict[str, Any]:
     """Figures from every utility (refreshed at most once a minute)."""
