@@ -8,4 +8,5 @@ from smartapp.config import ConfigurationError
 try:
     app = create_app()
 except ConfigurationError as error:  # one line in the server's log, not a traceback
-    sys.exit(f"smartapp: {error}")
+    print(f"smartapp: {error}", file=sys.stderr)
+    sys.exit(3)  # gunicorn's "worker failed to boot": it stops instead of retrying forever

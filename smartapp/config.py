@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vietnam_provinces import ProvinceCode
+
 DEFAULT_PROVINCE_CODE = 80  # Tây Ninh on the administrative map in force since 1 July 2025
 
 
@@ -62,9 +64,11 @@ class Settings:
             env=env,
             database_url=database_url,
             redis_url=environ.get("SMARTAPP_REDIS_URL") or None,
-            secret_key=secret or _development_secret(instance_path),
+            # production must bring its own; generating one there would only hide the mistake
+            secret_key=secret
+            or ("" if env == "production" else _development_secret(instance_path)),
             secret_key_is_default=not secret,
-            province_code=_int(environ, "SMARTAPP_PROVINCE_CODE", DEFAULT_PROVINCE_CODE),
+            province_code=_province_code(environ),
             firebase_project_id=environ.get("SMARTAPP_FIREBASE_PROJECT_ID") or None,
             firebase_auth_emulator_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
             state_ttl=float(_int(environ, "SMARTAPP_STATE_TTL_MS", 1000)) / 1000,
@@ -121,6 +125,8 @@ class Settings:
             # flask-limiter
             "RATELIMIT_STORAGE_URI": redis or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Redis down: count in this process rather than fail every limited route
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": bool(redis),
             "RATELIMIT_KEY_PREFIX": "smartapp:limits",
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -136,6 +142,18 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _province_code(environ: Mapping[str, str]) -> int:
+    code = _int(environ, "SMARTAPP_PROVINCE_CODE", DEFAULT_PROVINCE_CODE)
+    try:
+        ProvinceCode(code)
+    except ValueError:
+        raise ConfigurationError(
+            f"SMARTAPP_PROVINCE_CODE {code} is not a province code of the current map "
+            f"(Tây Ninh is {DEFAULT_PROVINCE_CODE})"
+        ) from None
+    return code
 
 
 def _development_secret(instance_path: Path) -> str:

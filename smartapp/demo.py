@@ -35,4 +35,8 @@ def seed() -> None:
     click.echo(f"demo admin: {DEMO_ADMIN_EMAIL} / {password}")
     seeded = registry().call_hook("seed_demo")
     db.session.commit()
-    click.echo(f"plugin demo data: {', '.join(sorted(seeded)) or 'none'}")
+    click.echo(f"plugin demo data: {', '.join(sorted(seeded.answers)) or 'none'}")
+    if seeded.failures:
+        for slug, reason in sorted(seeded.failures.items()):
+            click.echo(f"plugin {slug} failed to seed: {reason}", err=True)
+        raise SystemExit(1)

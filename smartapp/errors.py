@@ -75,8 +75,11 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
     text = data.get("message")
-    if text is None and error.description and error.description != type(error).description:
-        text = error.description  # a message given to abort(); the class default is English-only
+    # A message given to abort() is kept; class defaults and flask-limiter's "5 per 1 minute"
+    # are English-only, so the localized standard message replaces them.
+    if (text is None and error.code != 429 and error.description
+            and error.description != type(error).description):
+        text = error.description
     response = error_response(error.code or 500, text, flatten_errors(errors) if errors else None)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value

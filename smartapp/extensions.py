@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Flask, current_app
 from flask_caching import Cache
@@ -11,7 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them later, and SQLite batch migrations need names.
@@ -35,10 +37,54 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database: SQLite drops the offset of
+    ``DateTime(timezone=True)``, and an app in Vietnam would read it as local time."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: use smartapp.plugin.utcnow()")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # pysqlite's own transaction handling breaks SAVEPOINTs (hooks run in savepoints):
+        # let SQLAlchemy emit BEGIN itself, as its SQLite documentation recommends.
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        # Readers do not block the writer (several gunicorn workers on the embedded default).
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 cache = Cache()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+class AppLimiter(Limiter):
+    """flask-limiter keeps its storage's health on the ``Limiter`` itself. Production builds
+    one app per process, but tests build many: each ``init_app`` starts from a clean slate."""
+
+    def init_app(self, app: Flask) -> None:
+        self._storage_dead = False
+        self._in_memory_fallback_enabled = bool(
+            app.config.get("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"))
+        super().init_app(app)
+
+
+limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
 
 
 def api_of(app: Flask | None = None) -> Api:

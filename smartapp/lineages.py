@@ -41,7 +41,11 @@ class Lineage:
     def include_object(
         self, obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
     ) -> bool:
-        """Alembic ``include_object``: autogenerate compares only this lineage's tables."""
+        """Alembic ``include_object``: autogenerate compares only this lineage's tables, and
+        never proposes dropping what the models do not declare (FTS5 shadow tables, generated
+        search columns, a retired model's data): drops are written by hand, on purpose."""
+        if reflected and compare_to is None:
+            return False
         if type_ == "table":
             return name is not None and self.owns(name)
         table = getattr(obj, "table", None)
@@ -105,17 +109,28 @@ def revision(target: Lineage, message: str, autogenerate: bool = True) -> None:
 
 
 @functools.cache
-def _heads(name: str, versions_path: Path) -> frozenset[str]:
+def _script(name: str, versions_path: Path) -> ScriptDirectory:
     # Revision files do not change while the process runs; reading them once is enough.
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("version_locations", str(versions_path))
     config.set_main_option("path_separator", "os")
-    return frozenset(ScriptDirectory.from_config(config).get_heads())
+    return ScriptDirectory.from_config(config)
+
+
+def _heads(name: str, versions_path: Path) -> frozenset[str]:
+    return frozenset(_script(name, versions_path).get_heads())
+
+
+def _revisions(name: str, versions_path: Path) -> frozenset[str]:
+    return frozenset(script.revision for script in _script(name, versions_path).walk_revisions())
 
 
 def pending() -> dict[str, list[str]]:
-    """Per lineage, the head revisions the database has not reached (empty when current)."""
+    """Per lineage, the head revisions the database has not reached (empty when current).
+
+    A database *ahead* of this code (a revision it does not know: a newer release migrated
+    it during a rolling upgrade) is not pending: the old workers keep serving meanwhile."""
     result: dict[str, list[str]] = {}
     with db.engine.connect() as connection:
         for target in lineages():
@@ -123,6 +138,8 @@ def pending() -> dict[str, list[str]]:
                 connection, opts={"version_table": target.version_table}
             )
             current = set(context.get_current_heads())
+            known = _revisions(target.name, target.versions_path)
             heads = _heads(target.name, target.versions_path)
-            result[target.name] = sorted(heads - current)
+            ahead = bool(current - known)
+            result[target.name] = [] if ahead else sorted(heads - current)
     return result

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import Select, tuple_
+from sqlalchemy import BigInteger, Select, SmallInteger, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from smartapp.extensions import db
@@ -73,6 +73,18 @@ def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
         raise ValidationError(message("invalid_cursor"), field_name="cursor") from None
 
 
+def _fits(key: InstrumentedAttribute[Any], value: Any) -> bool:
+    """Whether ``value`` fits the key's integer column (a forged cursor may not)."""
+    if not isinstance(value, int):
+        return True
+    bits = 32
+    if isinstance(key.type, SmallInteger):
+        bits = 16
+    elif isinstance(key.type, BigInteger):
+        bits = 64
+    return -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
+
+
 def paginate(
     statement: Select[Any],
     keys: Sequence[InstrumentedAttribute[Any]],
@@ -88,6 +100,8 @@ def paginate(
     columns = tuple_(*keys) if len(keys) > 1 else keys[0]
     if cursor := args.get("cursor"):
         after = _decode(cursor, [k.type.python_type for k in keys])
+        if not all(_fits(key, value) for key, value in zip(keys, after, strict=True)):
+            raise ValidationError(message("invalid_cursor"), field_name="cursor")
         position = tuple_(*after) if len(keys) > 1 else after[0]
         statement = statement.where(columns < position if descending else columns > position)
     order = [k.desc() if descending else k.asc() for k in keys]

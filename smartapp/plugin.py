@@ -26,7 +26,7 @@ from marshmallow import Schema
 
 from smartapp.admin.audit import record_audit
 from smartapp.extensions import Base as Model
-from smartapp.extensions import cache, db, limiter, utcnow
+from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
 from smartapp.identity.auth import (
     citizen_required,
@@ -68,8 +68,7 @@ class SearchHit:
 
 
 class Plugin:
-    """Base class of every utility. A subclass's docstring's first line is its English title
-    when ``title`` has no ``en`` entry."""
+    """Base class of every utility: declare the attributes below, override the hooks you need."""
 
     #: URL-safe identifier, e.g. ``public-services``; the utility lives at ``/api/v1/u/<slug>/``
     #: and its tables must be named ``<slug with underscores>_…``.
@@ -152,7 +151,9 @@ class Plugin:
 
     @hook
     def seed_demo(self) -> None:
-        """Add demonstration data for ``smartapp demo seed``; must be safe to run twice."""
+        """Add demonstration data for ``smartapp demo seed``; safe to run twice, and without
+        committing: the core commits once every plugin has seeded, and rolls back alone a
+        plugin that raises."""
 
 
 def get_plugin(slug: str) -> Plugin | None:
@@ -172,6 +173,7 @@ __all__ = [
     "Plugin",
     "Schema",
     "SearchHit",
+    "UTCDateTime",
     "WardCodeField",
     "abort",
     "cache",

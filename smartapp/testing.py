@@ -199,7 +199,7 @@ class SignedIn:
 @pytest.fixture
 def make_citizen(app: Flask) -> Callable[..., SignedIn]:
     """Sign citizens in through the development sign-in: ``make_citizen("+84912000001",
-    ward_code=25747)``."""
+    ward_code=25459)``."""
 
     def make(phone_number: str = "+84912000001", **profile: Any) -> SignedIn:
         from smartapp.identity.services import citizen_from_claims

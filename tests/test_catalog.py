@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import redis
 from smartapp_example import ExamplePlugin
+from smartapp_samples import HealthyPlugin
 
 from smartapp import create_app
 from smartapp.testing import with_plugins
-from tests.test_plugins import HealthyPlugin
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -102,3 +102,16 @@ def test_the_home_screen_is_shared_through_redis(app, client, smartapp_database,
         shared = cache.get(keys[0].removeprefix("smartapp:cache:"))
         assert [t["slug"] for t in shared] == ["example"]
     connection.flushdb()
+
+
+@with_plugins(ExamplePlugin)
+@pytest.mark.smartapp_config(SMARTAPP_REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens
+def test_with_redis_down_the_home_screen_and_sign_in_still_answer(client):
+    response = client.get("/api/v1/utilities")
+    assert response.status_code == 200
+    assert [t["slug"] for t in response.json["items"]] == ["example"]
+    # rate limits fall back to this process's memory
+    token = client.post("/api/v1/auth/staff/token",
+                        json={"email": "a@b.vn", "password": "wrong password"})
+    assert token.status_code == 401
+    assert client.get("/readyz").status_code == 503

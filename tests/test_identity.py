@@ -23,7 +23,7 @@ from smartapp.identity.tokens import (
 )
 from smartapp.locations.services import wards
 from smartapp.plugin import Blueprint, Plugin, staff_required
-from smartapp.testing import TEST_PASSWORD
+from smartapp.testing import TEST_PASSWORD, with_plugins
 
 PHONE = "+84912345678"
 TOKEN_ROUTE = "/api/v1/auth/staff/token"
@@ -361,11 +361,8 @@ class DeskPlugin(Plugin):
     permissions = {"manage": {"vi": "Quản lý", "en": "Manage"}}
 
 
+@with_plugins(DeskPlugin)
 class TestStaffRequired:
-    @pytest.fixture
-    def smartapp_plugins(self):
-        return [DeskPlugin]
-
     @pytest.mark.parametrize(("role", "extra", "allowed"), [
         (Role.ADMIN, {}, {"any", "communications", "managed"}),
         (Role.COMMUNICATOR, {}, {"any", "communications"}),

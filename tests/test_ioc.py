@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from smartapp_example import ExamplePlugin
+from smartapp_samples import BrokenSetupPlugin
 
 from smartapp.testing import with_plugins
-from tests.test_plugins import BrokenSetupPlugin
 
 
 @with_plugins(ExamplePlugin, BrokenSetupPlugin)

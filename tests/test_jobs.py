@@ -37,6 +37,7 @@ def test_with_redis_a_real_worker_runs_the_job(app, smartapp_database, smartapp_
         job_id = enqueue(add_note, "Thông báo lũ", queue=queue_name)
     assert job_id is not None
     assert db.session.scalars(select(Note.text)).all() == []  # nothing ran here
+    db.session.rollback()  # end this read transaction before another process writes
 
     env = {**os.environ, "SMARTAPP_DATABASE_URL": smartapp_database.url,
            "SMARTAPP_REDIS_URL": REDIS_URL, "SMARTAPP_ENV": "testing",

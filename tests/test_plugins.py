@@ -7,41 +7,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-from flask import Flask
 from smartapp_badtables import BadTablesPlugin
 from smartapp_example import ExamplePlugin
+from smartapp_samples import BrokenSetupPlugin, FromTheFuturePlugin, HealthyPlugin
 
 from smartapp import create_app
-from smartapp.plugin import Blueprint, Plugin
+from smartapp.plugin import Plugin
 from smartapp.plugins.registry import PluginState, registry
 from smartapp.testing import with_plugins
-
-
-class HealthyPlugin(Plugin):
-    """Healthy"""
-
-    slug = "healthy"
-    version = "0.3.0"
-    core_requires = ">=0.1"
-    title = {"vi": "Khỏe mạnh", "en": "Healthy"}
-
-
-class FromTheFuturePlugin(Plugin):
-    slug = "from-the-future"
-    version = "1.0"
-    core_requires = ">=99"
-    title = {"vi": "Tương lai"}
-
-
-class BrokenSetupPlugin(Plugin):
-    slug = "broken-setup"
-    version = "1.0"
-    core_requires = ">=0.1"
-    title = {"vi": "Hỏng"}
-    blueprint = Blueprint("broken_setup", __name__)
-
-    def setup(self, app: Flask) -> None:
-        raise RuntimeError("the agency's API key is missing")
 
 
 class BadSlugPlugin(Plugin):

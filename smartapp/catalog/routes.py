@@ -63,7 +63,7 @@ def utilities(args: dict[str, Any]) -> Response:
                         ward_code)
     rendered = home_screen_cache().get(key)
     if citizen is not None:
-        badges = registry().call_hook("tile_badge", citizen)
+        badges = registry().call_hook("tile_badge", citizen).answers
         if badges:
             rendered = render([
                 {**tile, "badge": badges.get(tile["slug"])} for tile in rendered.tiles

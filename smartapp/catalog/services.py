@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from packaging.version import InvalidVersion, Version
+from redis.exceptions import RedisError
 
 from smartapp.extensions import cache
 from smartapp.i18n import localize
 from smartapp.plugin import Plugin
 from smartapp.plugins.registry import registry
 from smartapp.plugins.state import runtime_state
+
+log = logging.getLogger(__name__)
 
 PLATFORMS = ("android", "ios", "web")
 LOCAL_ENTRIES = 512
@@ -98,16 +103,26 @@ class HomeScreenCache:
         cache_key = key.cache_key(runtime_state().refresh())
         if (hit := self.local.get(cache_key)) is not None:
             return hit
-        shared = cache.get(cache_key)
-        rendered = render(shared) if shared is not None else None
-        if rendered is None:
+        shared = _shared(cache.get, cache_key)
+        if shared is not None:
+            rendered = render(shared)
+        else:
             tile_list = tiles(key)
-            cache.set(cache_key, tile_list)
+            _shared(cache.set, cache_key, tile_list)
             rendered = render(tile_list)
         self.local[cache_key] = rendered
         while len(self.local) > LOCAL_ENTRIES:
             self.local.popitem(last=False)
         return rendered
+
+
+def _shared(operation: Callable[..., Any], *args: Any) -> Any:
+    """The shared cache is an optimization: with Redis down, render here instead of failing."""
+    try:
+        return operation(*args)
+    except RedisError as error:
+        log.warning("shared cache unavailable: %s", error)
+        return None
 
 
 def home_screen_cache() -> HomeScreenCache:
@@ -120,7 +135,8 @@ def search_everywhere(query: str, language: str, limit: int) -> list[dict[str, A
         {"utility": slug, "title": hit.title, "subtitle": hit.subtitle,
          "path": f"/api/v1/u/{slug}/{hit.path.lstrip('/')}", "deep_link": hit.deep_link,
          "score": hit.score}
-        for slug, plugin_hits in registry().call_hook("search", query, language, limit).items()
+        for slug, plugin_hits in registry().call_hook("search", query, language, limit)
+        .answers.items()
         for hit in plugin_hits[:limit]
     ]
     return sorted(hits, key=lambda hit: -hit["score"])[:limit]

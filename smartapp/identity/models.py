@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartapp.extensions import Base, utcnow
+from smartapp.extensions import Base, UTCDateTime, utcnow
 
 
 class Citizen(Base):
@@ -22,7 +22,7 @@ class Citizen(Base):
     display_name: Mapped[str | None] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(2), default="vi")
     ward_code: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Role(StrEnum):
@@ -52,7 +52,7 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(default=True)
     #: bumped to revoke every token issued before (password change, deactivation)
     token_generation: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def has_permission(self, permission: str) -> bool:
         return self.role == Role.ADMIN or permission in (self.permissions or [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -11,6 +13,7 @@ from smartapp.identity.models import Citizen, Role, Staff
 from smartapp.identity.tokens import CitizenClaims
 
 MIN_PASSWORD_LENGTH = 10
+PERMISSION_PATTERN = re.compile(r"^[a-z][a-z0-9-]*:[a-z][a-z0-9_-]*$")
 # Compared against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("smartapp-timing-equalizer")
 
@@ -66,6 +69,10 @@ def create_staff(
         raise StaffError("agency", "only agency_staff accounts are bound to an agency")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    malformed = [p for p in permissions or [] if not PERMISSION_PATTERN.match(p)]
+    if malformed:
+        raise StaffError("permissions",
+                         f"not '<plugin>:<name>' permissions: {', '.join(malformed)}")
     if db.session.scalar(select(func.count()).where(Staff.email == email)):
         raise StaffError("email", "a staff account with this email exists")
     staff = Staff(
@@ -77,9 +84,27 @@ def create_staff(
     return staff
 
 
+def find_staff(email: str) -> Staff | None:
+    return db.session.scalar(select(Staff).where(Staff.email == normalize_email(email)))
+
+
+def set_staff_password(staff: Staff, password: str) -> None:
+    """A new password; every token issued before stops working."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    staff.password_hash = generate_password_hash(password)
+    staff.token_generation += 1
+
+
+def deactivate_staff(staff: Staff) -> None:
+    """Close the account and revoke its tokens at once; the audit log keeps its history."""
+    staff.active = False
+    staff.token_generation += 1
+
+
 def authenticate_staff(email: str, password: str) -> Staff | None:
     """The active account with these credentials, or ``None``."""
-    staff = db.session.scalar(select(Staff).where(Staff.email == normalize_email(email)))
+    staff = find_staff(email)
     if staff is None:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -24,6 +24,8 @@ class MetricsSchema(Schema):
     core = fields.Dict(required=True)
     utilities = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
                             metadata={"description": "each enabled utility's figures, by slug"})
+    failures = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
+                           metadata={"description": "utilities whose figures failed, and why"})
 
 
 def collect() -> dict[str, Any]:
@@ -31,6 +33,7 @@ def collect() -> dict[str, Any]:
     out and counted under ``core.plugins``)."""
     rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
     citizens_by_language = {language: count for language, count in rows}
+    figures = registry().call_hook("ioc_metrics")
     states: dict[str, int] = {}
     for record in registry().records.values():
         states[record.state.value] = states.get(record.state.value, 0) + 1
@@ -42,7 +45,8 @@ def collect() -> dict[str, Any]:
             "citizens_by_language": citizens_by_language,
             "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
         },
-        "utilities": registry().call_hook("ioc_metrics"),
+        "utilities": figures.answers,
+        "failures": figures.failures,
     }
 
 

@@ -30,6 +30,34 @@ def list_plugins(as_json: bool) -> None:
         click.echo(line + (f": {item['reason']}" if item["reason"] else ""))
 
 
+def _set_enabled(slug: str, enabled: bool) -> None:
+    from marshmallow import ValidationError
+
+    from smartapp.plugins.services import PluginNotFound, update_plugin
+
+    try:
+        update_plugin(slug, {"enabled": enabled})
+    except PluginNotFound:
+        raise click.BadParameter(f"no plugin {slug!r}", param_hint="'SLUG'") from None
+    except ValidationError as error:
+        raise click.BadParameter(str(error.messages), param_hint="'SLUG'") from None
+    click.echo(f"{slug} {'enabled' if enabled else 'disabled'} for every worker")
+
+
+@plugins.command("enable")
+@click.argument("slug")
+def enable(slug: str) -> None:
+    """Show utility SLUG on the home screen and serve its routes."""
+    _set_enabled(slug, True)
+
+
+@plugins.command("disable")
+@click.argument("slug")
+def disable(slug: str) -> None:
+    """Hide utility SLUG and answer 404 on its routes (e.g. before its first release)."""
+    _set_enabled(slug, False)
+
+
 @plugins.command("new")
 @click.argument("slug")
 @click.option("--path", "path", required=True, type=click.Path(file_okay=False, path_type=Path),

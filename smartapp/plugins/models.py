@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartapp.extensions import Base, utcnow
+from smartapp.extensions import Base, UTCDateTime, utcnow
 
 
 class PluginSetting(Base):
@@ -25,7 +25,7 @@ class PluginSetting(Base):
     #: values of the plugin's ``settings_schema``, as last saved by an administrator
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from smartapp.errors import error_response
-from smartapp.extensions import Base, api_of
+from smartapp.extensions import Base, api_of, db
 from smartapp.i18n import message
 from smartapp.plugin import CATEGORIES, SLUG_PATTERN, Plugin
 from smartapp.plugins.state import runtime_state
@@ -71,6 +71,15 @@ class PluginRecord:
     @property
     def loaded(self) -> bool:
         return self.state is PluginState.LOADED
+
+
+@dataclass
+class HookResults:
+    """What the plugins answered to one hook call, by slug, and which of them raised."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    #: slug → one-line reason
+    failures: dict[str, str] = field(default_factory=dict)
 
 
 Candidate = tuple[str, Callable[[], Any], str | None]
@@ -196,17 +205,20 @@ class PluginRegistry:
             return error_response(404, message("utility_disabled"))
         return None
 
-    def call_hook(self, name: str, *args: Any) -> dict[str, Any]:
+    def call_hook(self, name: str, *args: Any) -> HookResults:
         """Call hook ``name`` on every enabled plugin that answers it, each isolated: a plugin
-        that raises is logged and left out, the others still answer."""
-        results: dict[str, Any] = {}
+        that raises is logged and listed in ``failures``, the others still answer. Each call
+        runs in a savepoint, so a failing plugin's half-done writes are rolled back."""
+        results = HookResults()
         for plugin in self.enabled():
             if getattr(type(plugin), name) is getattr(Plugin, name):
                 continue
             try:
-                results[plugin.slug] = getattr(plugin, name)(*args)
-            except Exception:
+                with db.session.begin_nested():
+                    results.answers[plugin.slug] = getattr(plugin, name)(*args)
+            except Exception as error:
                 log.exception("plugin %s failed in hook %s", plugin.slug, name)
+                results.failures[plugin.slug] = _one_line(error)
         return results
 
 

@@ -8,6 +8,7 @@ without a restart, and the home screen costs no query on the hot path.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,12 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from smartapp.extensions import db
 from smartapp.plugins.models import PluginSetting, Revision
 
 if TYPE_CHECKING:
     from smartapp.plugin import Plugin
+
+log = logging.getLogger(__name__)
 
 REVISION_NAME = "plugins"
 
@@ -56,15 +60,21 @@ class RuntimeState:
         if not force and now - self.checked_at < self.ttl:
             return self.revision
         with self.lock:
-            current = db.session.scalar(
-                select(Revision.value).where(Revision.name == REVISION_NAME)
-            ) or 0
-            if current != self.revision or force:
-                rows = db.session.scalars(select(PluginSetting)).all()
-                for row in rows:
-                    db.session.expunge(row)
-                self.rows = {row.slug: row for row in rows}
-                self.revision = current
+            try:
+                current = db.session.scalar(
+                    select(Revision.value).where(Revision.name == REVISION_NAME)
+                ) or 0
+                if current != self.revision or force:
+                    rows = db.session.scalars(select(PluginSetting)).all()
+                    for row in rows:
+                        db.session.expunge(row)
+                    self.rows = {row.slug: row for row in rows}
+                    self.revision = current
+            except (OperationalError, ProgrammingError) as error:
+                # Not migrated yet: serve the declared defaults; /readyz says what is pending.
+                db.session.rollback()
+                log.warning("plugin settings unavailable, using defaults: %s",
+                            str(error.orig).splitlines()[0])
             self.checked_at = now
         return self.revision
 

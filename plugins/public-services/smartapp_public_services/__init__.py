@@ -1,0 +1,90 @@
+"""The ``public-services`` utility: administrative procedures a citizen can look up before
+going anywhere — documents, fees, time, where to submit, whether it is fully online."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from smartapp.plugin import Plugin, SearchHit
+
+from . import models  # noqa: F401  (registers the tables before the registry checks them)
+from .catalog import localized_name
+from .cli import cli as public_services_cli
+from .importer import KINDS, import_file
+from .metrics import ioc_figures
+from .routes import blp
+from .search import page_of
+from .search import search as search_procedures
+
+__version__ = "0.1.0"
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+#: the data files shipped with the plugin, in the order they must load
+DATA_FILES = (("procedures", "procedures.json"), ("bundles", "bundles.json"),
+              ("offices", "offices.json"))
+
+
+class PublicServicesSettings(Schema):
+    search_cache_seconds = fields.Integer(
+        load_default=300, validate=validate.Range(1, 86_400),
+        metadata={"description": "how long a search's answer is reused (writes clear it)"},
+    )
+    nearby_radius_km = fields.Float(
+        load_default=50.0, validate=validate.Range(1, 500),
+        metadata={"description": "how far nearest-office search looks by default"},
+    )
+
+
+class PublicServicesPlugin(Plugin):
+    """Public services"""
+
+    slug = "public-services"
+    version = __version__
+    core_requires = ">=0.1,<1"
+    title = {"vi": "Thủ tục hành chính", "en": "Public services"}
+    description = {
+        "vi": "Tra cứu thủ tục: giấy tờ, lệ phí, thời hạn, nơi nộp và nộp trực tuyến.",
+        "en": "Look up procedures: documents, fees, time, where to submit, online filing.",
+    }
+    icon = "account_balance"
+    category = "administration"
+    position = 10
+    blueprint = blp
+    settings_schema = PublicServicesSettings
+    permissions = {"manage": {"vi": "Quản lý thủ tục và nơi tiếp nhận",
+                              "en": "Manage procedures and offices"}}
+    cli = public_services_cli
+
+    def ioc_metrics(self) -> Mapping[str, Any]:
+        """Procedures by field and online level, top searches, searches that found nothing."""
+        return ioc_figures()
+
+    def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
+        """The best-ranked procedures for a search across every utility."""
+        result = search_procedures(query, {}, self.settings()["search_cache_seconds"])
+        procedures, _ = page_of(result, {"limit": limit})
+        return [
+            SearchHit(
+                title=localized_name(procedure.name, procedure.name_en, language),
+                subtitle=f"{procedure.field} · {procedure.agency}",
+                path=f"procedures/{procedure.code}",
+                deep_link=f"smartapp://u/{self.slug}/procedures/{procedure.code}",
+                score=1.0 / (1 + rank),
+            )
+            for rank, procedure in enumerate(procedures)
+        ]
+
+    def seed_demo(self) -> None:
+        """Load the real procedures, bundles and offices shipped in ``data/`` (an upsert)."""
+        for kind, name in DATA_FILES:
+            report = import_file(DATA_DIR / name, KINDS[kind])
+            if report.errors:
+                first = report.errors[0]
+                raise ValueError(f"{name} {first.record.location}: {first.messages}")
+
+
+__all__ = ["PublicServicesPlugin", "__version__"]

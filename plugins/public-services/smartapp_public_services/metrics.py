@@ -1,0 +1,45 @@
+"""Figures for the provincial operations centre (the ``ioc_metrics`` hook)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from smartapp.plugin import db, utcnow
+
+from .models import Office, Procedure, SearchStat
+from .search import SEARCH_LOG_DAYS
+
+TOP = 10
+
+
+def ioc_figures() -> dict[str, Any]:
+    """Procedures by field and online level, the most frequent searches of the last 30 days,
+    and the searches that found nothing (what citizens look for and cannot find)."""
+    active = Procedure.retired_at.is_(None)
+
+    def count_by(column: Any) -> dict[str, int]:
+        rows = db.session.execute(select(column, func.count()).where(active).group_by(column))
+        return dict(sorted(rows.all(), key=lambda row: (-row[1], row[0])))
+
+    since = utcnow().date() - timedelta(days=SEARCH_LOG_DAYS)
+    searches = func.sum(SearchStat.searches).label("searches")
+    recent = (select(SearchStat.query, searches).where(SearchStat.day >= since)
+              .group_by(SearchStat.query).order_by(searches.desc(), SearchStat.query).limit(TOP))
+    without_result = recent.having(func.max(SearchStat.results) == 0)
+    return {
+        "procedures": sum(count_by(Procedure.online_level).values()),
+        "procedures_by_field": count_by(Procedure.field),
+        "procedures_by_online_level": count_by(Procedure.online_level),
+        "offices": db.session.scalar(select(func.count()).select_from(Office)
+                                     .where(Office.retired_at.is_(None))),
+        "top_searches": _listed(recent),
+        "searches_without_result": _listed(without_result),
+    }
+
+
+def _listed(statement: Any) -> list[dict[str, Any]]:
+    return [{"query": query, "searches": int(count)} for query, count in
+            db.session.execute(statement)]

@@ -1,0 +1,148 @@
+"""The catalog of administrative procedures, the linked bundles, the offices, and the search log.
+
+A procedure's channels, document groups, legal bases and lists of steps, applicants and
+conditions are read and written whole, never queried one by one, so they are JSON columns in
+the shape of the national catalog rather than tables of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smartapp.plugin import Model, utcnow
+
+LEVELS = ("commune", "province")
+ONLINE_LEVELS = ("full", "partial")
+CHANNELS = ("in_person", "online", "postal")
+OFFICE_KINDS = ("province_centre", "commune_centre")
+
+
+class Procedure(Model):
+    """One administrative procedure of the national catalog, as handled in the province."""
+
+    __tablename__ = "public_services_procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the national catalog's code, e.g. ``1.001193``
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    #: official names run long (the national catalog has names of 550+ characters)
+    name: Mapped[str] = mapped_column(String(1000))
+    name_en: Mapped[str | None] = mapped_column(String(1000))
+    #: lĩnh vực, e.g. ``Hộ tịch``
+    field: Mapped[str] = mapped_column(String(200), index=True)
+    #: level of government that decides: ``commune`` or ``province``
+    level: Mapped[str] = mapped_column(String(20))
+    agency: Mapped[str] = mapped_column(String(300))
+    #: ``full`` (toàn trình) or ``partial`` online service
+    online_level: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: ``[{"channel", "processing_time", "processing_days", "fee", "fee_vnd"}]``
+    channels: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: ``[{"case", "items": [{"name", "template", "originals", "copies"}]}]``
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    applicants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    result: Mapped[str] = mapped_column(Text, default="")
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: ``[{"number", "title", "date", "issuer"}]``
+    legal_basis: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    where_to_submit: Mapped[str] = mapped_column(Text, default="")
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: folded name, keywords and the rest (see ``text.fold``): what the full-text indexes
+    #: cover — SQLite's FTS5 table through triggers, PostgreSQL's generated ``search_vector``
+    search_name: Mapped[str] = mapped_column(Text, default="")
+    search_keywords: Mapped[str] = mapped_column(Text, default="")
+    search_body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+    #: set when the procedure is withdrawn; retired procedures are kept but not listed
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Bundle(Model):
+    """A linked service (dịch vụ công liên thông): several procedures done as one."""
+
+    __tablename__ = "public_services_bundles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[list[BundleStep]] = relationship(
+        order_by="BundleStep.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+
+class BundleStep(Model):
+    """One procedure of a bundle, at its position in the order they are done."""
+
+    __tablename__ = "public_services_bundle_steps"
+    __table_args__ = (UniqueConstraint("bundle_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bundle_id: Mapped[int] = mapped_column(
+        ForeignKey("public_services_bundles.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("public_services_procedures.id"),
+                                              index=True)
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+
+
+class Office(Model):
+    """A place that receives dossiers: the provincial centre or a commune's centre."""
+
+    __tablename__ = "public_services_offices"
+    __table_args__ = (Index("ix_public_services_offices_position", "latitude", "longitude"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    #: ``province_centre`` or ``commune_centre``
+    kind: Mapped[str] = mapped_column(String(30))
+    address: Mapped[str] = mapped_column(String(500))
+    ward_code: Mapped[int | None] = mapped_column(Integer, index=True)
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    #: the coordinates locate the commune, not the building's door
+    coordinates_approximate: Mapped[bool] = mapped_column(default=False)
+    opening_hours: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SearchStat(Model):
+    """How often a folded query was searched on a day, and how many results it last had.
+
+    One row per query and day (not per search) keeps the log small; rows older than the
+    retention are pruned.
+    """
+
+    __tablename__ = "public_services_search_stats"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+    results: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,463 @@
+"""Procedure search: Vietnamese-aware query parsing, full-text matching, ranking and facets.
+
+One pipeline on both databases:
+
+1. the query is folded (``text.fold``) and parsed into groups of alternatives — a word, its
+   abbreviation expansions (:data:`text.ABBREVIATIONS`), its spelling corrections against the
+   indexed vocabulary (rapidfuzz, one edit; two for long words), the two words it splits into
+   when a space is missing, or, for the last word, a prefix;
+2. the database's full-text index finds the procedures matching every group (SQLite: the FTS5
+   table ``public_services_procedures_fts``; PostgreSQL: the GIN-indexed generated tsvector
+   ``search_vector``), falling back to any group when none matches them all;
+3. results are ranked in Python, identically on both databases: groups found in the name or
+   keywords first, then how much of the name the query covers, then the database's own
+   weighted score (name above keywords above description), then code;
+4. filters and facet counts are computed over that ranked set, and the whole answer is cached
+   under a version that every write changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from smartapp.plugin import cache, db, paginate_sequence, utcnow
+
+from .catalog import summary
+from .models import Procedure, SearchStat
+from .text import ABBREVIATION_WORDS, ABBREVIATIONS, fold, words
+
+FACETS = ("field", "level", "online_level", "agency")
+VERSION_KEY = "public-services:search-version"
+RESULT_KEY = "public-services:search:{version}:{digest}"
+#: a version lives this long at most: without a shared cache (no Redis), another worker's
+#: writes reach this process's searches within this time
+VERSION_SECONDS = 600
+SEARCH_LOG_DAYS = 30
+#: rows of the search log older than this are pruned (figures look back 30 days)
+SEARCH_LOG_RETENTION_DAYS = 90
+MAX_CORRECTIONS = 3
+#: below this many procedures with every word, those with some of them are ranked too
+FEW_MATCHES = 10
+
+
+# -- cache version ---------------------------------------------------------------------------
+
+def search_version() -> str:
+    """The current version of the searchable data; part of every cached search's key."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=VERSION_SECONDS)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def invalidate_searches() -> None:
+    """Forget every cached search (in every worker, when the cache is Redis): call after a
+    committed change to procedures. A random version, unlike a counter, cannot come back to
+    a value whose cached answers were computed on older data after the key is evicted."""
+    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=VERSION_SECONDS)
+
+
+# -- vocabulary ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every indexed word with the number of procedures that contain it."""
+
+    frequency: dict[str, int]
+    words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, documents: Iterable[str]) -> Vocabulary:
+        frequency: Counter[str] = Counter()
+        for document in documents:
+            frequency.update(set(document.split()))
+        return cls(dict(frequency), tuple(frequency))
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.frequency
+
+    def corrections(self, word: str) -> list[str]:
+        """The indexed words closest to ``word`` (one edit; two for words of 8+ letters),
+        most frequent first. Words under four letters are left alone: one edit away from a
+        Vietnamese syllable of three letters is a dozen other syllables."""
+        if len(word) < 4 or word.isdigit():
+            return []
+        limit = 2 if len(word) >= 8 else 1
+        found = process.extract(word, self.words, scorer=Levenshtein.distance,
+                                score_cutoff=limit, limit=None)
+        if not found:
+            return []
+        best = min(distance for _, distance, _ in found)
+        closest = [candidate for candidate, distance, _ in found if distance == best]
+        closest.sort(key=lambda candidate: -self.frequency[candidate])
+        return closest[:MAX_CORRECTIONS]
+
+    def splits(self, word: str) -> list[tuple[str, str]]:
+        """Two indexed words ``word`` is made of when a space was left out (``dangky``)."""
+        return [(word[:i], word[i:]) for i in range(1, len(word))
+                if word[:i] in self.frequency and word[i:] in self.frequency]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What ranking, filters, facets and result lists need of one active procedure."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    field: str
+    level: str
+    online_level: str
+    agency: str
+    name_words: tuple[str, ...]
+    #: the folded name without the catalog's "Thủ tục" ("procedure") in front
+    bare_name: str
+    keywords: frozenset[str]
+    #: the words of the name and keywords
+    prominent: frozenset[str]
+    #: the name and each keyword phrase, one a line, padded for whole-phrase look-ups
+    phrases: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The active procedures' search data at one version, held in each process: the full-text
+    index finds the matches, this ranks and describes them without another query."""
+
+    vocabulary: Vocabulary
+    entries: dict[int, Entry]
+    by_code: dict[str, int]
+    #: ids in name order, for listing without a query
+    by_name: tuple[int, ...]
+
+
+_snapshots: dict[str, Snapshot] = {}
+_snapshot_lock = threading.Lock()
+
+
+def snapshot(version: str) -> Snapshot:
+    """The snapshot of the active procedures at ``version``, built once per process."""
+    with _snapshot_lock:
+        found = _snapshots.get(version)
+    if found is not None:
+        return found
+    rows = db.session.execute(
+        select(Procedure.id, Procedure.code, Procedure.name, Procedure.name_en,
+               Procedure.field, Procedure.level, Procedure.online_level, Procedure.agency,
+               Procedure.search_name, Procedure.search_keywords, Procedure.search_body)
+        .where(Procedure.retired_at.is_(None))
+    ).all()
+    entries = {}
+    for row in rows:
+        keywords = row.search_keywords.split("\n") if row.search_keywords else []
+        name_words = tuple(row.search_name.split())
+        entries[row.id] = Entry(
+            row.id, row.code, row.name, row.name_en, row.field, row.level, row.online_level,
+            row.agency, name_words, row.search_name.removeprefix("thu tuc "), frozenset(keywords),
+            frozenset(name_words).union(*(k.split() for k in keywords)),
+            "".join(f" {line} \n" for line in [row.search_name, *keywords]),
+        )
+    built = Snapshot(
+        Vocabulary.of(f"{r.search_name} {r.search_keywords} {r.search_body}" for r in rows),
+        entries,
+        {e.code: e.id for e in entries.values()},
+        tuple(sorted(entries, key=lambda i: (entries[i].name_words, entries[i].code))),
+    )
+    with _snapshot_lock:
+        _snapshots.clear()  # only the current version is ever asked for again
+        _snapshots[version] = built
+    return built
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Alternative:
+    """Words that must all occur; with ``prefix``, the last one may be the start of a word."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+Group = tuple[Alternative, ...]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    groups: list[Group]
+    #: words left out because nothing indexed can match them
+    unmatched: int
+
+    @property
+    def size(self) -> int:
+        """How many things the citizen asked for: the groups and the unmatched words."""
+        return len(self.groups) + self.unmatched
+
+
+def parse(query: str, known: Vocabulary) -> ParsedQuery:
+    """The query's groups, in order; a word nothing can match is left out (and counted)."""
+    tokens = words(query)
+    groups: list[Group] = []
+    unmatched = 0
+    position = 0
+    while position < len(tokens):
+        for size in range(min(ABBREVIATION_WORDS, len(tokens) - position), 0, -1):
+            key = " ".join(tokens[position:position + size])
+            if key in ABBREVIATIONS:
+                original = tuple(tokens[position:position + size])
+                alternatives = [Alternative(original)] if all(w in known for w in original) else []
+                alternatives += [Alternative(tuple(e.split())) for e in ABBREVIATIONS[key]]
+                groups.append(tuple(alternatives))
+                position += size
+                break
+        else:
+            last = position == len(tokens) - 1
+            if group := _word_group(tokens[position], known, last):
+                groups.append(group)
+            else:
+                unmatched += 1
+            position += 1
+    return ParsedQuery(groups, unmatched)
+
+
+def _word_group(word: str, known: Vocabulary, last: bool) -> Group:
+    if word in known:
+        return (Alternative((word,)),)
+    alternatives = [Alternative((c,)) for c in known.corrections(word)]
+    alternatives += [Alternative(pair) for pair in known.splits(word)]
+    if last and len(word) >= 2:
+        alternatives.append(Alternative((word,), prefix=True))
+    return tuple(alternatives)
+
+
+def fts5_query(groups: Sequence[Group], operator: str) -> str:
+    """The FTS5 MATCH expression; every word is quoted, so none is read as an operator."""
+    def alternative(alt: Alternative) -> str:
+        quoted = [f'"{w}"' for w in alt.words]
+        if alt.prefix:
+            quoted[-1] += "*"
+        return "(" + " AND ".join(quoted) + ")"
+
+    return f" {operator} ".join("(" + " OR ".join(map(alternative, g)) + ")" for g in groups)
+
+
+def tsquery(groups: Sequence[Group], operator: str) -> str:
+    """The ``to_tsquery('simple', …)`` text (folded words are plain ``[a-z0-9]+``)."""
+    def alternative(alt: Alternative) -> str:
+        parts = list(alt.words)
+        if alt.prefix:
+            parts[-1] += ":*"
+        return "(" + " & ".join(parts) + ")"
+
+    joiner = " & " if operator == "AND" else " | "
+    return joiner.join("(" + " | ".join(map(alternative, g)) + ")" for g in groups)
+
+
+# -- matching --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    sort_key: tuple[Any, ...]
+    #: how many of the query's groups the name or keywords hold
+    prominent: int = 0
+
+
+SQLITE_MATCH = text(
+    "SELECT rowid AS id, -bm25(public_services_procedures_fts, 10.0, 4.0, 1.0) AS score "
+    "FROM public_services_procedures_fts WHERE public_services_procedures_fts MATCH :query"
+)
+# ts_rank weights are {D, C, B, A}: name (A) over keywords (B) over the rest (C).
+POSTGRESQL_MATCH = text(
+    "SELECT p.id, ts_rank('{0.0, 0.1, 0.4, 1.0}', p.search_vector, query) AS score "
+    "FROM public_services_procedures AS p, to_tsquery('simple', :query) AS query "
+    "WHERE p.search_vector @@ query"
+)
+
+
+def _matches(groups: Sequence[Group], operator: str, phrase: str, known: Snapshot
+             ) -> list[Match]:
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        statement, query = SQLITE_MATCH, fts5_query(groups, operator)
+    elif dialect == "postgresql":
+        statement, query = POSTGRESQL_MATCH, tsquery(groups, operator)
+    else:
+        raise RuntimeError(f"procedure search supports SQLite and PostgreSQL, not {dialect}")
+    rows = db.session.execute(statement, {"query": query}).all()
+    ranking = _Ranking(groups, phrase)
+    # retired procedures are not in the snapshot
+    return [ranking.match(entry, score)
+            for procedure_id, score in rows if (entry := known.entries.get(procedure_id))]
+
+
+class _Ranking:
+    """The ranking key of a query's matches, best first: the query is the name or one of the
+    keywords exactly; how many of its groups are in the name or keywords; it occurs as a
+    phrase there; how much of the name it covers; the database's weighted score (name over
+    keywords over the rest). Runs once per match, so the query's side is prepared once."""
+
+    def __init__(self, groups: Sequence[Group], phrase: str) -> None:
+        self.phrase = phrase
+        self.padded = f" {phrase} "
+        self.query_words = frozenset(w for g in groups for alt in g for w in alt.words)
+        # most groups are single whole words: one set test each
+        self.simple = [frozenset(alt.words[0] for alt in g) for g in groups
+                       if all(len(alt.words) == 1 and not alt.prefix for alt in g)]
+        self.complex = [g for g in groups
+                        if not all(len(alt.words) == 1 and not alt.prefix for alt in g)]
+
+    def match(self, entry: Entry, score: float) -> Match:
+        words = entry.prominent
+        prominent = sum(not words.isdisjoint(g) for g in self.simple) + sum(
+            any(_found(alt, words) for alt in g) for g in self.complex)
+        exact = self.phrase in entry.keywords or self.phrase == entry.bare_name
+        coverage = sum(map(self.query_words.__contains__, entry.name_words)) / max(
+            len(entry.name_words), 1)
+        key = (-exact, -prominent, -(self.padded in entry.phrases), -round(coverage, 3),
+               -round(score, 6), entry.code)
+        return Match(entry, key, prominent)
+
+
+def _found(alternative: Alternative, words_of_document: frozenset[str]) -> bool:
+    *whole, last = alternative.words
+    if not all(w in words_of_document for w in whole):
+        return False
+    if alternative.prefix:
+        return any(w.startswith(last) for w in words_of_document)
+    return last in words_of_document
+
+
+def find(query: str, version: str) -> list[Match]:
+    """Every active procedure matching ``query``, best first (all, by name, when empty)."""
+    known = snapshot(version)
+    if not fold(query):
+        return [Match(known.entries[i], ()) for i in known.by_name]
+    parsed = parse(query, known.vocabulary)
+    groups, phrase = parsed.groups, fold(query)
+    found: list[Match] = []
+    if groups:
+        found = _matches(groups, "AND", phrase, known)
+        if len(found) < FEW_MATCHES and parsed.size > 1:
+            # citizens add words the catalog does not use ("cho bé mới sinh"): rank along
+            # the procedures whose name or keywords hold at least half of the words
+            having_all = {m.entry.id for m in found}
+            found += [m for m in _matches(groups, "OR", phrase, known)
+                      if m.entry.id not in having_all and 2 * m.prominent >= parsed.size]
+    found.sort(key=lambda m: m.sort_key)
+    exact = known.by_code.get(query.strip())
+    if exact is not None:  # a procedure code typed in full goes first
+        found = [Match(known.entries[exact], ()), *(m for m in found if m.entry.id != exact)]
+    return found
+
+
+# -- filters, facets, pages ------------------------------------------------------------------
+
+@dataclass
+class SearchResult:
+    """The ranked ids under the filters, their count per facet value, and the total."""
+
+    ids: list[int]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return len(self.ids)
+
+
+def filtered(matches: Sequence[Match], filters: dict[str, str]) -> SearchResult:
+    """Apply the filters; each facet counts under the other filters (choosing a field still
+    shows how many results the other fields have)."""
+    def passes(entry: Entry, skip: str | None = None) -> bool:
+        return all(getattr(entry, name) == value for name, value in filters.items()
+                   if name != skip)
+
+    entries = [m.entry for m in matches]
+    facets = {
+        name: dict(Counter(getattr(e, name) for e in entries if passes(e, skip=name))
+                   .most_common())
+        for name in FACETS
+    }
+    return SearchResult([e.id for e in entries if passes(e)], facets)
+
+
+def search(query: str, filters: dict[str, str], cache_seconds: int) -> SearchResult:
+    """The search result for ``query`` under ``filters``, from the cache when fresh."""
+    version = search_version()
+    digest = hashlib.sha1(json.dumps([fold(query), query.strip(), sorted(filters.items())])
+                          .encode()).hexdigest()
+    key = RESULT_KEY.format(version=version, digest=digest)
+    cached = cache.get(key)
+    if cached is not None:
+        return SearchResult(*cached)
+    result = filtered(find(query, version), filters)
+    cache.set(key, (result.ids, result.facets), timeout=cache_seconds)
+    return result
+
+
+def page_of(result: SearchResult, args: dict[str, Any]) -> tuple[list[Entry], str | None]:
+    """One page of the result, in rank order, and the next page's cursor (the rank position
+    of the last item, validated like every cursor: a forged one is a 422)."""
+    page = paginate_sequence(list(enumerate(result.ids)), lambda pair: pair[0], int, args)
+    entries = snapshot(search_version()).entries
+    return [entries[i] for _, i in page.items if i in entries], page.next_cursor
+
+
+def search_page(args: dict[str, Any], language: str, cache_seconds: int, record: bool
+                ) -> dict[str, Any]:
+    """The API's page: ``items``, ``next_cursor``, ``total`` and ``facets``; the first page of
+    a citizen's query is counted in the search log when ``record``."""
+    query = args.get("q", "")
+    filters = {name: args[name] for name in FACETS if name in args}
+    result = search(query, filters, cache_seconds)
+    procedures, next_cursor = page_of(result, args)
+    if record and "cursor" not in args:
+        record_search(query, result.total)
+    return {
+        "items": [summary(p, language) for p in procedures],
+        "next_cursor": next_cursor,
+        "total": result.total,
+        "facets": result.facets,
+    }
+
+
+# -- search log ------------------------------------------------------------------------------
+
+_pruned_on: date | None = None
+
+
+def record_search(query: str, results: int) -> None:
+    """Count one search of ``query`` today (folded, so spellings of a query count together)
+    and its number of results; committed at once, apart from any other change."""
+    global _pruned_on
+    folded = fold(query)[:200]
+    if not folded:
+        return
+    today = utcnow().date()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(SearchStat).values(day=today, query=folded, searches=1, results=results)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[SearchStat.day, SearchStat.query],
+        set_={"searches": SearchStat.searches + 1, "results": results},
+    ))
+    if _pruned_on != today:  # once a day per process is enough to keep the log small
+        db.session.execute(delete(SearchStat).where(
+            SearchStat.day < today - timedelta(days=SEARCH_LOG_RETENTION_DAYS)))
+        _pruned_on = today
+    db.session.commit()

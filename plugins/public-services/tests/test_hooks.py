@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+from smartapp_public_services import PublicServicesPlugin
+from smartapp_public_services.models import Bundle, Office, Procedure, SearchStat
+from sqlalchemy import func, select
+
+from smartapp.plugin import db, utcnow
+
+SEARCH = "/api/v1/u/public-services/procedures"
+
+
+def test_hook_ioc_metrics(client, catalog, admin):
+    for query in ["khai sinh", "Khai sinh", "khai sinh", "giấy phép bay", "thường trú"]:
+        client.get(SEARCH, query_string={"q": query})
+    first = client.get(SEARCH, query_string={"limit": 1}).json
+    client.get(SEARCH, query_string={"q": "khai sinh", "cursor": first["next_cursor"]})
+    db.session.add(SearchStat(day=utcnow().date() - timedelta(days=40), query="cu qua",
+                              searches=99, results=0))
+    db.session.commit()
+
+    figures = client.get("/api/v1/ioc/metrics", headers=admin.headers).json
+    mine = figures["utilities"]["public-services"]
+    assert mine["procedures"] == 4 and mine["offices"] == 3
+    assert mine["procedures_by_field"] == {"Hộ tịch": 2, "Cấp, quản lý căn cước": 1,
+                                           "Đăng ký, quản lý cư trú": 1}
+    assert mine["procedures_by_online_level"] == {"full": 2, "partial": 2}
+    # folded, counted per query; a next page is not a new search; older than 30 days: out
+    assert mine["top_searches"] == [{"query": "khai sinh", "searches": 3},
+                                    {"query": "giay phep bay", "searches": 1},
+                                    {"query": "thuong tru", "searches": 1}]
+    assert mine["searches_without_result"] == [{"query": "giay phep bay", "searches": 1}]
+
+
+def test_hook_search(app, catalog):
+    with app.test_request_context():
+        hits = PublicServicesPlugin().search("khai sinh", "en", 2)
+    assert len(hits) == 2 and hits[0].path == "procedures/1.001193"
+    assert hits[0].title == "Birth registration"
+    assert hits[0].deep_link == "smartapp://u/public-services/procedures/1.001193"
+    assert hits[0].score > hits[1].score
+
+
+def test_cross_utility_search_route_includes_procedures(client, catalog):
+    body = client.get("/api/v1/search", query_string={"q": "dang ky khai sinh"}).json
+    assert body["items"][0]["path"] == "/api/v1/u/public-services/procedures/1.001193"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_hook_seed_demo(app):
+    runner = app.test_cli_runner()
+    for _ in range(2):  # safe to run twice
+        result = runner.invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        assert "public-services" in result.output
+    assert count(Procedure) >= 150 and count(Office) >= 97 and count(Bundle) >= 2

@@ -1,0 +1,103 @@
+import base64
+import json
+
+import pytest
+from smartapp_public_services import DATA_DIR
+from smartapp_public_services.text import fold
+
+URL = "/api/v1/u/public-services/procedures"
+
+
+def codes(client, **params):
+    response = client.get(URL, query_string=params)
+    assert response.status_code == 200, response.json
+    return [item["code"] for item in response.json["items"]]
+
+
+@pytest.mark.parametrize("query", ["dang ky khai sinh", "Đăng ký khai sinh",
+                                   "ĐĂNG KÝ KHAI SINH", "khai sinh đăng ký", "dang ky khia sinh",
+                                   "dangky khai sinh", "làm giấy khai sinh", "khai si"])
+def test_diacritics_word_order_typos_and_prefixes_give_the_same_first_result(
+        client, catalog, query):
+    assert codes(client, q=query)[0] == "1.001193"
+
+
+def test_abbreviations_expand_query_side(client, catalog):
+    assert codes(client, q="CCCD")[0] == "1.001766"
+    assert codes(client, q="cấp cccd")[0] == "1.001766"
+
+
+def test_name_matches_rank_above_description_matches(client, catalog):
+    # 1.004222 and 2.000908 mention "khai sinh" only in their descriptions
+    ranked = codes(client, q="khai sinh")
+    assert ranked[0] == "1.001193" and set(ranked[1:]) == {"1.004222", "2.000908"}
+    assert codes(client, q="thường trú")[0] == "1.004222"  # the bundle-like text elsewhere
+
+
+def test_filters_and_facets(client, catalog):
+    response = client.get(URL, query_string={"q": "khai sinh", "field": "Hộ tịch"})
+    body = response.json
+    assert {i["code"] for i in body["items"]} == {"1.001193", "2.000908"}
+    assert body["total"] == 2
+    # a facet counts under the other filters, so other fields still show their counts
+    assert body["facets"]["field"] == {"Hộ tịch": 2, "Đăng ký, quản lý cư trú": 1}
+    assert body["facets"]["online_level"] == {"full": 1, "partial": 1}
+    assert codes(client, level="province") == ["1.001766"]
+    assert codes(client, q="khai sinh", online_level="partial") == ["2.000908"]
+    assert codes(client, agency="Công an cấp xã") == ["1.004222"]
+
+
+def test_no_query_lists_everything_by_name(client, catalog):
+    body = client.get(URL).json
+    assert body["total"] == 4
+    names = [fold(i["name"]) for i in body["items"]]
+    assert names == sorted(names)
+
+
+def test_cursor_pages_through_ranked_results(client, catalog):
+    first = client.get(URL, query_string={"limit": 3}).json
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    second = client.get(URL, query_string={"limit": 3, "cursor": first["next_cursor"]}).json
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    seen = [i["code"] for i in first["items"] + second["items"]]
+    assert len(set(seen)) == 4
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"cursor": "nonsense"}, "cursor"),
+    ({"cursor": base64.urlsafe_b64encode(b'["x"]').decode()}, "cursor"),
+    ({"limit": 0}, "limit"),
+    ({"level": "district"}, "level"),
+    ({"online_level": "maybe"}, "online_level"),
+    ({"q": "x" * 201}, "q"),
+])
+def test_bad_arguments_are_422_naming_the_field(client, catalog, params, field):
+    response = client.get(URL, query_string=params)
+    assert response.status_code == 422
+    assert field in response.json["errors"]
+
+
+def test_english_names_with_accept_language(client, catalog):
+    response = client.get(URL, query_string={"q": "khai sinh"},
+                          headers={"Accept-Language": "en"})
+    assert response.json["items"][0]["name"] == "Birth registration"
+
+
+def test_a_code_typed_in_full_comes_first(client, catalog):
+    assert codes(client, q="2.000908")[0] == "2.000908"
+
+
+def test_nothing_found_is_an_empty_page(client, catalog):
+    body = client.get(URL, query_string={"q": "xyzzy quux"}).json
+    assert body["items"] == [] and body["total"] == 0 and body["next_cursor"] is None
+
+
+def test_real_citizen_queries_find_their_procedure_in_the_top_three(client, real_catalog):
+    queries = json.loads((DATA_DIR / "queries.json").read_text())
+    assert len(queries) >= 40
+    misses = []
+    for case in queries:
+        found = codes(client, q=case["query"], limit=3)
+        if case["expected"] not in found:
+            misses.append((case["query"], case["expected"], found))
+    assert misses == []
