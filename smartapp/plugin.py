@@ -38,6 +38,7 @@ from smartapp.jobs import enqueue
 from smartapp.locations.services import WardCodeField, validate_ward_code
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
 from smartapp.plugins.hooks import hook
+from smartapp.revisions import bump_revision, current_revision
 
 if TYPE_CHECKING:
     import click
@@ -176,10 +177,12 @@ __all__ = [
     "UTCDateTime",
     "WardCodeField",
     "abort",
+    "bump_revision",
     "cache",
     "citizen_required",
     "current_citizen",
     "current_language",
+    "current_revision",
     "current_staff",
     "db",
     "enqueue",

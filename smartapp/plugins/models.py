@@ -27,12 +27,3 @@ class PluginSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
-
-
-class Revision(Base):
-    """A counter bumped on every change of a shared state, so other workers notice it."""
-
-    __tablename__ = "revisions"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[int] = mapped_column(default=0)

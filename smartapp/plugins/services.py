@@ -11,7 +11,7 @@ from smartapp.extensions import db
 from smartapp.plugin import Plugin
 from smartapp.plugins.models import PluginSetting
 from smartapp.plugins.registry import PluginRecord, registry
-from smartapp.plugins.state import bump_revision, runtime_state
+from smartapp.plugins.state import announce_change, runtime_state
 
 
 class PluginNotFound(LookupError):
@@ -62,7 +62,7 @@ def update_plugin(slug: str, changes: dict[str, Any]) -> dict[str, Any]:
     for name, value in changes.items():
         setattr(row, name, sorted(set(value)) if name == "ward_codes" and value else value)
     record_audit("plugin.update", "plugin", slug, changes)
-    bump_revision()
+    announce_change()
     db.session.commit()
     return describe(record)
 
@@ -93,6 +93,6 @@ def replace_plugin_settings(slug: str, values: dict[str, Any]) -> dict[str, Any]
     row = _row(slug)
     row.values = schema().dump(loaded)
     record_audit("plugin.settings", "plugin", slug, row.values)
-    bump_revision()
+    announce_change()
     db.session.commit()
     return row.values

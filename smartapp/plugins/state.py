@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from smartapp.extensions import db
-from smartapp.plugins.models import PluginSetting, Revision
+from smartapp.plugins.models import PluginSetting
+from smartapp.revisions import bump_revision, current_revision
 
 if TYPE_CHECKING:
     from smartapp.plugin import Plugin
@@ -61,9 +62,7 @@ class RuntimeState:
             return self.revision
         with self.lock:
             try:
-                current = db.session.scalar(
-                    select(Revision.value).where(Revision.name == REVISION_NAME)
-                ) or 0
+                current = current_revision(REVISION_NAME)
                 if current != self.revision or force:
                     rows = db.session.scalars(select(PluginSetting)).all()
                     for row in rows:
@@ -103,12 +102,8 @@ def runtime_state() -> RuntimeState:
     return current_app.extensions["smartapp.plugin_state"]
 
 
-def bump_revision() -> None:
-    """Tell every worker the plugins' run-time settings changed; call inside the write's
-    transaction so readers never see the counter without the change."""
-    updated = db.session.execute(
-        update(Revision).where(Revision.name == REVISION_NAME).values(value=Revision.value + 1)
-    )
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        db.session.add(Revision(name=REVISION_NAME, value=1))
-    runtime_state().checked_at = 0.0  # this worker re-reads at once
+def announce_change() -> None:
+    """Tell every worker the plugins' run-time settings changed (inside the write's
+    transaction), and make this worker re-read them at once."""
+    bump_revision(REVISION_NAME)
+    runtime_state().checked_at = 0.0
