@@ -67,14 +67,18 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     from smartapp import health
     from smartapp.admin import routes as admin_routes
     from smartapp.catalog import routes as catalog_routes
+    from smartapp.catalog.fastpath import HomeScreenFastPath
     from smartapp.catalog.services import HomeScreenCache
     from smartapp.cli import register_core_commands
     from smartapp.ioc import routes as ioc_routes
     from smartapp.locations import routes as location_routes
     from smartapp.plugins.state import RuntimeState
 
-    app.extensions["smartapp.plugin_state"] = RuntimeState(ttl=settings.state_ttl)
+    state = app.extensions["smartapp.plugin_state"] = RuntimeState(ttl=settings.state_ttl)
     app.extensions["smartapp.home_screen"] = HomeScreenCache()
+    fast_path = app.extensions["smartapp.home_screen_fast_path"] = HomeScreenFastPath(
+        app.wsgi_app, state)
+    app.wsgi_app = fast_path  # type: ignore[method-assign]
     identity.init_app(app, api, settings)
     for blueprint in (health.blp, catalog_routes.blp, location_routes.blp, admin_routes.blp,
                       ioc_routes.blp):

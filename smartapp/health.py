@@ -7,10 +7,10 @@ import logging
 from typing import Any
 
 from flask import Response, jsonify
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from smartapp import lineages
+from smartapp.blueprint import Blueprint
 from smartapp.extensions import db
 from smartapp.jobs import redis_connection
 from smartapp.plugins.registry import registry

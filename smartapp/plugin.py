@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema
 
 from smartapp.admin.audit import record_audit
+from smartapp.blueprint import Blueprint
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize

@@ -115,3 +115,32 @@ def test_with_redis_down_the_home_screen_and_sign_in_still_answer(client):
                         json={"email": "a@b.vn", "password": "wrong password"})
     assert token.status_code == 401
     assert client.get("/readyz").status_code == 503
+
+
+@with_plugins(ExamplePlugin, HealthyPlugin)
+@pytest.mark.smartapp_config(SMARTAPP_STATE_TTL_MS="60000")
+def test_repeated_anonymous_requests_replay_flasks_answer(app, client, admin, make_citizen):
+    fast_path = app.extensions["smartapp.home_screen_fast_path"]
+    query = {"platform": "android", "app_version": "3.2.0"}
+    first = client.get("/api/v1/utilities", query_string=query)
+    assert len(fast_path.answers) == 1
+    replayed = client.get("/api/v1/utilities", query_string=query)
+    assert replayed.data == first.data
+    for header in ("Content-Type", "ETag", "Cache-Control", "Vary", "Content-Length"):
+        assert replayed.headers[header] == first.headers[header], header
+    conditional = client.get("/api/v1/utilities", query_string=query,
+                             headers={"If-None-Match": first.headers["ETag"]})
+    assert conditional.status_code == 304 and conditional.headers["ETag"] == first.headers["ETag"]
+
+    # invalid input is never stored: Flask answers it every time
+    assert client.get("/api/v1/utilities", query_string={"platform": "nokia"}).status_code == 422
+    assert len(fast_path.answers) == 1
+    # a signed-in citizen gets their own answer (ward, badges), not the replay
+    citizen = make_citizen("+84912000004", ward_code=27727)
+    client.patch("/api/v1/admin/plugins/example", json={"ward_codes": [25459]},
+                 headers=admin.headers)
+    assert [t["slug"] for t in client.get("/api/v1/utilities", query_string=query,
+                                          headers=citizen.headers).json["items"]] == ["healthy"]
+    # the admin's change retired the replay in this worker at once
+    assert [t["slug"] for t in client.get("/api/v1/utilities", query_string=query)
+            .json["items"]] == ["healthy"]

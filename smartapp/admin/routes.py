@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from smartapp.admin.audit import record_audit
 from smartapp.admin.models import AuditEntry
+from smartapp.blueprint import Blueprint
 from smartapp.extensions import db
 from smartapp.identity.auth import staff_required
 from smartapp.identity.models import Role, Staff

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from smartapp.blueprint import Blueprint
 from smartapp.catalog.services import (
     PLATFORMS,
     HomeScreenKey,
+    fast_path,
     home_screen_cache,
     render,
     search_everywhere,
@@ -62,17 +63,22 @@ def utilities(args: dict[str, Any]) -> Response:
     key = HomeScreenKey(current_language(), args.get("platform"), args.get("app_version"),
                         ward_code)
     rendered = home_screen_cache().get(key)
-    if citizen is not None:
+    if citizen is None:
+        fast_path().remember(request.query_string.decode("latin-1"),
+                             request.headers.get("Accept-Language", ""), rendered)
+    else:
         badges = registry().call_hook("tile_badge", citizen).answers
         if badges:
             rendered = render([
                 {**tile, "badge": badges.get(tile["slug"])} for tile in rendered.tiles
-            ])
-    response = Response(rendered.body, mimetype="application/json")
+            ], rendered.revision)
+    not_modified = request.if_none_match.contains_weak(rendered.etag)
+    response = Response(None if not_modified else rendered.body, status=304 if not_modified
+                        else 200, mimetype="application/json")
     response.set_etag(rendered.etag)
     response.headers["Cache-Control"] = "private, no-cache" if citizen else "public, no-cache"
-    response.vary.update(("Accept-Language", "Authorization"))
-    return response.make_conditional(request)
+    response.headers["Vary"] = "Accept-Language, Authorization"
+    return response
 
 
 

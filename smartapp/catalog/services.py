@@ -20,6 +20,7 @@ from flask import current_app
 from packaging.version import InvalidVersion, Version
 from redis.exceptions import RedisError
 
+from smartapp.catalog.fastpath import HomeScreenFastPath
 from smartapp.extensions import cache
 from smartapp.i18n import localize
 from smartapp.plugin import Plugin
@@ -49,6 +50,8 @@ class RenderedHomeScreen:
     tiles: list[dict[str, Any]]
     body: bytes
     etag: str
+    #: the plugin-settings revision it was built from
+    revision: int
 
 
 def _opens_in(plugin: Plugin, platform: str | None, app_version: str | None) -> bool:
@@ -87,10 +90,11 @@ def tiles(key: HomeScreenKey) -> list[dict[str, Any]]:
     return [tile for _, _, tile in sorted(visible, key=lambda item: item[:2])]
 
 
-def render(tile_list: list[dict[str, Any]]) -> RenderedHomeScreen:
+def render(tile_list: list[dict[str, Any]], revision: int) -> RenderedHomeScreen:
     body = json.dumps({"items": tile_list, "next_cursor": None}, ensure_ascii=False,
                       separators=(",", ":")).encode()
-    return RenderedHomeScreen(tile_list, body, hashlib.blake2b(body, digest_size=12).hexdigest())
+    etag = hashlib.blake2b(body, digest_size=12).hexdigest()
+    return RenderedHomeScreen(tile_list, body, etag, revision)
 
 
 class HomeScreenCache:
@@ -100,16 +104,17 @@ class HomeScreenCache:
         self.local: OrderedDict[str, RenderedHomeScreen] = OrderedDict()
 
     def get(self, key: HomeScreenKey) -> RenderedHomeScreen:
-        cache_key = key.cache_key(runtime_state().refresh())
+        revision = runtime_state().refresh()
+        cache_key = key.cache_key(revision)
         if (hit := self.local.get(cache_key)) is not None:
             return hit
         shared = _shared(cache.get, cache_key)
         if shared is not None:
-            rendered = render(shared)
+            rendered = render(shared, revision)
         else:
             tile_list = tiles(key)
             _shared(cache.set, cache_key, tile_list)
-            rendered = render(tile_list)
+            rendered = render(tile_list, revision)
         self.local[cache_key] = rendered
         while len(self.local) > LOCAL_ENTRIES:
             self.local.popitem(last=False)
@@ -123,6 +128,10 @@ def _shared(operation: Callable[..., Any], *args: Any) -> Any:
     except RedisError as error:
         log.warning("shared cache unavailable: %s", error)
         return None
+
+
+def fast_path() -> HomeScreenFastPath:
+    return current_app.extensions["smartapp.home_screen_fast_path"]
 
 
 def home_screen_cache() -> HomeScreenCache:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
+from itsdangerous import URLSafeTimedSerializer
 
 from smartapp.config import Settings
 from smartapp.errors import error_response
@@ -21,6 +23,18 @@ def _invalid_token(error: InvalidToken) -> Response:
     return error_response(401, message("invalid_token"))
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The console's signed cookie, with its signer built once per app rather than on every
+    request (Flask's default rebuilds it each time, even for requests without a cookie)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        signer = app.extensions.get("smartapp.session_signer")
+        if signer is None:
+            signer = app.extensions["smartapp.session_signer"] = super().get_signing_serializer(
+                app)
+        return signer
+
+
 def init_app(app: Flask, api: Api, settings: Settings) -> None:
     """Token verifiers for this configuration, the 401 answer, and the identity routes."""
     from smartapp.identity import routes
@@ -31,6 +45,7 @@ def init_app(app: Flask, api: Api, settings: Settings) -> None:
     if settings.development_sign_in and not settings.is_production:
         verifiers["development"] = DevelopmentVerifier(settings.secret_key)
         api.register_blueprint(routes.development_blp)
+    app.session_interface = SessionInterface()
     app.extensions["smartapp.verifiers"] = verifiers
     app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)
     app.register_error_handler(InvalidToken, _invalid_token)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
+from smartapp.blueprint import Blueprint
 from smartapp.extensions import db, limiter
 from smartapp.i18n import message
 from smartapp.identity.auth import citizen_required, current_citizen

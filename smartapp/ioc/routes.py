@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
+from smartapp.blueprint import Blueprint
 from smartapp.extensions import cache, db, utcnow
 from smartapp.identity.auth import staff_required
 from smartapp.identity.models import Citizen, Role

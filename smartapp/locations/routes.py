@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from smartapp.blueprint import Blueprint
 from smartapp.locations.services import WardInfo, wards
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate_sequence
 

@@ -16,10 +16,10 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, request
-from flask_smorest import Blueprint
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from smartapp.blueprint import Blueprint
 from smartapp.errors import error_response
 from smartapp.extensions import Base, api_of, db
 from smartapp.i18n import message
