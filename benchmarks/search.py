@@ -17,7 +17,10 @@ queries of ``data/queries.json`` are then run round after round, and three laten
 * **bare** — only the full-text index answering the same parsed query (FTS5 ``MATCH`` /
   ``@@ to_tsquery``), ``LIMIT 20``: the floor the search builds on.
 
-Target: search p95 ≤ 10 ms. Prints a markdown table.
+Target: search p95 ≤ 10 ms. Prints a markdown table, then what ranking only the best matches
+by the database's score costs in quality at this size: how many queries find their expected
+procedure in the first three (the generated copies of a procedure compete with it), and how
+many get the same first three as when every match is ranked.
 """
 
 from __future__ import annotations
@@ -35,14 +38,20 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from smartapp_public_services import DATA_DIR, PublicServicesPlugin
-from smartapp_public_services.importer import KINDS, ImportReport, SourceRecord, validate
+from smartapp_public_services.importer import (
+    KINDS,
+    ImportPlan,
+    SourceRecord,
+    run_import,
+    validate,
+)
 from smartapp_public_services.search import (
-    filtered,
     find,
     fts5_query,
     page_of,
     parse,
-    search_version,
+    run_search,
+    search_revision,
     snapshot,
     tsquery,
 )
@@ -105,7 +114,7 @@ def timed(function: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run(backend: str, url: str, procedures: int, rounds: int, queries: list[str]) -> dict:
+def run(backend: str, url: str, procedures: int, rounds: int, queries: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as instance:
         app = create_app({"SMARTAPP_ENV": "testing", "SMARTAPP_DATABASE_URL": url,
                           "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32),
@@ -115,28 +124,37 @@ def run(backend: str, url: str, procedures: int, rounds: int, queries: list[str]
             for lineage in lineages.lineages():
                 lineages.upgrade(lineage)
             kind = KINDS["procedures"]
-            valid, errors = validate(kind, [SourceRecord(i + 1, i, r) for i, r in
-                                            enumerate(generated_procedures(procedures))])
+            records = generated_procedures(procedures)
+            valid, errors = validate(kind, [SourceRecord(i + 1, i, r)
+                                            for i, r in enumerate(records)])
             assert not errors, errors[:3]
-            kind.write(valid, lambda _: None, ImportReport())
-            db.session.commit()
-            version = search_version()
-            known = snapshot(version).vocabulary
+            run_import(ImportPlan(kind, len(records), valid, errors))
+            revision = search_revision()
+            known = snapshot(revision).vocabulary
             dialect = db.engine.dialect.name
             render = fts5_query if dialect == "sqlite" else tsquery
-            bare_queries = [render(parse(q, known).groups, "AND") for q in queries]
+            bare_queries = [render(parse(q["query"], known).groups, "AND") for q in queries]
 
-            def search(query: str) -> None:
-                page_of(filtered(find(query, version), {}), {"limit": 20})
+            def search(query: str) -> list:
+                return page_of(run_search(query, {}, search_revision()), {"limit": 20})[0]
 
             client = app.test_client()
             samples: dict[str, list[float]] = {"search": [], "route": [], "bare": []}
-            for query in queries:  # warm-up: statement caches, first connections
-                search(query)
+            # warm-up (statement caches, first connections), and what ranking only the best
+            # matches by the database's score costs in quality: the procedure a citizen meant
+            # among the first three, and the first three as when every match is ranked
+            everything = len(records)
+            expected = unchanged = 0
+            for case in queries:
+                first = [e.code for e in search(case["query"])[:3]]
+                expected += case["expected"] in first
+                unchanged += first == [e.code for e in find(case["query"], snapshot(revision),
+                                                            everything)[:3]]
             for _ in range(rounds):
                 for query, bare in zip(queries, bare_queries, strict=True):
-                    samples["search"].append(timed(lambda q=query: search(q)))
-                    samples["route"].append(timed(lambda q=query: client.get(
+                    text = query["query"]
+                    samples["search"].append(timed(lambda q=text: search(q)))
+                    samples["route"].append(timed(lambda q=text: client.get(
                         "/api/v1/u/public-services/procedures", query_string={"q": q})))
                     if bare:
                         samples["bare"].append(timed(lambda b=bare: db.session.execute(
@@ -144,7 +162,8 @@ def run(backend: str, url: str, procedures: int, rounds: int, queries: list[str]
                     db.session.rollback()
             server = db.session.scalar(sa.text(
                 "SELECT sqlite_version()" if dialect == "sqlite" else "SHOW server_version"))
-        return {"backend": f"{backend} {server}", "samples": samples}
+        return {"backend": f"{backend} {server}", "samples": samples,
+                "expected": expected, "unchanged": unchanged}
 
 
 def main() -> None:
@@ -155,11 +174,12 @@ def main() -> None:
     parser.add_argument("--postgres-url",
                         default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    queries = [q["query"] for q in json.loads((DATA_DIR / "queries.json").read_text())]
+    queries = json.loads((DATA_DIR / "queries.json").read_text())
     print(f"{args.procedures} procedures, {len(queries)} real queries × {args.rounds} rounds, "
           f"Python {platform.python_version()}, {platform.machine()}\n")
     print("| database | what | p50 ms | p95 ms | p95 ≤ 10 ms |")
     print("| --- | --- | ---: | ---: | :---: |")
+    notes = []
     for backend in args.databases.split(","):
         with database(backend.strip(), args.postgres_url) as url:
             result = run(backend.strip(), url, args.procedures, args.rounds, queries)
@@ -167,6 +187,10 @@ def main() -> None:
             p50, p95 = percentiles(result["samples"][what])
             verdict = ("yes" if p95 <= TARGET_P95_MS else "no") if what == "search" else ""
             print(f"| {result['backend']} | {what} | {p50:.2f} | {p95:.2f} | {verdict} |")
+        notes.append(f"{result['backend']}: the expected procedure in the first 3 for "
+                     f"{result['expected']}/{len(queries)} queries; the first 3 as when every "
+                     f"match is ranked for {result['unchanged']}/{len(queries)}")
+    print("", *notes, sep="\n")
 
 
 if __name__ == "__main__":

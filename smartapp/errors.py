@@ -9,7 +9,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -101,8 +101,33 @@ def handle_validation_error(error: ValidationError) -> Response:
     return error_response(422, errors=messages if isinstance(messages, dict) else None)
 
 
+NUL_MESSAGE = "must not contain NUL characters"
+
+
+def _nul_fields(value: Any, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in _nul_fields(item, str(key))]
+    if isinstance(value, list):
+        return [f for item in value for f in _nul_fields(item, path)]
+    return []
+
+
+def reject_nul_characters() -> Response | None:
+    """``before_request``: PostgreSQL cannot store NUL in text, so a NUL anywhere in the
+    input would end as a 500 deep inside a query; refuse it here, naming the field."""
+    fields = [key for key, values in request.args.lists() for value in values if "\x00" in value]
+    if request.is_json:
+        fields += _nul_fields(request.get_json(silent=True), "json")
+    if not fields:
+        return None
+    return error_response(422, errors={name: [NUL_MESSAGE] for name in fields})
+
+
 def init_app(app: Flask) -> None:
     """Register the envelope for every HTTP error and every unexpected exception."""
+    app.before_request(reject_nul_characters)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(Exception, handle_unexpected)

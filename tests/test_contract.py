@@ -251,3 +251,12 @@ def test_500_is_the_envelope_without_internals(app, client, error_envelope, capl
 def test_errors_speak_english_when_asked(client, error_envelope):
     body = error_envelope(client.get("/api/v1/me", headers={"Accept-Language": "en"}), 401)
     assert body["message"] == "Sign-in is required."
+
+
+def test_nul_characters_are_refused_naming_the_field(client, citizen):
+    query = client.get("/api/v1/locations/wards", query_string={"q": "tan\x00ninh"})
+    assert query.status_code == 422 and query.json["errors"] == {
+        "q": ["must not contain NUL characters"]}
+    body = client.patch("/api/v1/me", json={"display_name": "An\x00"}, headers=citizen.headers)
+    assert body.status_code == 422 and list(body.json["errors"]) == ["display_name"]
+    assert client.get("/api/v1/me", headers=citizen.headers).json["display_name"] is None

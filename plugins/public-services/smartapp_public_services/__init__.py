@@ -14,7 +14,7 @@ from smartapp.plugin import Plugin, SearchHit
 from . import models  # noqa: F401  (registers the tables before the registry checks them)
 from .catalog import localized_name
 from .cli import cli as public_services_cli
-from .importer import KINDS, import_file
+from .importer import KINDS, plan_import, write_import
 from .metrics import ioc_figures
 from .routes import blp
 from .search import page_of
@@ -79,12 +79,14 @@ class PublicServicesPlugin(Plugin):
         ]
 
     def seed_demo(self) -> None:
-        """Load the real procedures, bundles and offices shipped in ``data/`` (an upsert)."""
+        """Load the real procedures, bundles and offices shipped in ``data/`` (an upsert, in
+        the seed's transaction: the core commits it)."""
         for kind, name in DATA_FILES:
-            report = import_file(DATA_DIR / name, KINDS[kind])
-            if report.errors:
-                first = report.errors[0]
+            plan = plan_import(DATA_DIR / name, KINDS[kind])
+            if plan.errors:
+                first = plan.errors[0]
                 raise ValueError(f"{name} {first.record.location}: {first.messages}")
+            write_import(plan)
 
 
 __all__ = ["PublicServicesPlugin", "__version__"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from smartapp.plugin import abort, db, get_plugin, localize, utcnow
 
 from .models import Bundle, BundleStep, Procedure
+from .schemas import CODE_PATTERN
 from .text import fold
 
 PAYMENTS_SLUG = "payments"
@@ -44,7 +45,9 @@ def apply_procedure(procedure: Procedure, record: Mapping[str, Any]) -> bool:
 
 def procedure_by_code(code: str, include_retired: bool = False) -> Procedure:
     """The procedure ``code``, or a 404."""
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+    # a path that is no code (a NUL, which PostgreSQL refuses to compare) matches nothing
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code)
+                                  ) if CODE_PATTERN.match(code) else None
     if procedure is None or (procedure.retired_at is not None and not include_retired):
         abort(404, message=f"No procedure {code}.")
     return procedure
@@ -240,7 +243,8 @@ def bundle_detail(bundle: Bundle, language: str | None = None) -> dict[str, Any]
 
 
 def bundle_by_code(code: str) -> Bundle:
-    bundle = db.session.scalar(select(Bundle).where(Bundle.code == code))
+    bundle = db.session.scalar(select(Bundle).where(Bundle.code == code)
+                               ) if CODE_PATTERN.match(code) else None
     if bundle is None:
         abort(404, message=f"No bundle {code}.")
     return bundle

@@ -2,7 +2,8 @@
 
 Every row is validated with the record's schema first; a file with any bad row imports
 nothing unless bad rows are to be skipped. Rows are upserted by code, all in one
-transaction, so importing the same file twice changes nothing the second time.
+transaction (the command's own, or the demo seed's), so importing the same file twice changes
+nothing the second time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .catalog import apply_bundle, apply_procedure, procedures_by_code
 from .models import Bundle, Office, Procedure
 from .offices import apply_office
 from .schemas import BundleRecordSchema, OfficeRecordSchema, ProcedureRecordSchema
-from .search import invalidate_searches
+from .search import procedures_changed
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -40,6 +41,8 @@ class SourceRecord:
     line: int
     index: int | None  # position in a JSON array
     data: Any
+    #: what is wrong with the record before its fields are read (a CSV row's extra cells)
+    problems: dict[str, list[str]] | None = None
 
     @property
     def location(self) -> str:
@@ -116,7 +119,12 @@ def _csv_records(content: str, schema: Schema) -> list[SourceRecord]:
     records = []
     line = 2
     for row in reader:
-        records.append(SourceRecord(line, None, _csv_values(row, schema)))
+        # DictReader puts the cells beyond the header under None: a shifted row (an unquoted
+        # comma) must not import with its values in the wrong columns
+        extra = [cell for cell in row.pop(None, None) or [] if cell.strip()]
+        problems = ({"_schema": [f"{len(extra)} more cells than the header names."]}
+                    if extra else None)
+        records.append(SourceRecord(line, None, _csv_values(row, schema), problems))
         line = reader.line_num + 1
     return records
 
@@ -126,8 +134,8 @@ def _csv_values(row: dict[str, str | None], schema: Schema) -> dict[str, Any]:
     cells hold a JSON array, or ``;``-separated text for lists of text."""
     values: dict[str, Any] = {}
     for name, cell in row.items():
-        if name is None or cell is None or not cell.strip():
-            continue  # extra cells without a header are reported by the schema as unknown
+        if cell is None or not cell.strip():
+            continue
         column = schema.fields[name]
         if isinstance(column, fields.List):
             values[name] = _list_cell(cell, column)
@@ -250,6 +258,9 @@ def validate(kind: RecordKind, records: Sequence[SourceRecord]
         if not isinstance(record.data, dict):
             errors.append(RowError(record, None, {"_schema": ["Expected an object."]}))
             continue
+        if record.problems:
+            errors.append(RowError(record, code, record.problems))
+            continue
         try:
             data = schema.load(record.data)
         except ValidationError as error:
@@ -288,25 +299,35 @@ def plan_import(path: Path, kind: RecordKind) -> ImportPlan:
     return ImportPlan(kind, len(records), valid, errors)
 
 
-def run_import(plan: ImportPlan, skip_invalid: bool = False,
-               advance: Callable[[int], None] | None = None) -> ImportReport:
-    """Upsert the plan's valid rows in one transaction; nothing is written when a row is bad,
-    unless ``skip_invalid``. ``advance(k)`` is told as rows are written (a progress bar)."""
+def write_import(plan: ImportPlan, skip_invalid: bool = False,
+                 advance: Callable[[int], None] | None = None) -> ImportReport:
+    """Upsert the plan's valid rows in the caller's transaction, without committing (the
+    demo seed commits once for every plugin); nothing is written when a row is bad, unless
+    ``skip_invalid``. ``advance(k)`` is told as rows are written (a progress bar)."""
     report = ImportReport(rows=plan.rows, errors=plan.errors)
     if plan.errors and not skip_invalid:
         return report
+    plan.kind.write(plan.valid, advance or (lambda _: None), report)
+    if plan.kind.searchable and (report.created or report.updated):
+        procedures_changed()
+    db.session.flush()
+    report.written = True
+    return report
+
+
+def run_import(plan: ImportPlan, skip_invalid: bool = False,
+               advance: Callable[[int], None] | None = None) -> ImportReport:
+    """:func:`write_import` as one transaction of its own: committed whole, or rolled back."""
     try:
-        plan.kind.write(plan.valid, advance or (lambda _: None), report)
+        report = write_import(plan, skip_invalid, advance)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    report.written = True
-    if plan.kind.searchable and (report.created or report.updated):
-        invalidate_searches()
     return report
 
 
 def import_file(path: Path, kind: RecordKind, skip_invalid: bool = False) -> ImportReport:
-    """Read, validate and import ``path`` (see :func:`run_import`)."""
+    """Read, validate and import ``path`` in a transaction of its own (see
+    :func:`run_import`)."""
     return run_import(plan_import(path, kind), skip_invalid)

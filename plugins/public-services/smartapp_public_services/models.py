@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smartapp.plugin import Model, utcnow
+from smartapp.plugin import Model, UTCDateTime, utcnow
 
 LEVELS = ("commune", "province")
 ONLINE_LEVELS = ("full", "partial")
@@ -69,11 +68,11 @@ class Procedure(Model):
     search_name: Mapped[str] = mapped_column(Text, default="")
     search_keywords: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                  onupdate=utcnow)
     #: set when the procedure is withdrawn; retired procedures are kept but not listed
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Bundle(Model):
@@ -89,7 +88,7 @@ class Bundle(Model):
     steps: Mapped[list[BundleStep]] = relationship(
         order_by="BundleStep.position", cascade="all, delete-orphan", lazy="selectin"
     )
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                  onupdate=utcnow)
 
 
@@ -128,9 +127,9 @@ class Office(Model):
     coordinates_approximate: Mapped[bool] = mapped_column(default=False)
     opening_hours: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(60), default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                  onupdate=utcnow)
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SearchStat(Model):

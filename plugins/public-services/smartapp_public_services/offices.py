@@ -12,6 +12,7 @@ from sqlalchemy import Select, select
 from smartapp.plugin import abort, db, utcnow
 
 from .models import Office
+from .schemas import CODE_PATTERN
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -71,8 +72,9 @@ def apply_office(office: Office, record: Mapping[str, Any]) -> bool:
 
 
 def office_by_code(code: str, include_retired: bool = False) -> Office:
-    """The office ``code``, or a 404."""
-    office = db.session.scalar(select(Office).where(Office.code == code))
+    """The office ``code``, or a 404 (also for a path that is no code)."""
+    office = db.session.scalar(select(Office).where(Office.code == code)
+                               ) if CODE_PATTERN.match(code) else None
     if office is None or (office.retired_at is not None and not include_retired):
         abort(404, message=f"No office {code}.")
     return office

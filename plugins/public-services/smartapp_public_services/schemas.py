@@ -12,10 +12,22 @@ from smartapp.plugin import CursorPageArgs, WardCodeField
 
 from .models import CHANNELS, LEVELS, OFFICE_KINDS, ONLINE_LEVELS
 
-CODE = validate.Regexp(r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$",
-                       error="Letters, digits, '.', '_' or '-', 2 to 40 characters.")
+CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$")
+CODE = validate.Regexp(CODE_PATTERN, error="Letters, digits, '.', '_' or '-', 2 to 40 characters.")
 SHORT = validate.Length(min=1, max=300)
 LONG = validate.Length(max=10_000)
+
+
+class Text(fields.String):
+    """A string without NUL characters, which PostgreSQL can neither store nor compare."""
+
+    default_error_messages = {"nul": "Must not contain NUL characters."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in loaded:
+            raise self.make_error("nul")
+        return loaded
 
 
 def _iso_date(value: str) -> None:
@@ -26,65 +38,65 @@ def _iso_date(value: str) -> None:
 
 
 def _text_list(max_items: int = 100) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=2_000)),
+    return fields.List(Text(validate=validate.Length(min=1, max=2_000)),
                        load_default=list, validate=validate.Length(max=max_items))
 
 
 # -- records ---------------------------------------------------------------------------------
 
 class ChannelSchema(Schema):
-    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    processing_time = fields.String(load_default="", validate=validate.Length(max=300))
+    channel = Text(required=True, validate=validate.OneOf(CHANNELS))
+    processing_time = Text(load_default="", validate=validate.Length(max=300))
     processing_days = fields.Integer(load_default=None, allow_none=True,
                                      validate=validate.Range(0, 3_650))
-    fee = fields.String(load_default="", validate=validate.Length(max=1_000))
+    fee = Text(load_default="", validate=validate.Length(max=1_000))
     fee_vnd = fields.Integer(load_default=None, allow_none=True,
                              validate=validate.Range(0, 10_000_000_000))
 
 
 class DocumentItemSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=2_000))
-    template = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    name = Text(required=True, validate=validate.Length(min=1, max=2_000))
+    template = Text(load_default=None, allow_none=True, validate=validate.Length(max=300))
     originals = fields.Integer(load_default=1, validate=validate.Range(0, 50))
     copies = fields.Integer(load_default=0, validate=validate.Range(0, 50))
 
 
 class DocumentGroupSchema(Schema):
-    case = fields.String(load_default="", validate=validate.Length(max=1_000))
+    case = Text(load_default="", validate=validate.Length(max=1_000))
     items = fields.List(fields.Nested(DocumentItemSchema), required=True,
                         validate=validate.Length(min=1, max=100))
 
 
 class LegalBasisSchema(Schema):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    title = fields.String(load_default="", validate=validate.Length(max=1_000))
-    date = fields.String(load_default=None, allow_none=True, validate=_iso_date)
-    issuer = fields.String(load_default="", validate=validate.Length(max=300))
+    number = Text(required=True, validate=validate.Length(min=1, max=100))
+    title = Text(load_default="", validate=validate.Length(max=1_000))
+    date = Text(load_default=None, allow_none=True, validate=_iso_date)
+    issuer = Text(load_default="", validate=validate.Length(max=300))
 
 
 class ProcedureRecordSchema(Schema):
     """A procedure as the national catalog describes it: the import and staff format."""
 
-    code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=1_000))
-    name_en = fields.String(load_default=None, allow_none=True,
+    code = Text(required=True, validate=CODE)
+    name = Text(required=True, validate=validate.Length(min=1, max=1_000))
+    name_en = Text(load_default=None, allow_none=True,
                             validate=validate.Length(max=1_000))
-    field = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
-    agency = fields.String(required=True, validate=SHORT)
-    online_level = fields.String(required=True, validate=validate.OneOf(ONLINE_LEVELS))
-    description = fields.String(load_default="", validate=LONG)
+    field = Text(required=True, validate=validate.Length(min=1, max=200))
+    level = Text(required=True, validate=validate.OneOf(LEVELS))
+    agency = Text(required=True, validate=SHORT)
+    online_level = Text(required=True, validate=validate.OneOf(ONLINE_LEVELS))
+    description = Text(load_default="", validate=LONG)
     channels = fields.List(fields.Nested(ChannelSchema), required=True,
                            validate=validate.Length(min=1, max=10))
     documents = fields.List(fields.Nested(DocumentGroupSchema), load_default=list,
                             validate=validate.Length(max=50))
     steps = _text_list()
     applicants = _text_list()
-    result = fields.String(load_default="", validate=LONG)
+    result = Text(load_default="", validate=LONG)
     conditions = _text_list()
     legal_basis = fields.List(fields.Nested(LegalBasisSchema), load_default=list,
                               validate=validate.Length(max=100))
-    where_to_submit = fields.String(load_default="", validate=LONG)
+    where_to_submit = Text(load_default="", validate=LONG)
     online_url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
     keywords = _text_list(50)
 
@@ -97,11 +109,11 @@ class ProcedureChangesSchema(ProcedureRecordSchema):
 
 
 class BundleRecordSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    name_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    description = fields.String(load_default="", validate=LONG)
-    procedures = fields.List(fields.String(validate=CODE), required=True,
+    code = Text(required=True, validate=CODE)
+    name = Text(required=True, validate=validate.Length(min=1, max=500))
+    name_en = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    description = Text(load_default="", validate=LONG)
+    procedures = fields.List(Text(validate=CODE), required=True,
                              validate=validate.Length(min=1, max=20))
 
     @validates_schema
@@ -112,16 +124,16 @@ class BundleRecordSchema(Schema):
 
 
 class OfficeRecordSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=SHORT)
-    kind = fields.String(required=True, validate=validate.OneOf(OFFICE_KINDS))
-    address = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    code = Text(required=True, validate=CODE)
+    name = Text(required=True, validate=SHORT)
+    kind = Text(required=True, validate=validate.OneOf(OFFICE_KINDS))
+    address = Text(required=True, validate=validate.Length(min=1, max=500))
     ward_code = WardCodeField(load_default=None, allow_none=True)
     latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(required=True, validate=validate.Range(-180, 180))
     coordinates_approximate = fields.Boolean(load_default=False)
-    opening_hours = fields.String(load_default="", validate=validate.Length(max=300))
-    phone = fields.String(load_default="", validate=validate.Length(max=60))
+    opening_hours = Text(load_default="", validate=validate.Length(max=300))
+    phone = Text(load_default="", validate=validate.Length(max=60))
 
 
 class OfficeChangesSchema(OfficeRecordSchema):
@@ -134,24 +146,24 @@ class OfficeChangesSchema(OfficeRecordSchema):
 # -- query arguments -------------------------------------------------------------------------
 
 class ProcedureSearchArgs(CursorPageArgs):
-    q = fields.String(load_default="", validate=validate.Length(max=200))
-    field = fields.String(validate=validate.Length(min=1, max=200))
-    agency = fields.String(validate=SHORT)
-    level = fields.String(validate=validate.OneOf(LEVELS))
-    online_level = fields.String(validate=validate.OneOf(ONLINE_LEVELS))
+    q = Text(load_default="", validate=validate.Length(max=200))
+    field = Text(validate=validate.Length(min=1, max=200))
+    agency = Text(validate=SHORT)
+    level = Text(validate=validate.OneOf(LEVELS))
+    online_level = Text(validate=validate.OneOf(ONLINE_LEVELS))
 
 
 _NEAR = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 class OfficeSearchArgs(CursorPageArgs):
-    near = fields.String(metadata={"description": "``lat,lon``: nearest offices first"})
+    near = Text(metadata={"description": "``lat,lon``: nearest offices first"})
     lat = fields.Float(validate=validate.Range(-90, 90))
     lon = fields.Float(validate=validate.Range(-180, 180))
     radius_km = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=500),
                              metadata={"description": "with a position: only offices this close"})
     ward_code = WardCodeField()
-    kind = fields.String(validate=validate.OneOf(OFFICE_KINDS))
+    kind = Text(validate=validate.OneOf(OFFICE_KINDS))
 
     @validates_schema
     def _position(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -6,69 +6,81 @@ One pipeline on both databases:
    abbreviation expansions (:data:`text.ABBREVIATIONS`), its spelling corrections against the
    indexed vocabulary (rapidfuzz, one edit; two for long words), the two words it splits into
    when a space is missing, or, for the last word, a prefix;
-2. the database's full-text index finds the procedures matching every group (SQLite: the FTS5
-   table ``public_services_procedures_fts``; PostgreSQL: the GIN-indexed generated tsvector
-   ``search_vector``), falling back to any group when none matches them all;
-3. results are ranked in Python, identically on both databases: groups found in the name or
-   keywords first, then how much of the name the query covers, then the database's own
-   weighted score (name above keywords above description), then code;
-4. filters and facet counts are computed over that ranked set, and the whole answer is cached
-   under a version that every write changes.
+2. the database's full-text index finds the procedures matching every group, with its own
+   weighted score (SQLite: bm25 over the FTS5 table ``public_services_procedures_fts``;
+   PostgreSQL: ``ts_rank`` of the name and keywords, the GIN-indexed generated tsvector
+   ``search_vector`` finding the matches), falling back to any group when few match them all;
+3. the best :data:`CANDIDATES` by that score are ranked in Python, identically on both
+   databases: groups found in the name or keywords first, then how much of the name the
+   query covers, then the database's score, then code; the other matches follow in score
+   order (they count in the total and the facets, and can be paged through);
+4. filters and facet counts are computed over every match, and the whole answer is cached
+   under the revision of the procedures (:data:`REVISION`), which every write bumps in its
+   own transaction: every worker sees the change at its next search, with or without Redis.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import secrets
+import logging
 import threading
+import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Any
 
+from flask import Flask, current_app
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+from redis.exceptions import RedisError
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from smartapp.plugin import cache, db, paginate_sequence, utcnow
+from smartapp.plugin import (
+    bump_revision,
+    cache,
+    current_revision,
+    db,
+    paginate_sequence,
+    utcnow,
+)
 
 from .catalog import summary
 from .models import Procedure, SearchStat
 from .text import ABBREVIATION_WORDS, ABBREVIATIONS, fold, words
 
+log = logging.getLogger(__name__)
+
 FACETS = ("field", "level", "online_level", "agency")
-VERSION_KEY = "public-services:search-version"
-RESULT_KEY = "public-services:search:{version}:{digest}"
-#: a version lives this long at most: without a shared cache (no Redis), another worker's
-#: writes reach this process's searches within this time
-VERSION_SECONDS = 600
+#: the database counter every change to procedures bumps (see :func:`procedures_changed`)
+REVISION = "public-services.procedures"
+RESULT_KEY = "public-services:search:{revision}:{digest}"
 SEARCH_LOG_DAYS = 30
 #: rows of the search log older than this are pruned (figures look back 30 days)
 SEARCH_LOG_RETENTION_DAYS = 90
 MAX_CORRECTIONS = 3
 #: below this many procedures with every word, those with some of them are ranked too
 FEW_MATCHES = 10
+#: how many of the best matches by the database's score are ranked in Python
+CANDIDATES = 200
 
 
-# -- cache version ---------------------------------------------------------------------------
+# -- revision --------------------------------------------------------------------------------
 
-def search_version() -> str:
-    """The current version of the searchable data; part of every cached search's key."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, secrets.token_hex(8), timeout=VERSION_SECONDS)
-        version = cache.get(VERSION_KEY)
-    return version
+def procedures_changed() -> None:
+    """Announce a change to procedures, inside the transaction that makes it: when it commits,
+    every worker's cached searches and snapshot are out of date (a rollback takes the
+    announcement back with the change)."""
+    bump_revision(REVISION)
 
 
-def invalidate_searches() -> None:
-    """Forget every cached search (in every worker, when the cache is Redis): call after a
-    committed change to procedures. A random version, unlike a counter, cannot come back to
-    a value whose cached answers were computed on older data after the key is evicted."""
-    cache.set(VERSION_KEY, secrets.token_hex(8), timeout=VERSION_SECONDS)
+def search_revision() -> int:
+    """The procedures' current revision: part of every cached search's key."""
+    return current_revision(REVISION)
 
 
 # -- vocabulary ------------------------------------------------------------------------------
@@ -136,9 +148,10 @@ class Entry:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The active procedures' search data at one version, held in each process: the full-text
-    index finds the matches, this ranks and describes them without another query."""
+    """The active procedures' search data at one revision, held in each process: the
+    full-text index finds the matches, this ranks and describes them without another query."""
 
+    revision: int
     vocabulary: Vocabulary
     entries: dict[int, Entry]
     by_code: dict[str, int]
@@ -146,15 +159,17 @@ class Snapshot:
     by_name: tuple[int, ...]
 
 
-_snapshots: dict[str, Snapshot] = {}
+#: each app's snapshot (an app is one database; tests run several apps in one process)
+_snapshots: weakref.WeakKeyDictionary[Flask, Snapshot] = weakref.WeakKeyDictionary()
 _snapshot_lock = threading.Lock()
 
 
-def snapshot(version: str) -> Snapshot:
-    """The snapshot of the active procedures at ``version``, built once per process."""
+def snapshot(revision: int) -> Snapshot:
+    """The snapshot of the active procedures at ``revision``, built once per process."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     with _snapshot_lock:
-        found = _snapshots.get(version)
-    if found is not None:
+        found = _snapshots.get(app)
+    if found is not None and found.revision == revision:
         return found
     rows = db.session.execute(
         select(Procedure.id, Procedure.code, Procedure.name, Procedure.name_en,
@@ -173,14 +188,14 @@ def snapshot(version: str) -> Snapshot:
             "".join(f" {line} \n" for line in [row.search_name, *keywords]),
         )
     built = Snapshot(
+        revision,
         Vocabulary.of(f"{r.search_name} {r.search_keywords} {r.search_body}" for r in rows),
         entries,
         {e.code: e.id for e in entries.values()},
         tuple(sorted(entries, key=lambda i: (entries[i].name_words, entries[i].code))),
     )
     with _snapshot_lock:
-        _snapshots.clear()  # only the current version is ever asked for again
-        _snapshots[version] = built
+        _snapshots[app] = built
     return built
 
 
@@ -280,18 +295,24 @@ class Match:
 
 SQLITE_MATCH = text(
     "SELECT rowid AS id, -bm25(public_services_procedures_fts, 10.0, 4.0, 1.0) AS score "
-    "FROM public_services_procedures_fts WHERE public_services_procedures_fts MATCH :query"
+    "FROM public_services_procedures_fts WHERE public_services_procedures_fts MATCH :query "
+    "ORDER BY score DESC, id"
 )
-# ts_rank weights are {D, C, B, A}: name (A) over keywords (B) over the rest (C).
+# The GIN-indexed vector of all the text finds the matches; the score reads the small vector
+# of the name and keywords (see the second migration): the name (A) over keywords (B)
+# (ts_rank's weights are {D, C, B, A}). It tops out when every word is in the name, so among
+# equal scores a shorter name, which the query covers more, comes first.
 POSTGRESQL_MATCH = text(
-    "SELECT p.id, ts_rank('{0.0, 0.1, 0.4, 1.0}', p.search_vector, query) AS score "
+    "SELECT p.id, ts_rank('{0, 0, 0.4, 1.0}', p.search_rank_vector, query) AS score "
     "FROM public_services_procedures AS p, to_tsquery('simple', :query) AS query "
-    "WHERE p.search_vector @@ query"
+    "WHERE p.search_vector @@ query ORDER BY score DESC, length(p.search_name), p.id"
 )
 
 
-def _matches(groups: Sequence[Group], operator: str, phrase: str, known: Snapshot
-             ) -> list[Match]:
+def _matches(groups: Sequence[Group], operator: str, phrase: str, known: Snapshot,
+             candidates: int) -> tuple[list[Match], list[Entry]]:
+    """The best ``candidates`` matches by the database's score, ranked; and the other
+    matches, in score order (not ranked: on a broad query they are hundreds)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
         statement, query = SQLITE_MATCH, fts5_query(groups, operator)
@@ -300,10 +321,12 @@ def _matches(groups: Sequence[Group], operator: str, phrase: str, known: Snapsho
     else:
         raise RuntimeError(f"procedure search supports SQLite and PostgreSQL, not {dialect}")
     rows = db.session.execute(statement, {"query": query}).all()
+    # best first; retired procedures are not in the snapshot
+    scored = [(score, entry) for procedure_id, score in rows
+              if (entry := known.entries.get(procedure_id))]
     ranking = _Ranking(groups, phrase)
-    # retired procedures are not in the snapshot
-    return [ranking.match(entry, score)
-            for procedure_id, score in rows if (entry := known.entries.get(procedure_id))]
+    return ([ranking.match(entry, score) for score, entry in scored[:candidates]],
+            [entry for _, entry in scored[candidates:]])
 
 
 class _Ranking:
@@ -343,78 +366,103 @@ def _found(alternative: Alternative, words_of_document: frozenset[str]) -> bool:
     return last in words_of_document
 
 
-def find(query: str, version: str) -> list[Match]:
-    """Every active procedure matching ``query``, best first (all, by name, when empty)."""
-    known = snapshot(version)
+def find(query: str, known: Snapshot, candidates: int = CANDIDATES) -> list[Entry]:
+    """Every active procedure matching ``query``, best first (all, by name, when empty); the
+    best ``candidates`` by the database's score are ranked, the others follow."""
     if not fold(query):
-        return [Match(known.entries[i], ()) for i in known.by_name]
+        return [known.entries[i] for i in known.by_name]
     parsed = parse(query, known.vocabulary)
     groups, phrase = parsed.groups, fold(query)
-    found: list[Match] = []
+    ranked: list[Match] = []
+    rest: list[Entry] = []
     if groups:
-        found = _matches(groups, "AND", phrase, known)
-        if len(found) < FEW_MATCHES and parsed.size > 1:
+        ranked, rest = _matches(groups, "AND", phrase, known, candidates)
+        if len(ranked) < FEW_MATCHES and parsed.size > 1:
             # citizens add words the catalog does not use ("cho bé mới sinh"): rank along
             # the procedures whose name or keywords hold at least half of the words
-            having_all = {m.entry.id for m in found}
-            found += [m for m in _matches(groups, "OR", phrase, known)
-                      if m.entry.id not in having_all and 2 * m.prominent >= parsed.size]
-    found.sort(key=lambda m: m.sort_key)
+            having_all = {m.entry.id for m in ranked}
+            some, _ = _matches(groups, "OR", phrase, known, candidates)
+            ranked += [m for m in some
+                       if m.entry.id not in having_all and 2 * m.prominent >= parsed.size]
+    ranked.sort(key=lambda m: m.sort_key)
+    found = [m.entry for m in ranked] + rest
     exact = known.by_code.get(query.strip())
     if exact is not None:  # a procedure code typed in full goes first
-        found = [Match(known.entries[exact], ()), *(m for m in found if m.entry.id != exact)]
+        found = [known.entries[exact], *(e for e in found if e.id != exact)]
     return found
 
 
 # -- filters, facets, pages ------------------------------------------------------------------
 
-@dataclass
+@dataclass(frozen=True)
 class SearchResult:
-    """The ranked ids under the filters, their count per facet value, and the total."""
+    """The ranked ids under the filters, their count per facet value, and the revision of the
+    procedures they were found in."""
 
+    revision: int
     ids: list[int]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]]
 
     @property
     def total(self) -> int:
         return len(self.ids)
 
 
-def filtered(matches: Sequence[Match], filters: dict[str, str]) -> SearchResult:
-    """Apply the filters; each facet counts under the other filters (choosing a field still
-    shows how many results the other fields have)."""
-    def passes(entry: Entry, skip: str | None = None) -> bool:
-        return all(getattr(entry, name) == value for name, value in filters.items()
-                   if name != skip)
-
-    entries = [m.entry for m in matches]
+def filtered(entries: Iterable[Entry], filters: dict[str, str]
+             ) -> tuple[list[int], dict[str, dict[str, int]]]:
+    """The ids passing the filters, and each facet's counts under the other filters
+    (choosing a field still shows how many results the other fields have)."""
+    passing: list[Entry] = []
+    #: by filter: the entries that fail that filter only, counted in its own facet
+    failing_only: dict[str, list[Entry]] = {name: [] for name in filters}
+    for entry in entries:
+        failed = [name for name, value in filters.items() if getattr(entry, name) != value]
+        if not failed:
+            passing.append(entry)
+        elif len(failed) == 1:
+            failing_only[failed[0]].append(entry)
     facets = {
-        name: dict(Counter(getattr(e, name) for e in entries if passes(e, skip=name))
+        name: dict(Counter(map(attrgetter(name), passing + failing_only.get(name, [])))
                    .most_common())
         for name in FACETS
     }
-    return SearchResult([e.id for e in entries if passes(e)], facets)
+    return [entry.id for entry in passing], facets
+
+
+def run_search(query: str, filters: dict[str, str], revision: int) -> SearchResult:
+    """The search result for ``query`` under ``filters``, computed now."""
+    return SearchResult(revision, *filtered(find(query, snapshot(revision)), filters))
 
 
 def search(query: str, filters: dict[str, str], cache_seconds: int) -> SearchResult:
-    """The search result for ``query`` under ``filters``, from the cache when fresh."""
-    version = search_version()
+    """The search result for ``query`` under ``filters``, from the cache when it was computed
+    at the procedures' current revision."""
+    revision = search_revision()
     digest = hashlib.sha1(json.dumps([fold(query), query.strip(), sorted(filters.items())])
                           .encode()).hexdigest()
-    key = RESULT_KEY.format(version=version, digest=digest)
-    cached = cache.get(key)
+    key = RESULT_KEY.format(revision=revision, digest=digest)
+    cached = _shared_cache(cache.get, key)
     if cached is not None:
-        return SearchResult(*cached)
-    result = filtered(find(query, version), filters)
-    cache.set(key, (result.ids, result.facets), timeout=cache_seconds)
+        return SearchResult(revision, *cached)
+    result = run_search(query, filters, revision)
+    _shared_cache(cache.set, key, (result.ids, result.facets), timeout=cache_seconds)
     return result
+
+
+def _shared_cache(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The cache only saves work: with Redis down, search without it instead of failing."""
+    try:
+        return operation(*args, **kwargs)
+    except RedisError as error:
+        log.warning("search cache unavailable: %s", error)
+        return None
 
 
 def page_of(result: SearchResult, args: dict[str, Any]) -> tuple[list[Entry], str | None]:
     """One page of the result, in rank order, and the next page's cursor (the rank position
     of the last item, validated like every cursor: a forged one is a 422)."""
     page = paginate_sequence(list(enumerate(result.ids)), lambda pair: pair[0], int, args)
-    entries = snapshot(search_version()).entries
+    entries = snapshot(result.revision).entries
     return [entries[i] for _, i in page.items if i in entries], page.next_cursor
 
 

@@ -1,5 +1,5 @@
 """What staff change: procedures and offices, created, updated and retired through the admin
-routes. Every change is audited with the change it describes and clears cached searches."""
+routes. Every change is audited with the change it describes and retires cached searches."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from smartapp.plugin import abort, db, record_audit
 
 from .catalog import apply_procedure, retire_procedure
 from .models import Office, Procedure
 from .offices import apply_office, retire_office
-from .search import invalidate_searches
+from .search import procedures_changed
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,15 @@ OFFICES = Managed(Office, "office", apply_office, retire_office, False)
 
 def create(managed: Managed, record: Mapping[str, Any]) -> Any:
     """Add a new record; 409 naming ``code`` when the code exists (even retired: update it
-    to bring it back)."""
-    if db.session.scalar(select(managed.model.id).where(managed.model.code == record["code"])):
-        abort(409, message=f"{record['code']} exists.",
-              errors={"code": ["Exists already; update it instead."]})
+    to bring it back), also when another request created it a moment before."""
     instance = managed.model()
     managed.apply(instance, record)
-    db.session.add(instance)
+    try:
+        with db.session.begin_nested():  # the unique code decides, not a look-up that races
+            db.session.add(instance)
+    except IntegrityError:
+        abort(409, message=f"{record['code']} exists.",
+              errors={"code": ["Exists already; update it instead."]})
     record_audit(f"public-services.{managed.object_type}.create", managed.object_type,
                  record["code"])
     _commit(managed)
@@ -67,6 +69,6 @@ def retire(managed: Managed, instance: Any) -> None:
 
 
 def _commit(managed: Managed) -> None:
-    db.session.commit()
     if managed.searchable:
-        invalidate_searches()
+        procedures_changed()  # in the same transaction: every worker sees both, or neither
+    db.session.commit()

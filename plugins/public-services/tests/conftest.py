@@ -15,7 +15,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture
 def smartapp_plugins(request: pytest.FixtureRequest) -> list[type]:
-    """This plugin, and any other a test marks with ``smartapp_plugins(...)``."""
+    """This plugin, and any other a test names with ``smartapp.testing.with_plugins(...)``."""
     marker = request.node.get_closest_marker("smartapp_plugins")
     return [PublicServicesPlugin, *(marker.args if marker else ())]
 

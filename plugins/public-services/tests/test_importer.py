@@ -3,6 +3,7 @@ import json
 import pytest
 from smartapp_public_services.importer import ImportFileError
 from smartapp_public_services.models import Bundle, Office, Procedure
+from smartapp_public_services.search import search_revision
 from sqlalchemy import func, select
 
 from smartapp.plugin import db
@@ -21,6 +22,17 @@ def test_json_import_is_an_idempotent_upsert(load):
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == "1.001193"))
     assert procedure.documents[0]["items"][0]["template"] == "Mẫu TT-BTP"
     assert procedure.search_name == "thu tuc dang ky khai sinh"
+
+
+def test_only_an_import_that_changes_procedures_retires_cached_searches(load):
+    assert search_revision() == 0
+    load("procedures.json")
+    assert search_revision() == 1
+    load("procedures.json")  # unchanged
+    load("offices.json", "offices")  # offices are not searched
+    assert search_revision() == 1
+    assert not load("bad.csv").written
+    assert search_revision() == 1
 
 
 def test_csv_import_reads_json_cells_and_semicolon_lists(load):
@@ -51,6 +63,16 @@ def test_a_file_with_bad_rows_imports_nothing(load):
         (2, "1.001766", ["level"]),
         (4, "2.000908", ["channels"]),
     ]
+
+
+def test_a_csv_row_with_more_cells_than_columns_is_bad(load, tmp_path, fixtures):
+    header, first, *rest = (fixtures / "procedures.csv").read_text().splitlines(keepends=True)
+    path = tmp_path / "shifted.csv"
+    path.write_text(header + first.rstrip("\n") + ",nhập hộ khẩu\n" + "".join(rest))
+    report = load(path)
+    assert not report.written and count(Procedure) == 0
+    assert [(e.record.line, e.messages) for e in report.errors] == [
+        (2, {"_schema": ["1 more cells than the header names."]})]
 
 
 def test_skip_invalid_imports_the_good_rows(load):

@@ -1,6 +1,7 @@
 import pytest
 
 from smartapp.plugin import Plugin
+from smartapp.testing import with_plugins
 
 BASE = "/api/v1/u/public-services"
 
@@ -14,6 +15,7 @@ def test_detail_has_everything_to_prepare_the_dossier(client, catalog):
     assert body["channels"][0]["payments_url"] is None  # no payments plugin here
     assert body["checklist_url"] == "procedures/1.001193/checklist"
     assert body["online_level"] == "full" and body["retired_at"] is None
+    assert body["updated_at"].endswith("+00:00")  # an aware time on SQLite too
 
 
 def test_unknown_procedure_is_404(client, catalog):
@@ -46,7 +48,7 @@ class FakePaymentsPlugin(Plugin):
         return f"/api/v1/u/payments/fees?procedure={procedure_code}&amount={amount_vnd}"
 
 
-@pytest.mark.smartapp_plugins.with_args(FakePaymentsPlugin)
+@with_plugins(FakePaymentsPlugin)
 def test_fees_link_into_the_payments_utility_when_it_is_enabled(client, catalog, admin):
     channels = client.get(f"{BASE}/procedures/1.004222").json["channels"]
     assert [c["payments_url"] for c in channels] == [

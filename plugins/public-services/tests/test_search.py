@@ -3,6 +3,7 @@ import json
 
 import pytest
 from smartapp_public_services import DATA_DIR
+from smartapp_public_services.search import find, search_revision, snapshot
 from smartapp_public_services.text import fold
 
 URL = "/api/v1/u/public-services/procedures"
@@ -32,6 +33,15 @@ def test_name_matches_rank_above_description_matches(client, catalog):
     ranked = codes(client, q="khai sinh")
     assert ranked[0] == "1.001193" and set(ranked[1:]) == {"1.004222", "2.000908"}
     assert codes(client, q="thường trú")[0] == "1.004222"  # the bundle-like text elsewhere
+
+
+def test_only_the_best_matches_by_the_database_score_are_ranked(app, catalog):
+    known = snapshot(search_revision())
+    everything = find("khai sinh", known, candidates=100)
+    narrowed = find("khai sinh", known, candidates=1)
+    assert narrowed[0].code == everything[0].code == "1.001193"  # the name match scores best
+    # the others still follow, so the total, the facets and the pages hold every match
+    assert sorted(e.code for e in narrowed) == sorted(e.code for e in everything)
 
 
 def test_filters_and_facets(client, catalog):
@@ -70,6 +80,8 @@ def test_cursor_pages_through_ranked_results(client, catalog):
     ({"level": "district"}, "level"),
     ({"online_level": "maybe"}, "online_level"),
     ({"q": "x" * 201}, "q"),
+    ({"q": "khai\x00sinh"}, "q"),  # PostgreSQL cannot compare a NUL: refused, not a 500
+    ({"field": "Hộ\x00tịch"}, "field"),
 ])
 def test_bad_arguments_are_422_naming_the_field(client, catalog, params, field):
     response = client.get(URL, query_string=params)

@@ -1,13 +1,18 @@
 import json
 
 import pytest
+import redis
+from smartapp_public_services import PublicServicesPlugin
 from sqlalchemy import select
 
+from smartapp import create_app
 from smartapp.admin.models import AuditEntry
 from smartapp.plugin import db
 
 BASE = "/api/v1/u/public-services"
 SEARCH = f"{BASE}/procedures"
+#: a Redis database of this suite's own, emptied around the tests that use it
+REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
 @pytest.fixture
@@ -49,12 +54,58 @@ def test_create_update_retire_procedure_clears_cached_searches(client, catalog, 
     assert found(client, "ong mat")[0] == "1.999001"
 
 
-@pytest.mark.smartapp_config(SMARTAPP_REDIS_URL="redis://127.0.0.1:6379/15")
-def test_invalidation_goes_through_redis(app, client, catalog, admin, record):
+@pytest.fixture
+def empty_redis():
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+
+
+@pytest.mark.smartapp_config(SMARTAPP_REDIS_URL=REDIS_URL)
+def test_invalidation_goes_through_redis(app, client, catalog, admin, record, empty_redis):
     assert app.config["CACHE_TYPE"] == "RedisCache"
     assert found(client, "chim yen") == []
+    assert empty_redis.keys("smartapp:cache:public-services:search:*")
     client.post(f"{BASE}/admin/procedures", json=record, headers=admin.headers)
     assert found(client, "chim yen") == ["1.999001"]
+
+
+@pytest.mark.smartapp_config(SMARTAPP_REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens
+def test_with_redis_down_search_still_answers(client, catalog):
+    assert found(client, "khai sinh")[0] == "1.001193"
+
+
+def test_a_change_reaches_every_worker_at_once(app, client, catalog, admin, record, fixtures,
+                                              smartapp_database, tmp_path):
+    """Two apps on one database stand for two worker processes without Redis: the second
+    sees the first's changes at its next search, although it cached the answers before."""
+    other = create_app({"SMARTAPP_DATABASE_URL": smartapp_database.url,
+                        "SMARTAPP_ENV": "testing", "SMARTAPP_REDIS_URL": ""},
+                       plugins=[PublicServicesPlugin], instance_path=tmp_path / "other")
+    other_client = other.test_client()
+    records = json.loads((fixtures / "procedures.json").read_text())
+    records[0]["name"] = "Đăng ký khai sinh cho trẻ bị bỏ rơi"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(records, ensure_ascii=False))
+    # each change in an app context (so a session) of its own, as a worker serves a request
+    try:
+        assert found(other_client, "chim yen") == []
+        assert "1.001193" not in found(other_client, "bi bo roi")
+        with app.app_context():
+            client.post(f"{BASE}/admin/procedures", json=record, headers=admin.headers)
+        assert found(other_client, "chim yen") == ["1.999001"]
+        with app.app_context():
+            client.delete(f"{BASE}/admin/procedures/1.999001", headers=admin.headers)
+        assert found(other_client, "chim yen") == []
+        with app.app_context():
+            imported = app.test_cli_runner().invoke(
+                args=["public-services", "import", str(changed)])
+        assert imported.exit_code == 0, imported.output
+        assert found(other_client, "bi bo roi") == ["1.001193"]
+    finally:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def test_permission_is_required(client, catalog, make_staff, record):
@@ -79,6 +130,9 @@ def test_bad_staff_input_names_the_field(client, catalog, admin, record):
     renamed = client.patch(f"{url}/1.001193", json={"code": "2.0"}, headers=admin.headers)
     assert renamed.status_code == 422 and "code" in renamed.json["errors"]
     assert client.patch(f"{url}/9.9", json={}, headers=admin.headers).status_code == 404
+    nul = client.patch(f"{url}/1.001193", json={"name": "Khai\x00sinh"}, headers=admin.headers)
+    assert nul.status_code == 422 and "name" in nul.json["errors"]
+    assert client.get(f"{SEARCH}/1.001\x00193").status_code == 404
 
 
 def test_offices_are_managed_too(client, catalog, admin):
