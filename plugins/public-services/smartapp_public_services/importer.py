@@ -171,21 +171,34 @@ class RecordKind:
     searchable: bool = False
 
 
-def _write_procedures(records: list[dict[str, Any]], advance: Callable[[int], None],
-                      report: ImportReport) -> None:
-    existing = procedures_by_code(r["code"] for r in records)
+def _upsert(records: list[dict[str, Any]], existing: dict[str, Any], new: Callable[[], Any],
+            apply: Callable[[Any, dict[str, Any]], bool], advance: Callable[[int], None],
+            report: ImportReport) -> None:
+    """Create or update one row per record by code; ``apply`` says whether it changed one."""
     for record in records:
-        procedure = existing.get(record["code"])
-        if procedure is None:
-            procedure = Procedure()
-            apply_procedure(procedure, record)
-            db.session.add(procedure)
+        row = existing.get(record["code"])
+        if row is None:
+            row = new()
+            apply(row, record)
+            db.session.add(row)
             report.created += 1
-        elif apply_procedure(procedure, record):
+        elif apply(row, record):
             report.updated += 1
         else:
             report.unchanged += 1
         advance(1)
+
+
+def _by_code(model: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
+    codes = [r["code"] for r in records]
+    return {row.code: row for row in db.session.scalars(select(model).where(
+        model.code.in_(codes)))}
+
+
+def _write_procedures(records: list[dict[str, Any]], advance: Callable[[int], None],
+                      report: ImportReport) -> None:
+    _upsert(records, procedures_by_code(r["code"] for r in records), Procedure,
+            apply_procedure, advance, report)
 
 
 def _unknown_procedures(records: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
@@ -201,38 +214,13 @@ def _unknown_procedures(records: list[dict[str, Any]]) -> list[dict[str, Any] | 
 def _write_bundles(records: list[dict[str, Any]], advance: Callable[[int], None],
                    report: ImportReport) -> None:
     procedures = procedures_by_code({c for r in records for c in r["procedures"]})
-    existing = {b.code: b for b in db.session.scalars(
-        select(Bundle).where(Bundle.code.in_([r["code"] for r in records])))}
-    for record in records:
-        bundle = existing.get(record["code"])
-        if bundle is None:
-            bundle = Bundle()
-            db.session.add(bundle)
-            apply_bundle(bundle, record, procedures)
-            report.created += 1
-        elif apply_bundle(bundle, record, procedures):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-        advance(1)
+    _upsert(records, _by_code(Bundle, records), Bundle,
+            lambda bundle, record: apply_bundle(bundle, record, procedures), advance, report)
 
 
 def _write_offices(records: list[dict[str, Any]], advance: Callable[[int], None],
                    report: ImportReport) -> None:
-    existing = {o.code: o for o in db.session.scalars(
-        select(Office).where(Office.code.in_([r["code"] for r in records])))}
-    for record in records:
-        office = existing.get(record["code"])
-        if office is None:
-            office = Office()
-            apply_office(office, record)
-            db.session.add(office)
-            report.created += 1
-        elif apply_office(office, record):
-            report.updated += 1
-        else:
-            report.unchanged += 1
-        advance(1)
+    _upsert(records, _by_code(Office, records), Office, apply_office, advance, report)
 
 
 KINDS = {
