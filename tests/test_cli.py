@@ -59,3 +59,22 @@ def test_python_dash_m_smartapp():
     result = subprocess.run([sys.executable, "-m", "smartapp", "--help"], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and "plugins" in result.stdout
+
+
+def test_admin_changes_and_closes_a_staff_account_through_the_api(client, admin, make_staff):
+    clerk = make_staff("communicator")
+    url = f"/api/v1/admin/staff/{clerk.account.id}"
+    bad = client.patch(url, json={"role": "agency_staff"}, headers=admin.headers)
+    assert bad.status_code == 422 and list(bad.json["errors"]) == ["agency_code"]
+    moved = client.patch(url, json={"role": "agency_staff", "agency_code": "SO-XAY-DUNG"},
+                         headers=admin.headers)
+    assert moved.status_code == 200 and moved.json["agency_code"] == "SO-XAY-DUNG"
+    assert client.get("/api/v1/admin/plugins", headers=clerk.headers).status_code == 403
+    closed = client.patch(url, json={"active": False}, headers=admin.headers)
+    assert closed.json["active"] is False
+    assert client.get("/api/v1/admin/plugins", headers=clerk.headers).status_code == 401
+    assert client.patch("/api/v1/admin/staff/999", json={"active": False},
+                        headers=admin.headers).status_code == 404
+    actions = [e["action"] for e in client.get("/api/v1/admin/audit",
+                                               headers=admin.headers).json["items"]]
+    assert actions[:2] == ["staff.change", "staff.change"]

@@ -43,6 +43,15 @@ class StaffSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+class StaffChangeSchema(Schema):
+    role = fields.String(validate=validate.OneOf([r.value for r in Role]))
+    agency_code = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{2,32}$")
+    )
+    permissions = fields.List(fields.String(validate=validate.Length(max=100)))
+    active = fields.Boolean()
+
+
 class StaffCreateSchema(StaffSchema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +53,20 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _check_grants(role: str, agency_code: str | None, permissions: list[str]) -> None:
+    """What an account may do must be consistent: raise :class:`StaffError` otherwise."""
+    if role not in set(Role):
+        raise StaffError("role", f"must be one of {', '.join(Role)}")
+    if role == Role.AGENCY_STAFF and not agency_code:
+        raise StaffError("agency", "agency_staff accounts must be bound to one agency")
+    if role != Role.AGENCY_STAFF and agency_code:
+        raise StaffError("agency", "only agency_staff accounts are bound to an agency")
+    malformed = [p for p in permissions if not PERMISSION_PATTERN.match(p)]
+    if malformed:
+        raise StaffError("permissions",
+                         f"not '<plugin>:<name>' permissions: {', '.join(malformed)}")
+
+
 def create_staff(
     email: str, password: str, role: str, agency_code: str | None = None,
     permissions: list[str] | None = None,
@@ -61,18 +76,9 @@ def create_staff(
     email = normalize_email(email)
     if "@" not in email or len(email) > 254:
         raise StaffError("email", "not an email address")
-    if role not in set(Role):
-        raise StaffError("role", f"must be one of {', '.join(Role)}")
-    if role == Role.AGENCY_STAFF and not agency_code:
-        raise StaffError("agency", "agency_staff accounts must be bound to one agency")
-    if role != Role.AGENCY_STAFF and agency_code:
-        raise StaffError("agency", "only agency_staff accounts are bound to an agency")
+    _check_grants(role, agency_code, permissions or [])
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
-    malformed = [p for p in permissions or [] if not PERMISSION_PATTERN.match(p)]
-    if malformed:
-        raise StaffError("permissions",
-                         f"not '<plugin>:<name>' permissions: {', '.join(malformed)}")
     if db.session.scalar(select(func.count()).where(Staff.email == email)):
         raise StaffError("email", "a staff account with this email exists")
     staff = Staff(
@@ -94,6 +100,17 @@ def set_staff_password(staff: Staff, password: str) -> None:
         raise StaffError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
     staff.password_hash = generate_password_hash(password)
     staff.token_generation += 1
+
+
+def change_staff(staff: Staff, changes: dict[str, Any]) -> None:
+    """Change role, agency, permissions or ``active``. Every request re-reads the account,
+    so a change applies to tokens already issued, and an inactive account's are refused."""
+    role = changes.get("role", staff.role)
+    agency_code = changes.get("agency_code", staff.agency_code)
+    permissions = changes.get("permissions", staff.permissions or [])
+    _check_grants(role, agency_code, permissions)
+    staff.role, staff.agency_code, staff.permissions = role, agency_code, permissions
+    staff.active = changes.get("active", staff.active)
 
 
 def deactivate_staff(staff: Staff) -> None:
