@@ -103,13 +103,17 @@ def pending() -> None:
 @with_appcontext
 def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker for background jobs (needs SMARTAPP_REDIS_URL)."""
-    from smartapp.jobs import redis_connection, run_worker
+    from flask import current_app
+    from redis import Redis
 
-    connection = redis_connection()
-    if connection is None:
+    from smartapp.jobs import run_worker
+
+    url = current_app.config["SMARTAPP_SETTINGS"].redis_url
+    if url is None:
         raise click.UsageError("smartapp worker needs SMARTAPP_REDIS_URL: without Redis, jobs "
                                "run in the web process")
-    run_worker(connection, list(queues), burst=burst)
+    # no socket timeout here, unlike the web's connection: the worker blocks on purpose
+    run_worker(Redis.from_url(url), list(queues), burst=burst)
 
 
 def register_core_commands(group: click.Group) -> None:

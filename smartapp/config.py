@@ -120,6 +120,9 @@ class Settings:
             # flask-caching: Redis when configured, else this process's memory
             "CACHE_TYPE": "RedisCache" if redis else "SimpleCache",
             "CACHE_REDIS_URL": redis,
+            # a Redis that hangs must cost a request half a second, not the client's patience
+            "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+            if redis else {},
             "CACHE_KEY_PREFIX": "smartapp:cache:",
             "CACHE_DEFAULT_TIMEOUT": 300,
             # flask-limiter

@@ -101,33 +101,41 @@ def handle_validation_error(error: ValidationError) -> Response:
     return error_response(422, errors=messages if isinstance(messages, dict) else None)
 
 
-NUL_MESSAGE = "must not contain NUL characters"
+UNSTORABLE_MESSAGE = "must be valid text: no NUL character, no lone surrogate"
 
 
-def _nul_fields(value: Any, path: str) -> list[str]:
+def _unstorable(text: str) -> bool:
+    """NUL (PostgreSQL cannot store it) or a lone UTF-16 surrogate (valid JSON, but no
+    database, password hash or UTF-8 encoder takes it)."""
+    return "\x00" in text or (not text.isascii()
+                               and any("\ud800" <= ch <= "\udfff" for ch in text))
+
+
+def _unstorable_fields(value: Any, path: str) -> list[str]:
     if isinstance(value, str):
-        return [path] if "\x00" in value else []
+        return [path] if _unstorable(value) else []
     if isinstance(value, dict):
-        return [f for key, item in value.items() for f in _nul_fields(item, str(key))]
+        return [f for key, item in value.items() for f in _unstorable_fields(item, str(key))]
     if isinstance(value, list):
-        return [f for item in value for f in _nul_fields(item, path)]
+        return [f for item in value for f in _unstorable_fields(item, path)]
     return []
 
 
-def reject_nul_characters() -> Response | None:
-    """``before_request``: PostgreSQL cannot store NUL in text, so a NUL anywhere in the
-    input would end as a 500 deep inside a query; refuse it here, naming the field."""
-    fields = [key for key, values in request.args.lists() for value in values if "\x00" in value]
+def reject_unstorable_text() -> Response | None:
+    """``before_request``: text no database can store would end as a 500 deep inside a
+    query or a hash; refuse it here, naming the field."""
+    fields = [key for key, values in request.args.lists() for value in values
+              if _unstorable(value)]
     if request.is_json:
-        fields += _nul_fields(request.get_json(silent=True), "json")
+        fields += _unstorable_fields(request.get_json(silent=True), "json")
     if not fields:
         return None
-    return error_response(422, errors={name: [NUL_MESSAGE] for name in fields})
+    return error_response(422, errors={name: [UNSTORABLE_MESSAGE] for name in fields})
 
 
 def init_app(app: Flask) -> None:
     """Register the envelope for every HTTP error and every unexpected exception."""
-    app.before_request(reject_nul_characters)
+    app.before_request(reject_unstorable_text)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(Exception, handle_unexpected)

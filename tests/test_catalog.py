@@ -121,20 +121,29 @@ def test_with_redis_down_the_home_screen_and_sign_in_still_answer(client):
 @pytest.mark.smartapp_config(SMARTAPP_STATE_TTL_MS="60000")
 def test_repeated_anonymous_requests_replay_flasks_answer(app, client, admin, make_citizen):
     fast_path = app.extensions["smartapp.home_screen_fast_path"]
+    reached_flask = []
+    flask_app = fast_path.wsgi_app
+    fast_path.wsgi_app = lambda environ, start: reached_flask.append(1) or flask_app(
+        environ, start)
     query = {"platform": "android", "app_version": "3.2.0"}
     first = client.get("/api/v1/utilities", query_string=query)
-    assert len(fast_path.answers) == 1
+    assert len(fast_path.answers) == 1 and len(reached_flask) == 1
     replayed = client.get("/api/v1/utilities", query_string=query)
+    assert len(reached_flask) == 1, "the repeat should not have reached Flask"
     assert replayed.data == first.data
     for header in ("Content-Type", "ETag", "Cache-Control", "Vary", "Content-Length"):
         assert replayed.headers[header] == first.headers[header], header
     conditional = client.get("/api/v1/utilities", query_string=query,
                              headers={"If-None-Match": first.headers["ETag"]})
     assert conditional.status_code == 304 and conditional.headers["ETag"] == first.headers["ETag"]
+    assert len(reached_flask) == 1
+    assert client.get("/api/v1/utilities", query_string=query,
+                      headers={"Accept-Language": "en"}).json["items"][0]["title"] == "Example"
+    assert len(reached_flask) == 2  # another language: Flask renders it
 
     # invalid input is never stored: Flask answers it every time
     assert client.get("/api/v1/utilities", query_string={"platform": "nokia"}).status_code == 422
-    assert len(fast_path.answers) == 1
+    assert len(fast_path.answers) == 2  # android/vi and android/en
     # a signed-in citizen gets their own answer (ward, badges), not the replay
     citizen = make_citizen("+84912000004", ward_code=27727)
     client.patch("/api/v1/admin/plugins/example", json={"ward_codes": [25459]},
@@ -142,5 +151,32 @@ def test_repeated_anonymous_requests_replay_flasks_answer(app, client, admin, ma
     assert [t["slug"] for t in client.get("/api/v1/utilities", query_string=query,
                                           headers=citizen.headers).json["items"]] == ["healthy"]
     # the admin's change retired the replay in this worker at once
+    before = len(reached_flask)
     assert [t["slug"] for t in client.get("/api/v1/utilities", query_string=query)
             .json["items"]] == ["healthy"]
+    assert len(reached_flask) == before + 1
+    # and once the TTL runs out, Flask re-reads the settings before anything is replayed
+    app.extensions["smartapp.plugin_state"].checked_at -= 61
+    client.get("/api/v1/utilities", query_string=query)
+    assert len(reached_flask) == before + 2
+
+
+@with_plugins(ExamplePlugin)
+@pytest.mark.smartapp_config(SMARTAPP_REDIS_URL=REDIS_URL)
+def test_workers_with_other_plugins_do_not_share_home_screens(client, smartapp_database,
+                                                               tmp_path):
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    assert [t["slug"] for t in client.get("/api/v1/utilities").json["items"]] == ["example"]
+    without = create_app({"SMARTAPP_DATABASE_URL": smartapp_database.url,
+                          "SMARTAPP_ENV": "testing", "SMARTAPP_REDIS_URL": REDIS_URL},
+                         plugins=[], instance_path=tmp_path / "old-release")
+    assert without.test_client().get("/api/v1/utilities").json["items"] == []
+    connection.flushdb()
+
+
+@with_plugins(ExamplePlugin)
+def test_absurd_app_versions_are_refused_or_harmless(client):
+    huge = client.get("/api/v1/utilities", query_string={"platform": "android",
+                                                         "app_version": "9" * 5000})
+    assert huge.status_code == 422 and list(huge.json["errors"]) == ["app_version"]

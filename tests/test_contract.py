@@ -253,10 +253,18 @@ def test_errors_speak_english_when_asked(client, error_envelope):
     assert body["message"] == "Sign-in is required."
 
 
-def test_nul_characters_are_refused_naming_the_field(client, citizen):
+def test_unstorable_text_is_refused_naming_the_field(client, citizen):
     query = client.get("/api/v1/locations/wards", query_string={"q": "tan\x00ninh"})
     assert query.status_code == 422 and query.json["errors"] == {
-        "q": ["must not contain NUL characters"]}
+        "q": ["must be valid text: no NUL character, no lone surrogate"]}
     body = client.patch("/api/v1/me", json={"display_name": "An\x00"}, headers=citizen.headers)
     assert body.status_code == 422 and list(body.json["errors"]) == ["display_name"]
+    # a lone surrogate is valid JSON but no database stores it; anonymous routes too
+    raw = b'{"email": "a@b.vn", "password": "\\ud800"}'
+    token = client.post("/api/v1/auth/staff/token", data=raw,
+                        content_type="application/json")
+    assert token.status_code == 422 and list(token.json["errors"]) == ["password"]
+    named = client.patch("/api/v1/me", data=b'{"display_name": "\\udfff"}',
+                         content_type="application/json", headers=citizen.headers)
+    assert named.status_code == 422 and list(named.json["errors"]) == ["display_name"]
     assert client.get("/api/v1/me", headers=citizen.headers).json["display_name"] is None

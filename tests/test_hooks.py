@@ -72,8 +72,7 @@ def test_hook_setup(app, client, admin):
     assert client.get("/api/v1/u/buses/timetable").json == {"source": "gtfs"}
 
     reason = "RuntimeError: the agency's API key is missing"
-    assert client.get("/readyz").json["plugins"]["no-key"] == {"state": "setup_error",
-                                                              "reason": reason}
+    assert client.get("/readyz").json["plugins"]["no-key"] == "setup_error"
     listed = client.get("/api/v1/admin/plugins", headers=admin.headers).json["items"]
     assert {item["slug"]: (item["state"], item["reason"]) for item in listed} == {
         "no-key": ("setup_error", reason), "buses": ("loaded", None)}

@@ -42,3 +42,10 @@ def test_a_forged_cursor_is_a_422_on_cursor(client, cursor):
 def test_limit_is_bounded(client):
     response = client.get("/api/v1/locations/wards", query_string={"limit": 500})
     assert response.status_code == 422 and "limit" in response.json["errors"]
+
+
+def test_a_fractional_ward_code_is_refused(client, citizen):
+    response = client.patch("/api/v1/me", json={"ward_code": 25459.5}, headers=citizen.headers)
+    assert response.status_code == 422 and list(response.json["errors"]) == ["ward_code"]
+    assert client.patch("/api/v1/me", json={"ward_code": 25459},
+                        headers=citizen.headers).json["ward_code"] == 25459

@@ -58,8 +58,7 @@ def test_each_plugin_loads_in_isolation_with_a_state_and_a_reason(app, client, a
 
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json["plugins"]["broken-setup"] == {
-        "state": "setup_error", "reason": "RuntimeError: the agency's API key is missing"}
+    assert ready.json["plugins"]["broken-setup"] == "setup_error"  # reasons: admins only
 
     listed = client.get("/api/v1/admin/plugins", headers=admin.headers).json["items"]
     by_slug = {item["slug"]: item for item in listed}

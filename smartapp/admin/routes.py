@@ -46,7 +46,7 @@ class PluginListSchema(Schema):
 
 class PluginUpdateSchema(Schema):
     enabled = fields.Boolean()
-    position = fields.Integer(allow_none=True, validate=validate.Range(0, 10_000))
+    position = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10_000))
     ward_codes = fields.List(WardCodeField(), allow_none=True, validate=validate.Length(min=1),
                              metadata={"description": "limit to these wards; null: everywhere"})
 

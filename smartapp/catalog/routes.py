@@ -26,7 +26,8 @@ blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Home-scr
 
 class CatalogQuerySchema(Schema):
     platform = fields.String(validate=validate.OneOf(PLATFORMS))
-    app_version = fields.String(validate=validate.Regexp(r"^\d+(\.\d+){0,3}$"),
+    app_version = fields.String(validate=[validate.Length(max=32),
+                                          validate.Regexp(r"^\d+(\.\d+){0,3}$")],
                                 metadata={"description": "the app's version, e.g. 3.2.0"})
     ward_code = WardCodeField(metadata={
         "description": "show the utilities of this ward (signed-in citizens: their profile's)"

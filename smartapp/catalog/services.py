@@ -40,9 +40,9 @@ class HomeScreenKey:
     app_version: str | None
     ward_code: int | None
 
-    def cache_key(self, revision: int) -> str:
-        return (f"catalog:{revision}:{self.language}:{self.platform}:{self.app_version}:"
-                f"{self.ward_code}")
+    def cache_key(self, revision: int, plugins: str) -> str:
+        return (f"catalog:{plugins}:{revision}:{self.language}:{self.platform}:"
+                f"{self.app_version}:{self.ward_code}")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def _opens_in(plugin: Plugin, platform: str | None, app_version: str | None) -> 
         return True
     try:
         return Version(app_version) >= Version(required)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # ValueError: a number too long to convert
         return False
 
 
@@ -102,10 +102,20 @@ class HomeScreenCache:
 
     def __init__(self) -> None:
         self.local: OrderedDict[str, RenderedHomeScreen] = OrderedDict()
+        self._plugins: str | None = None
+
+    def plugins_fingerprint(self) -> str:
+        """Which plugins, in which versions, this worker has: workers of a rolling deploy
+        (or two apps on one Redis) must not serve each other's tiles."""
+        if self._plugins is None:
+            loaded = sorted((p.slug, p.version, sorted(p.min_app_version.items()))
+                            for p in registry().loaded())
+            self._plugins = hashlib.blake2b(repr(loaded).encode(), digest_size=6).hexdigest()
+        return self._plugins
 
     def get(self, key: HomeScreenKey) -> RenderedHomeScreen:
         revision = runtime_state().refresh()
-        cache_key = key.cache_key(revision)
+        cache_key = key.cache_key(revision, self.plugins_fingerprint())
         if (hit := self.local.get(cache_key)) is not None:
             return hit
         shared = _shared(cache.get, cache_key)

@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 log = logging.getLogger(__name__)
 
+NAME_LENGTH = 120  # Citizen.display_name
 STAFF_PREFIX = "staff."
 DEVELOPMENT_PREFIX = "dev."
 STAFF_TOKEN_MAX_AGE = 12 * 3600
@@ -30,6 +31,14 @@ class CitizenClaims:
     uid: str
     phone_number: str | None
     name: str | None
+
+    @classmethod
+    def from_untrusted(cls, uid: str, phone_number: Any, name: Any) -> CitizenClaims:
+        """Claims the citizen's own device can set (the display name, through the client SDK)
+        are clamped to what the profile stores, so they can never make sign-in fail."""
+        name = name.strip()[:NAME_LENGTH] or None if isinstance(name, str) else None
+        phone = phone_number if isinstance(phone_number, str) and len(phone_number) <= 20 else None
+        return cls(uid=uid, phone_number=phone, name=name)
 
 
 class CitizenTokenVerifier(Protocol):
@@ -54,12 +63,13 @@ class FirebaseVerifier:
     def verify(self, token: str) -> CitizenClaims:
         try:
             claims = firebase_auth.verify_id_token(token, app=self.firebase_app)
-        except (ValueError, firebase_auth.InvalidIdTokenError, firebase_auth.CertificateFetchError,
-                firebase_auth.UserDisabledError) as error:
+        # Revocation is not checked (it costs a call to Google per request): a citizen
+        # disabled in Firebase keeps access until the ID token expires, within the hour.
+        except (ValueError, firebase_auth.InvalidIdTokenError,
+                firebase_auth.CertificateFetchError) as error:
             raise InvalidToken(str(error)) from error
-        return CitizenClaims(
-            uid=claims["uid"], phone_number=claims.get("phone_number"), name=claims.get("name")
-        )
+        return CitizenClaims.from_untrusted(
+            claims["uid"], claims.get("phone_number"), claims.get("name"))
 
 
 def _credential() -> Any:

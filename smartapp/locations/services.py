@@ -86,9 +86,12 @@ def validate_ward_code(code: int) -> None:
 
 
 class WardCodeField(fields.Integer):
-    """An integer field accepting only ward codes of the configured province."""
+    """An integer field accepting only ward codes of the configured province; a number with
+    a fraction (25459.5) is refused, not truncated into a ward."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, float):
+            raise self.make_error("invalid")
         code = super()._deserialize(value, attr, data, **kwargs)
         validate_ward_code(code)
         return code
