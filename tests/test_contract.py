@@ -268,3 +268,9 @@ def test_unstorable_text_is_refused_naming_the_field(client, citizen):
                          content_type="application/json", headers=citizen.headers)
     assert named.status_code == 422 and list(named.json["errors"]) == ["display_name"]
     assert client.get("/api/v1/me", headers=citizen.headers).json["display_name"] is None
+
+
+def test_anonymous_callers_get_401_before_their_body_is_read(client):
+    response = client.post("/api/v1/admin/staff", json={"bogus": 1})
+    assert response.status_code == 401 and "errors" not in response.json
+    assert client.patch("/api/v1/me", json={"bogus": 1}).status_code == 401

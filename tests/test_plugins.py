@@ -234,3 +234,21 @@ def test_plugin_without_loaded_registry_entry_has_no_settings(tmp_path):
     assert Path(ExamplePlugin.migrations_path()).name == "migrations"
     assert HealthyPlugin.migrations_path() is None
     assert ExamplePlugin.table_prefix() == "example_"
+
+
+def _tile_only(slug: str) -> type[Plugin]:
+    return type(f"Plugin_{slug}", (Plugin,), {"slug": slug, "version": "1.0",
+                                             "core_requires": ">=0.1", "title": {"vi": slug}})
+
+
+def test_a_slug_whose_tables_would_overlap_others_is_invalid(smartapp_database, tmp_path):
+    plugins = [ExamplePlugin, _tile_only("plugin"), _tile_only("audit"), _tile_only("example-x")]
+    app = create_app({"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_ENV": "testing"},
+                     plugins=plugins, instance_path=tmp_path)
+    with app.app_context():
+        records = registry().records
+        assert records["example"].state is PluginState.LOADED
+        assert records["plugin"].reason == "the table prefix 'plugin_' would claim plugin_settings"
+        assert records["audit"].reason == "the table prefix 'audit_' would claim audit_log"
+        assert records["example-x"].reason == (
+            "the table prefix 'example_x_' would claim example")

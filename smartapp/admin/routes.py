@@ -52,8 +52,8 @@ class PluginUpdateSchema(Schema):
 
 
 @blp.route("/plugins")
-@blp.response(200, PluginListSchema)
 @staff_required(Role.ADMIN)
+@blp.response(200, PluginListSchema)
 def list_plugins() -> dict[str, Any]:
     """Every discovered plugin with its load state, reason and run-time settings."""
     items = [plugin_services.describe(r) for r in registry().records.values()]
@@ -61,10 +61,10 @@ def list_plugins() -> dict[str, Any]:
 
 
 @blp.route("/plugins/<slug>", methods=["PATCH"])
+@staff_required(Role.ADMIN)
 @blp.arguments(PluginUpdateSchema)
 @blp.response(200, PluginSchema)
 @blp.alt_response(404, response="DEFAULT_ERROR")
-@staff_required(Role.ADMIN)
 def update_plugin(changes: dict[str, Any], slug: str) -> dict[str, Any]:
     """Enable or disable a plugin, move its tile, or limit it to some wards (live at once in
     every worker)."""
@@ -79,28 +79,28 @@ class SettingsSchema(Schema):
 
 
 @blp.route("/plugins/<slug>/settings")
+@staff_required(Role.ADMIN)
 @blp.response(200, description="The plugin's settings, shaped by its settings_schema")
 @blp.alt_response(404, response="DEFAULT_ERROR")
-@staff_required(Role.ADMIN)
 def get_plugin_settings(slug: str) -> dict[str, Any]:
     """The plugin's settings, with defaults."""
     return plugin_services.plugin_settings(slug)
 
 
 @blp.route("/plugins/<slug>/settings", methods=["PUT"])
+@staff_required(Role.ADMIN)
 @blp.arguments(SettingsSchema)
 @blp.response(200, description="The stored settings")
 @blp.alt_response(404, response="DEFAULT_ERROR")
-@staff_required(Role.ADMIN)
 def put_plugin_settings(values: dict[str, Any], slug: str) -> dict[str, Any]:
     """Replace the plugin's settings; validated by the plugin's own schema."""
     return plugin_services.replace_plugin_settings(slug, values)
 
 
 @blp.route("/staff")
+@staff_required(Role.ADMIN)
 @blp.arguments(CursorPageArgs, location="query")
 @blp.response(200, page_schema(StaffSchema))
-@staff_required(Role.ADMIN)
 def list_staff(args: dict[str, Any]) -> Page[Staff]:
     """Staff accounts, oldest first."""
     return paginate(select(Staff), [Staff.id], args)
@@ -112,9 +112,9 @@ def _staff_field(error: StaffError) -> str:
 
 
 @blp.route("/staff", methods=["POST"])
+@staff_required(Role.ADMIN)
 @blp.arguments(StaffCreateSchema)
 @blp.response(201, StaffSchema)
-@staff_required(Role.ADMIN)
 def post_staff(body: dict[str, Any]) -> Staff:
     """Create a staff account."""
     try:
@@ -128,10 +128,10 @@ def post_staff(body: dict[str, Any]) -> Staff:
 
 
 @blp.route("/staff/<int:staff_id>", methods=["PATCH"])
+@staff_required(Role.ADMIN)
 @blp.arguments(StaffChangeSchema)
 @blp.response(200, StaffSchema)
 @blp.alt_response(404, response="DEFAULT_ERROR")
-@staff_required(Role.ADMIN)
 def patch_staff(changes: dict[str, Any], staff_id: int) -> Staff:
     """Change a staff account's role, agency, permissions, or close it (``active: false``)."""
     staff = db.session.get(Staff, staff_id)
@@ -158,9 +158,9 @@ class AuditEntrySchema(Schema):
 
 
 @blp.route("/audit")
+@staff_required(Role.ADMIN)
 @blp.arguments(CursorPageArgs, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))
-@staff_required(Role.ADMIN)
 def list_audit(args: dict[str, Any]) -> Page[AuditEntry]:
     """The audit log, newest first."""
     return paginate(select(AuditEntry), [AuditEntry.id], args, descending=True)

@@ -32,17 +32,17 @@ blp = Blueprint("identity", __name__, url_prefix="/api/v1", description="Citizen
 
 
 @blp.route("/me")
-@blp.response(200, CitizenSchema)
 @citizen_required
+@blp.response(200, CitizenSchema)
 def get_me() -> Citizen:
     """The signed-in citizen's profile."""
     return current_citizen()  # type: ignore[return-value]
 
 
 @blp.route("/me", methods=["PATCH"])
+@citizen_required
 @blp.arguments(CitizenUpdateSchema)
 @blp.response(200, CitizenSchema)
-@citizen_required
 def patch_me(changes: dict[str, Any]) -> Citizen:
     """Change the signed-in citizen's display name, language or ward."""
     citizen = current_citizen()

@@ -55,8 +55,8 @@ IOC_PERMISSION = "ioc:read"
 
 
 @blp.route("/metrics")
-@blp.response(200, MetricsSchema)
 @staff_required(Role.ADMIN, permission=IOC_PERMISSION)
+@blp.response(200, MetricsSchema)
 @cache.cached(timeout=60, key_prefix="ioc-metrics")
 def metrics() -> dict[str, Any]:
     """Figures from every utility (refreshed at most once a minute)."""

@@ -23,6 +23,7 @@ from smartapp.blueprint import Blueprint
 from smartapp.errors import error_response
 from smartapp.extensions import Base, api_of, db
 from smartapp.i18n import message
+from smartapp.lineages import core_tables
 from smartapp.plugin import CATEGORIES, SLUG_PATTERN, Plugin
 from smartapp.plugins.state import runtime_state
 
@@ -158,6 +159,11 @@ class PluginRegistry:
         except InvalidVersion as error:
             raise invalid(f"not a PEP 440 version: {error}") from error
         prefix = plugin_class.table_prefix()
+        taken = sorted(t for t in core_tables() if t.startswith(prefix)) + sorted(
+            other for other in self.records
+            if self.records[other].loaded and _prefixes_overlap(prefix, other))
+        if taken:
+            raise invalid(f"the table prefix {prefix!r} would claim {', '.join(taken)}")
         foreign = [t for t in _tables_of(plugin_class) if not t.startswith(prefix)]
         if foreign:
             raise invalid(f"tables must be named {prefix}…: {', '.join(sorted(foreign))}")
@@ -220,6 +226,13 @@ class PluginRegistry:
                 log.exception("plugin %s failed in hook %s", plugin.slug, name)
                 results.failures[plugin.slug] = _one_line(error)
         return results
+
+
+def _prefixes_overlap(prefix: str, other_slug: str) -> bool:
+    """Whether one plugin's tables could be taken for the other's (``public_`` and
+    ``public_services_``): each lineage owns its tables by prefix."""
+    other = other_slug.replace("-", "_") + "_"
+    return prefix.startswith(other) or other.startswith(prefix)
 
 
 def _tables_of(plugin_class: type[Plugin]) -> list[str]:

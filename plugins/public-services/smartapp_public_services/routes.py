@@ -126,18 +126,18 @@ def get_office(code: str) -> Office:
 # -- staff -----------------------------------------------------------------------------------
 
 @blp.route("/admin/procedures", methods=["POST"])
+@staff_required(permission=MANAGE)
 @blp.arguments(ProcedureRecordSchema)
 @blp.response(201, ProcedureDetailSchema)
-@staff_required(permission=MANAGE)
 def create_procedure(record: dict[str, Any]) -> dict[str, Any]:
     """Add a procedure (admins, or staff with ``public-services:manage``)."""
     return catalog.detail(staff.create(staff.PROCEDURES, record))
 
 
 @blp.route("/admin/procedures/<code>", methods=["PATCH"])
+@staff_required(permission=MANAGE)
 @blp.arguments(ProcedureChangesSchema(partial=True))
 @blp.response(200, ProcedureDetailSchema)
-@staff_required(permission=MANAGE)
 def update_procedure(changes: dict[str, Any], code: str) -> dict[str, Any]:
     """Change some fields of a procedure; a retired one is back in service."""
     procedure = catalog.procedure_by_code(code, include_retired=True)
@@ -145,26 +145,26 @@ def update_procedure(changes: dict[str, Any], code: str) -> dict[str, Any]:
 
 
 @blp.route("/admin/procedures/<code>", methods=["DELETE"])
-@blp.response(204)
 @staff_required(permission=MANAGE)
+@blp.response(204)
 def retire_procedure(code: str) -> None:
     """Retire a procedure: kept, but no longer listed or found."""
     staff.retire(staff.PROCEDURES, catalog.procedure_by_code(code, include_retired=True))
 
 
 @blp.route("/admin/offices", methods=["POST"])
+@staff_required(permission=MANAGE)
 @blp.arguments(OfficeRecordSchema)
 @blp.response(201, OfficeSchema)
-@staff_required(permission=MANAGE)
 def create_office(record: dict[str, Any]) -> Office:
     """Add an office."""
     return staff.create(staff.OFFICES, record)
 
 
 @blp.route("/admin/offices/<code>", methods=["PATCH"])
+@staff_required(permission=MANAGE)
 @blp.arguments(OfficeChangesSchema(partial=True))
 @blp.response(200, OfficeSchema)
-@staff_required(permission=MANAGE)
 def update_office(changes: dict[str, Any], code: str) -> Office:
     """Change some fields of an office; a retired one is back in service."""
     return staff.update(staff.OFFICES, offices.office_by_code(code, include_retired=True),
@@ -172,8 +172,8 @@ def update_office(changes: dict[str, Any], code: str) -> Office:
 
 
 @blp.route("/admin/offices/<code>", methods=["DELETE"])
-@blp.response(204)
 @staff_required(permission=MANAGE)
+@blp.response(204)
 def retire_office(code: str) -> None:
     """Retire an office."""
     staff.retire(staff.OFFICES, offices.office_by_code(code, include_retired=True))
