@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from smartapp import errors, identity, jobs
@@ -20,6 +22,16 @@ The API of the smartapp citizen super-app: the home-screen catalog, sign-in, loc
 and each utility's routes under `/api/v1/u/<slug>/`. Errors share one JSON envelope:
 `{"code", "status", "message", "errors": {field: [messages]}}`.
 """
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """``<int:id>`` up to the largest 32-bit integer, the range of an ``Integer`` primary key:
+    a larger id is a 404 here rather than an out-of-range error inside PostgreSQL. Routes
+    over ``BigInteger`` keys say ``<int(max=...):id>``."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(
@@ -34,6 +46,7 @@ def create_app(
     """
     app = Flask("smartapp", instance_path=str(instance_path) if instance_path else None,
                 instance_relative_config=True, static_folder=None)
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     settings = load_settings(Path(app.instance_path), config)
     app.config.update(settings.to_flask())
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese text, half the bytes

@@ -6,11 +6,10 @@ import secrets
 
 import click
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from smartapp.extensions import db
 from smartapp.identity.models import Role, Staff
-from smartapp.identity.services import create_staff
+from smartapp.identity.services import create_staff, set_staff_password
 from smartapp.plugins.registry import registry
 
 DEMO_ADMIN_EMAIL = "admin@demo.smartapp.local"
@@ -29,8 +28,8 @@ def seed() -> None:
     if admin is None:
         create_staff(DEMO_ADMIN_EMAIL, password, Role.ADMIN)
     else:  # a new password on every seed, so the one printed last always works
-        admin.password_hash = generate_password_hash(password)
-        admin.token_generation += 1
+        set_staff_password(admin, password)
+        admin.active = True
     db.session.commit()
     click.echo(f"demo admin: {DEMO_ADMIN_EMAIL} / {password}")
     seeded = registry().call_hook("seed_demo")

@@ -24,6 +24,7 @@ _MESSAGE_KEYS = {
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    415: "unsupported_media_type",
     422: "unprocessable",
     429: "too_many_requests",
     500: "internal_error",

@@ -30,6 +30,10 @@ MESSAGES: dict[str, Localized] = {
         "en": "This method is not allowed here.",
     },
     "payload_too_large": {"vi": "Dữ liệu gửi lên quá lớn.", "en": "The request body is too large."},
+    "unsupported_media_type": {
+        "vi": "Dữ liệu gửi lên phải ở dạng JSON.",
+        "en": "The request body must be JSON.",
+    },
     "unprocessable": {
         "vi": "Dữ liệu không hợp lệ, xem từng trường.",
         "en": "Some fields are not valid.",

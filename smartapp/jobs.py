@@ -18,7 +18,7 @@ DEFAULT_QUEUE = "default"
 
 def init_app(app: Flask, redis_url: str | None) -> None:
     app.extensions["smartapp.redis"] = (
-        Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=0.5)
+        Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=0.5)
         if redis_url else None
     )
 

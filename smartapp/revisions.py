@@ -8,6 +8,7 @@ on one machine agree; with Redis it still costs one primary-key read.
 from __future__ import annotations
 
 from sqlalchemy import String, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartapp.extensions import Base, db
@@ -30,8 +31,17 @@ def current_revision(name: str) -> int:
 def bump_revision(name: str) -> None:
     """Add one to ``name`` inside the caller's transaction: readers never see the counter
     without the change it announces."""
+    if _increment(name):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(Revision(name=name, value=1))
+    except IntegrityError:  # another transaction created the counter first
+        _increment(name)
+
+
+def _increment(name: str) -> bool:
     updated = db.session.execute(
         update(Revision).where(Revision.name == name).values(value=Revision.value + 1)
     )
-    if updated.rowcount == 0:  # type: ignore[attr-defined]
-        db.session.add(Revision(name=name, value=1))
+    return bool(updated.rowcount)  # type: ignore[attr-defined]

@@ -274,3 +274,17 @@ def test_anonymous_callers_get_401_before_their_body_is_read(client):
     response = client.post("/api/v1/admin/staff", json={"bogus": 1})
     assert response.status_code == 401 and "errors" not in response.json
     assert client.patch("/api/v1/me", json={"bogus": 1}).status_code == 401
+
+
+def test_a_json_body_under_another_content_type_is_a_415(client, citizen):
+    response = client.patch("/api/v1/me", data='{"language": "en"}', content_type="text/plain",
+                            headers=citizen.headers)
+    assert response.status_code == 415
+    assert response.json["errors"] == {"Content-Type": ["must be application/json"]}
+    assert client.get("/api/v1/me", headers=citizen.headers).json["language"] == "vi"
+
+
+def test_ids_beyond_an_integer_column_are_404_not_500(client, admin):
+    response = client.patch(f"/api/v1/admin/staff/{2**40}", json={"active": False},
+                            headers=admin.headers)
+    assert response.status_code == 404 and response.json["code"] == 404

@@ -88,6 +88,14 @@ class TestFirebaseCitizens:
         assert again.json["id"] == first.json["id"]
         assert citizen_count() == 1
 
+    def test_a_name_longer_than_the_profile_holds_never_locks_the_citizen_out(
+            self, client, phone_sign_in):
+        # the device sets its own display name (client SDK), to anything
+        token = phone_sign_in(PHONE, name="N" * 300)
+        profile = client.get("/api/v1/me", headers=bearer(token))
+        assert profile.status_code == 200 and profile.json["display_name"] == "N" * 120
+        assert client.get("/api/v1/utilities", headers=bearer(token)).status_code == 200
+
     def test_patch_me_changes_the_profile(self, client, phone_sign_in):
         headers = bearer(phone_sign_in(PHONE))
         ward = wards()[0].code

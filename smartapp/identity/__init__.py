@@ -24,8 +24,8 @@ def _invalid_token(error: InvalidToken) -> Response:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The console's signed cookie, with its signer built once per app rather than on every
-    request (Flask's default rebuilds it each time, even for requests without a cookie)."""
+    """Flask's signed-cookie session, with its signer built once per app: Flask opens the
+    session on every request and its default rebuilds the signer each time (~27 µs)."""
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         signer = app.extensions.get("smartapp.session_signer")

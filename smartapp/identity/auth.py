@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request
 
 from smartapp.errors import error_response
 from smartapp.extensions import db
@@ -60,19 +60,16 @@ def _resolve_citizen() -> Citizen | None:
 
 
 def current_staff() -> Staff | None:
-    """The staff account of this request: a staff bearer token, or the console's cookie."""
+    """The staff account of this request's staff bearer token."""
     return _per_request("staff", _resolve_staff)
 
 
 def _resolve_staff() -> Staff | None:
     token = _bearer_token()
-    if token is not None and token.startswith(STAFF_PREFIX):
-        tokens: StaffTokens = current_app.extensions["smartapp.staff_tokens"]
-        staff_id, generation = tokens.verify(token)
-    elif token is None and "staff_id" in session:
-        staff_id, generation = session["staff_id"], session.get("generation", -1)
-    else:
+    if token is None or not token.startswith(STAFF_PREFIX):
         return None
+    tokens: StaffTokens = current_app.extensions["smartapp.staff_tokens"]
+    staff_id, generation = tokens.verify(token)
     staff = db.session.get(Staff, staff_id)
     if staff is None or not staff.active or staff.token_generation != generation:
         raise InvalidToken("revoked")

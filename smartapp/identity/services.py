@@ -85,8 +85,11 @@ def create_staff(
         email=email, password_hash=generate_password_hash(password), role=role,
         agency_code=agency_code, permissions=permissions or [],
     )
-    db.session.add(staff)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the unique email decides a race the count missed
+            db.session.add(staff)
+    except IntegrityError:
+        raise StaffError("email", "a staff account with this email exists") from None
     return staff
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from smartapp.admin.audit import record_audit
 from smartapp.extensions import db
@@ -45,9 +47,14 @@ def describe(record: PluginRecord) -> dict[str, Any]:
 
 def _row(slug: str) -> PluginSetting:
     row = db.session.get(PluginSetting, slug)
-    if row is None:
-        row = PluginSetting(slug=slug, enabled=True, values={})
-        db.session.add(row)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = PluginSetting(slug=slug, enabled=True, values={})
+            db.session.add(row)
+    except IntegrityError:  # another administrator's first change won the race
+        row = db.session.scalars(select(PluginSetting).where(PluginSetting.slug == slug)).one()
     return row
 
 
