@@ -7,9 +7,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import firebase_admin
 from firebase_admin import auth as firebase_auth
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from smartapp.firebase import firebase_app
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +51,7 @@ class FirebaseVerifier:
     ``FIREBASE_AUTH_EMULATOR_HOST`` is set, which firebase-admin honours itself)."""
 
     def __init__(self, project_id: str) -> None:
-        name = f"smartapp-{project_id}"
-        try:
-            self.firebase_app = firebase_admin.get_app(name)
-        except ValueError:
-            # Verifying ID tokens needs only the project id and Google's public keys; a
-            # service account (GOOGLE_APPLICATION_CREDENTIALS) is needed for FCM, not here.
-            self.firebase_app = firebase_admin.initialize_app(
-                credential=_credential(), options={"projectId": project_id}, name=name
-            )
+        self.firebase_app = firebase_app(project_id)
 
     def verify(self, token: str) -> CitizenClaims:
         try:
@@ -70,25 +63,6 @@ class FirebaseVerifier:
             raise InvalidToken(str(error)) from error
         return CitizenClaims.from_untrusted(
             claims["uid"], claims.get("phone_number"), claims.get("name"))
-
-
-def _credential() -> Any:
-    import os
-
-    from firebase_admin import credentials
-
-    if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"):
-        return credentials.ApplicationDefault()
-    return _AnonymousCredential()
-
-
-class _AnonymousCredential(firebase_admin.credentials.Base):
-    """No Google credentials: enough for ID-token verification, which uses public keys."""
-
-    def get_credential(self) -> Any:
-        from google.auth.credentials import AnonymousCredentials
-
-        return AnonymousCredentials()
 
 
 class DevelopmentVerifier:

@@ -1,0 +1,1 @@
+"""Push notifications to citizens' phones (the delivery end: the gateway)."""
