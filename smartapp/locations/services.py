@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from marshmallow import ValidationError, fields
 from unidecode import unidecode
-from vietnam_provinces import Province, ProvinceCode, Ward
+from vietnam_provinces import ProvinceCode, Ward
 
 from smartapp.config import DEFAULT_PROVINCE_CODE
 from smartapp.i18n import message
@@ -54,10 +54,6 @@ def province_code() -> int:
     if has_app_context():
         return current_app.config["SMARTAPP_SETTINGS"].province_code
     return DEFAULT_PROVINCE_CODE
-
-
-def province_name() -> str:
-    return Province.from_code(ProvinceCode(province_code())).name
 
 
 def wards(name_filter: str | None = None) -> list[WardInfo]:
