@@ -32,7 +32,6 @@ import secrets
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -58,6 +57,7 @@ from smartapp_public_services.search import (
 
 from smartapp import create_app, lineages
 from smartapp.extensions import db
+from smartapp.testing import postgres_schema
 
 TARGET_P95_MS = 10.0
 BARE = {
@@ -90,17 +90,8 @@ def database(backend: str, postgres_url: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.sqlite3"
         return
-    schema = f"smartapp_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in postgres_url else "?"
-    try:
-        yield f"{postgres_url}{separator}options=-csearch_path%3D{schema},public"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema(postgres_url, prefix="smartapp_bench") as url:
+        yield url
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

@@ -22,6 +22,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,16 +87,22 @@ def smartapp_database(
         return
     if backend != "postgresql":
         raise pytest.UsageError(f"unknown database {backend!r}: use sqlite or postgresql")
-    base_url = os.environ.get("SMARTAPP_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    schema = f"smartapp_test_{uuid.uuid4().hex[:10]}"
+    with postgres_schema() as url:
+        yield TestDatabase("postgresql", url)
+
+
+@contextmanager
+def postgres_schema(base_url: str | None = None, prefix: str = "smartapp_test") -> Iterator[str]:
+    """A database URL whose tables live in a new, throw-away schema of ``base_url``
+    (``SMARTAPP_TEST_POSTGRES_URL`` by default); extensions stay reachable in ``public``."""
+    base_url = base_url or os.environ.get("SMARTAPP_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(base_url)
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base_url else "?"
     try:
-        yield TestDatabase(
-            "postgresql", f"{base_url}{separator}options=-csearch_path%3D{schema},public"
-        )
+        yield f"{base_url}{separator}options=-csearch_path%3D{schema},public"
     finally:
         with admin.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

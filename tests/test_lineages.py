@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +12,7 @@ from smartapp_example import ExamplePlugin
 
 from smartapp import create_app, lineages
 from smartapp.extensions import db
-from smartapp.testing import DEFAULT_POSTGRES_URL
+from smartapp.testing import postgres_schema
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,14 +23,8 @@ def fresh_database_url(request, tmp_path) -> Iterator[str]:
         return
     if "postgresql" not in request.config.getoption("--smartapp-databases"):
         pytest.skip("PostgreSQL not selected")
-    schema = f"smartapp_fresh_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(DEFAULT_POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{DEFAULT_POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with engine.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with postgres_schema(prefix="smartapp_fresh") as url:
+        yield url
 
 
 def make_app(url, tmp_path, plugins):

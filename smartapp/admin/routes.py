@@ -39,11 +39,6 @@ class PluginSchema(Schema):
     permissions = fields.List(fields.String())
 
 
-class PluginListSchema(Schema):
-    items = fields.List(fields.Nested(PluginSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
-
-
 class PluginUpdateSchema(Schema):
     enabled = fields.Boolean()
     position = fields.Integer(strict=True, allow_none=True, validate=validate.Range(0, 10_000))
@@ -53,7 +48,7 @@ class PluginUpdateSchema(Schema):
 
 @blp.route("/plugins")
 @staff_required(Role.ADMIN)
-@blp.response(200, PluginListSchema)
+@blp.response(200, page_schema(PluginSchema))
 def list_plugins() -> dict[str, Any]:
     """Every discovered plugin with its load state, reason and run-time settings."""
     items = [plugin_services.describe(r) for r in registry().records.values()]

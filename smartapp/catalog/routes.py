@@ -19,6 +19,7 @@ from smartapp.catalog.services import (
 from smartapp.i18n import current_language
 from smartapp.identity.auth import current_citizen
 from smartapp.locations.services import WardCodeField
+from smartapp.pagination import page_schema
 from smartapp.plugins.registry import registry
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Home-screen catalog")
@@ -48,14 +49,9 @@ class TileSchema(Schema):
     badge = fields.Integer(allow_none=True, metadata={"description": "signed-in citizens only"})
 
 
-class CatalogSchema(Schema):
-    items = fields.List(fields.Nested(TileSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
-
-
 @blp.route("/utilities")
 @blp.arguments(CatalogQuerySchema, location="query")
-@blp.response(200, CatalogSchema, headers={"ETag": {"schema": {"type": "string"}}})
+@blp.response(200, page_schema(TileSchema), headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
 def utilities(args: dict[str, Any]) -> Response:
     """The enabled utilities for this app, language (``Accept-Language``) and ward."""
@@ -98,14 +94,9 @@ class SearchHitSchema(Schema):
     score = fields.Float(required=True)
 
 
-class SearchResultSchema(Schema):
-    items = fields.List(fields.Nested(SearchHitSchema), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
-
-
 @blp.route("/search")
 @blp.arguments(SearchQuerySchema, location="query")
-@blp.response(200, SearchResultSchema)
+@blp.response(200, page_schema(SearchHitSchema))
 def search(args: dict[str, Any]) -> dict[str, Any]:
     """Search across every enabled utility (each answers through its ``search`` hook)."""
     hits = search_everywhere(args["q"], current_language(), args["limit"])
