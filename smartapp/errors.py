@@ -9,7 +9,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -102,41 +102,8 @@ def handle_validation_error(error: ValidationError) -> Response:
     return error_response(422, errors=messages if isinstance(messages, dict) else None)
 
 
-UNSTORABLE_MESSAGE = "must be valid text: no NUL character, no lone surrogate"
-
-
-def _unstorable(text: str) -> bool:
-    """NUL (PostgreSQL cannot store it) or a lone UTF-16 surrogate (valid JSON, but no
-    database, password hash or UTF-8 encoder takes it)."""
-    return "\x00" in text or (not text.isascii()
-                               and any("\ud800" <= ch <= "\udfff" for ch in text))
-
-
-def _unstorable_fields(value: Any, path: str) -> list[str]:
-    if isinstance(value, str):
-        return [path] if _unstorable(value) else []
-    if isinstance(value, dict):
-        return [f for key, item in value.items() for f in _unstorable_fields(item, str(key))]
-    if isinstance(value, list):
-        return [f for item in value for f in _unstorable_fields(item, path)]
-    return []
-
-
-def reject_unstorable_text() -> Response | None:
-    """``before_request``: text no database can store would end as a 500 deep inside a
-    query or a hash; refuse it here, naming the field."""
-    fields = [key for key, values in request.args.lists() for value in values
-              if _unstorable(value)]
-    if request.is_json:
-        fields += _unstorable_fields(request.get_json(silent=True), "json")
-    if not fields:
-        return None
-    return error_response(422, errors={name: [UNSTORABLE_MESSAGE] for name in fields})
-
-
 def init_app(app: Flask) -> None:
     """Register the envelope for every HTTP error and every unexpected exception."""
-    app.before_request(reject_unstorable_text)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -53,6 +53,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
 
 
+#: how long a SQLite writer waits for the write lock before giving up ("database is locked")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: requests that only read; any other request may write
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
@@ -62,12 +68,23 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         # Readers do not block the writer (several gunicorn workers on the embedded default).
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Connection) -> None:
+    """SQLite allows one writer at a time. A transaction that read and then writes cannot
+    wait for the lock: when another worker committed in between, its snapshot is stale and
+    SQLite fails at once with "database is locked", whatever the busy timeout. So a request
+    that may write (not a safe method) takes the write lock up front (``BEGIN IMMEDIATE``),
+    where the busy timeout makes it wait its turn. Everything else keeps ``BEGIN`` and reads
+    concurrently (WAL): read requests, and the command line and tests, whose long-lived
+    sessions would otherwise hold the lock. A read request that writes (the search log, a
+    citizen's first token) ends its reads before it writes, so its write opens a fresh
+    transaction that waits its turn too. See docs/operations.md."""
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method not in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 db = SQLAlchemy(model_class=Base)

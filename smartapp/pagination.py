@@ -22,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from smartapp.extensions import db
 from smartapp.i18n import message
+from smartapp.inputs import unstorable
 
 T = TypeVar("T")
 
@@ -74,7 +75,11 @@ def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
 
 
 def _fits(key: InstrumentedAttribute[Any], value: Any) -> bool:
-    """Whether ``value`` fits the key's integer column (a forged cursor may not)."""
+    """Whether the database can compare ``value`` with the key's column: an integer within
+    the column's range, text without a NUL or a lone surrogate (a forged cursor, or another
+    list's: the wards' in-memory keys hold a NUL separator)."""
+    if isinstance(value, str):
+        return not unstorable(value)
     if not isinstance(value, int):
         return True
     bits = 32

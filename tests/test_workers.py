@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
@@ -16,8 +10,8 @@ import requests
 from smartapp_example import ExamplePlugin
 
 from smartapp.testing import with_plugins
+from tests.support.gunicorn import serve
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/13"
 WSGI = """
 from smartapp import create_app
@@ -26,43 +20,16 @@ app = create_app(plugins=[ExamplePlugin])
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(app, smartapp_database, tmp_path):
     """``gunicorn -w 3`` serving the example plugin on the test database and real Redis."""
     redis.Redis.from_url(REDIS_URL).flushdb()
-    (tmp_path / "multi_wsgi.py").write_text(WSGI)
-    port = free_port()
-    env = {**os.environ, "SMARTAPP_DATABASE_URL": smartapp_database.url,
-           "SMARTAPP_REDIS_URL": REDIS_URL, "SMARTAPP_ENV": "testing",
-           "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
-           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT / "tests" / "example_plugin"),
-                                          str(ROOT)])}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", "3", "-b", f"127.0.0.1:{port}",
-         "multi_wsgi:app"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    env = {"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_REDIS_URL": REDIS_URL,
+           "SMARTAPP_ENV": "testing", "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"]}
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).ok:
-                    break
-            except requests.RequestException:  # not listening or still booting
-                pass
-            assert server.poll() is None, server.stdout.read().decode()
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.2)
-        yield base
+        with serve(WSGI, tmp_path, env, workers=3) as base:
+            yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
         redis.Redis.from_url(REDIS_URL).flushdb()
 
 

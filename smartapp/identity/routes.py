@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_smorest import abort
 
 from smartapp.blueprint import Blueprint
@@ -27,6 +27,7 @@ from smartapp.identity.tokens import (
     DevelopmentVerifier,
     StaffTokens,
 )
+from smartapp.inputs import json_body
 
 blp = Blueprint("identity", __name__, url_prefix="/api/v1", description="Citizens and staff")
 
@@ -54,7 +55,7 @@ def patch_me(changes: dict[str, Any]) -> Citizen:
 
 
 def _staff_login_key() -> str:
-    body = request.get_json(silent=True)
+    body = json_body()
     email = body.get("email") if isinstance(body, dict) else None
     return f"staff-login:{normalize_email(email) if isinstance(email, str) else '-'}"
 

@@ -30,10 +30,15 @@ class StaffError(ValueError):
 def citizen_from_claims(claims: CitizenClaims) -> Citizen:
     """The citizen behind verified ``claims``; the first valid token creates them."""
     citizen = db.session.scalar(select(Citizen).where(Citizen.firebase_uid == claims.uid))
+    if citizen is not None and (not claims.phone_number
+                                or citizen.phone_number == claims.phone_number):
+        return citizen
+    # The write starts its own transaction: on SQLite a read request's write must not upgrade
+    # the read's snapshot (see ``smartapp.extensions._sqlite_begin``).
+    db.session.commit()
     if citizen is not None:
-        if claims.phone_number and citizen.phone_number != claims.phone_number:
-            citizen.phone_number = claims.phone_number
-            db.session.commit()
+        citizen.phone_number = claims.phone_number
+        db.session.commit()
         return citizen
     citizen = Citizen(
         firebase_uid=claims.uid, phone_number=claims.phone_number, display_name=claims.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response
+from marshmallow import Schema
 from sqlalchemy import select
 
 from smartapp.plugin import (
@@ -37,6 +38,12 @@ from .search import search_page
 
 SLUG = "public-services"
 MANAGE = f"{SLUG}:manage"
+
+def _changes(schema: type[Schema]) -> Schema:
+    """``schema`` for a change: every top-level field optional, but a nested record that is
+    given is whole (its required fields and defaults apply), so every reader can rely on it."""
+    return schema(partial=tuple(schema().fields))
+
 
 blp = Blueprint("public_services", __name__,
                 description="Administrative procedures, linked bundles and offices")
@@ -136,7 +143,7 @@ def create_procedure(record: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/admin/procedures/<code>", methods=["PATCH"])
 @staff_required(permission=MANAGE)
-@blp.arguments(ProcedureChangesSchema(partial=True))
+@blp.arguments(_changes(ProcedureChangesSchema))
 @blp.response(200, ProcedureDetailSchema)
 def update_procedure(changes: dict[str, Any], code: str) -> dict[str, Any]:
     """Change some fields of a procedure; a retired one is back in service."""
@@ -163,7 +170,7 @@ def create_office(record: dict[str, Any]) -> Office:
 
 @blp.route("/admin/offices/<code>", methods=["PATCH"])
 @staff_required(permission=MANAGE)
-@blp.arguments(OfficeChangesSchema(partial=True))
+@blp.arguments(_changes(OfficeChangesSchema))
 @blp.response(200, OfficeSchema)
 def update_office(changes: dict[str, Any], code: str) -> Office:
     """Change some fields of an office; a retired one is back in service."""

@@ -474,14 +474,15 @@ def search_page(args: dict[str, Any], language: str, cache_seconds: int, record:
     filters = {name: args[name] for name in FACETS if name in args}
     result = search(query, filters, cache_seconds)
     procedures, next_cursor = page_of(result, args)
-    if record and "cursor" not in args:
-        record_search(query, result.total)
-    return {
+    page = {
         "items": [summary(p, language) for p in procedures],
         "next_cursor": next_cursor,
         "total": result.total,
         "facets": result.facets,
     }
+    if record and "cursor" not in args:
+        record_search(query, result.total)
+    return page
 
 
 # -- search log ------------------------------------------------------------------------------
@@ -497,6 +498,9 @@ def record_search(query: str, results: int) -> None:
     if not folded:
         return
     today = utcnow().date()
+    # end the search's reads first: the log's write is a transaction of its own, which on
+    # SQLite waits for the write lock instead of failing on a stale read snapshot
+    db.session.commit()
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(SearchStat).values(day=today, query=folded, searches=1, results=results)
