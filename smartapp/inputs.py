@@ -49,7 +49,8 @@ def check_body(body: Any) -> None:
     for field, value, depth in _walk(body):
         if depth > MAX_DEPTH:
             abort(400, errors={"json": [TOO_DEEP_MESSAGE]})
-        if (isinstance(value, str) and unstorable(value)) or (isinstance(value, dict) and any(unstorable(str(key)) for key in value)):
+        texts = [value] if isinstance(value, str) else value if isinstance(value, dict) else []
+        if any(unstorable(str(text)) for text in texts):  # a string, or an object's keys
             fields.add(field)
     if fields:
         raise ValidationError({name: [UNSTORABLE_MESSAGE] for name in sorted(fields)})
