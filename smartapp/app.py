@@ -89,11 +89,12 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     from smartapp.plugins.state import RuntimeState
 
     state = app.extensions["smartapp.plugin_state"] = RuntimeState(ttl=settings.state_ttl)
+    identity.init_app(app, api, settings)
     app.extensions["smartapp.home_screen"] = HomeScreenCache()
     fast_path = app.extensions["smartapp.home_screen_fast_path"] = HomeScreenFastPath(
-        app.wsgi_app, state)
+        app.wsgi_app, state, app.extensions["smartapp.verified_tokens"],
+        app.extensions["smartapp.citizen_wards"])
     app.wsgi_app = fast_path  # type: ignore[method-assign]
-    identity.init_app(app, api, settings)
     push.init_app(app, settings)
     for blueprint in (health.blp, catalog_routes.blp, location_routes.blp, admin_routes.blp,
                       ioc_routes.blp):

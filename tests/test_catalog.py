@@ -91,7 +91,7 @@ def test_the_home_screen_is_shared_through_redis(app, client, smartapp_database,
     connection.flushdb()
     assert client.get("/api/v1/utilities").status_code == 200
     keys = [k.decode() for k in connection.keys("smartapp:cache:catalog:*")]
-    assert len(keys) == 1 and keys[0].endswith(":vi:None:None:None")
+    assert len(keys) == 1 and keys[0].endswith(":vi:example")
 
     other = create_app({"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_ENV": "testing",
                         "SMARTAPP_REDIS_URL": REDIS_URL}, plugins=[ExamplePlugin],

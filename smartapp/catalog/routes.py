@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import Response, request
@@ -10,7 +11,7 @@ from marshmallow import Schema, fields, validate
 from smartapp.blueprint import Blueprint
 from smartapp.catalog.services import (
     PLATFORMS,
-    HomeScreenKey,
+    TileSchema,
     fast_path,
     home_screen_cache,
     render,
@@ -18,6 +19,7 @@ from smartapp.catalog.services import (
 )
 from smartapp.i18n import current_language
 from smartapp.identity.auth import current_citizen
+from smartapp.identity.caching import citizen_wards
 from smartapp.locations.services import WardCodeField
 from smartapp.pagination import page_schema
 from smartapp.plugins.registry import registry
@@ -35,40 +37,27 @@ class CatalogQuerySchema(Schema):
     })
 
 
-class TileSchema(Schema):
-    slug = fields.String(required=True)
-    title = fields.String(required=True)
-    description = fields.String(required=True)
-    icon = fields.String(required=True)
-    category = fields.String(required=True)
-    position = fields.Integer(required=True)
-    deep_link = fields.String(required=True)
-    api_base = fields.String(required=True)
-    min_app_version = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
-    version = fields.String(required=True)
-    badge = fields.Integer(allow_none=True, metadata={"description": "signed-in citizens only"})
-
-
 @blp.route("/utilities")
 @blp.arguments(CatalogQuerySchema, location="query")
 @blp.response(200, page_schema(TileSchema), headers={"ETag": {"schema": {"type": "string"}}})
 @blp.alt_response(304, description="Not modified (If-None-Match matched the ETag)")
 def utilities(args: dict[str, Any]) -> Response:
     """The enabled utilities for this app, language (``Accept-Language``) and ward."""
+    wards = citizen_wards()
+    citizens_revision = wards.refresh()  # before the citizen is read: see ``remember``
     citizen = current_citizen()
     ward_code = citizen.ward_code if citizen and citizen.ward_code else args.get("ward_code")
-    key = HomeScreenKey(current_language(), args.get("platform"), args.get("app_version"),
-                        ward_code)
-    rendered = home_screen_cache().get(key)
+    rendered = home_screen_cache().get(current_language(), args.get("platform"),
+                                       args.get("app_version"), ward_code)
+    replay = (request.query_string.decode("latin-1"), request.headers.get("Accept-Language", ""))
     if citizen is None:
-        fast_path().remember(request.query_string.decode("latin-1"),
-                             request.headers.get("Accept-Language", ""), rendered)
-    else:
-        badges = registry().call_hook("tile_badge", citizen).answers
-        if badges:
-            rendered = render([
-                {**tile, "badge": badges.get(tile["slug"])} for tile in rendered.tiles
-            ], rendered.revision)
+        fast_path().remember(*replay, rendered)
+    elif badges := registry().call_hook("tile_badge", citizen).answers:
+        rendered = render([dataclasses.replace(tile, badge=badges.get(tile.slug))
+                           for tile in rendered.tiles], rendered.revision, badges=True)
+    elif citizens_revision is not None:  # the same for every visit until something changes
+        wards.remember(citizen.firebase_uid, citizen.ward_code, citizens_revision)
+        fast_path().remember(*replay, rendered, profile_ward=citizen.ward_code)
     not_modified = request.if_none_match.contains_weak(rendered.etag)
     response = Response(None if not_modified else rendered.body, status=304 if not_modified
                         else 200, mimetype="application/json")
@@ -76,8 +65,6 @@ def utilities(args: dict[str, Any]) -> Response:
     response.headers["Cache-Control"] = "private, no-cache" if citizen else "public, no-cache"
     response.headers["Vary"] = "Accept-Language, Authorization"
     return response
-
-
 
 
 class SearchQuerySchema(Schema):

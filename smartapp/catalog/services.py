@@ -1,22 +1,27 @@
 """Building the home screen, and caching it per revision of the plugins' settings.
 
-The tile list depends only on the language, platform, app version, ward and the plugins'
-run-time settings, so it is rendered once per combination and revision and kept in this
-process (hot path: no query, no serialization) and in the shared cache (Redis when
-configured). A change by an administrator bumps the revision, which retires every entry.
+What a home screen shows depends on the language and on *which* tiles are visible: the
+platform and app version decide which utilities the app can open, the ward which ward-limited
+ones show. So the tile list is rendered once per language, set of visible tiles and revision,
+whatever the raw app version or ward (a thousand app versions that open the same utilities
+share one entry), and kept in this process (hot path: no query, no serialization) and in the
+shared cache (Redis when configured). A change by an administrator bumps the revision, which
+retires every entry.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from marshmallow import Schema, fields
 from packaging.version import InvalidVersion, Version
 from redis.exceptions import RedisError
 
@@ -25,7 +30,7 @@ from smartapp.extensions import cache
 from smartapp.i18n import localize
 from smartapp.plugin import Plugin
 from smartapp.plugins.registry import registry
-from smartapp.plugins.state import runtime_state
+from smartapp.plugins.state import RuntimeSettings, runtime_state
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +38,59 @@ PLATFORMS = ("android", "ios", "web")
 LOCAL_ENTRIES = 512
 
 
-@dataclass(frozen=True)
-class HomeScreenKey:
-    language: str
-    platform: str | None
-    app_version: str | None
-    ward_code: int | None
+def _shown_as(schema_field: fields.Field) -> dict[str, fields.Field]:
+    """A :class:`Tile` attribute's metadata: the marshmallow field that renders and documents
+    it."""
+    return {"field": schema_field}
 
-    def cache_key(self, revision: int, plugins: str) -> str:
-        return (f"catalog:{plugins}:{revision}:{self.language}:{self.platform}:"
-                f"{self.app_version}:{self.ward_code}")
+
+@dataclass(frozen=True)
+class Tile:
+    """One utility on the home screen. The only definition of a tile's shape: the API's
+    :data:`TileSchema` is derived from these attributes, so a new one shows in the responses
+    and in the OpenAPI document together."""
+
+    slug: str = field(metadata=_shown_as(fields.String(required=True)))
+    title: str = field(metadata=_shown_as(fields.String(required=True)))
+    description: str = field(metadata=_shown_as(fields.String(required=True)))
+    icon: str = field(metadata=_shown_as(fields.String(required=True)))
+    category: str = field(metadata=_shown_as(fields.String(required=True)))
+    position: int = field(metadata=_shown_as(fields.Integer(required=True)))
+    deep_link: str = field(metadata=_shown_as(fields.String(required=True)))
+    api_base: str = field(metadata=_shown_as(fields.String(required=True)))
+    min_app_version: dict[str, str] = field(metadata=_shown_as(
+        fields.Dict(keys=fields.String(), values=fields.String(), required=True)))
+    version: str = field(metadata=_shown_as(fields.String(required=True)))
+    badge: int | None = field(default=None, metadata=_shown_as(fields.Integer(
+        allow_none=True, metadata={"description": "signed-in citizens only, when the utility "
+                                                  "has something new for them"})))
+
+    @classmethod
+    def of(cls, plugin: Plugin, settings: RuntimeSettings, language: str) -> Tile:
+        return cls(
+            slug=plugin.slug,
+            title=localize(plugin.title, language),
+            description=localize(plugin.description, language) if plugin.description else "",
+            icon=plugin.icon,
+            category=plugin.category,
+            position=settings.position,
+            deep_link=f"smartapp://u/{plugin.slug}",
+            api_base=f"/api/v1/u/{plugin.slug}/",
+            min_app_version=dict(plugin.min_app_version),
+            version=plugin.version,
+        )
+
+
+TileSchema = Schema.from_dict({f.name: f.metadata["field"] for f in dataclasses.fields(Tile)},
+                              name="TileSchema")
+_WITH_BADGES = TileSchema(many=True)
+#: nobody's tiles carry a badge unless a utility gave one: anonymous screens never do
+_WITHOUT_BADGES = TileSchema(many=True, exclude=("badge",))
 
 
 @dataclass(frozen=True)
 class RenderedHomeScreen:
-    tiles: list[dict[str, Any]]
+    tiles: tuple[Tile, ...]
     body: bytes
     etag: str
     #: the plugin-settings revision it was built from
@@ -65,40 +108,31 @@ def _opens_in(plugin: Plugin, platform: str | None, app_version: str | None) -> 
         return False
 
 
-def tiles(key: HomeScreenKey) -> list[dict[str, Any]]:
-    """The visible tiles for ``key``, sorted by position then slug (no badges)."""
+def visible(platform: str | None, app_version: str | None, ward_code: int | None
+            ) -> list[tuple[Plugin, RuntimeSettings]]:
+    """The enabled utilities this app can open in this ward, sorted by position then slug."""
     state = runtime_state()
-    visible: list[tuple[int, str, dict[str, Any]]] = []
+    shown = []
     for plugin in registry().loaded():
         settings = state.for_plugin(plugin)
-        if not (settings.enabled and settings.visible_in(key.ward_code)
-                and _opens_in(plugin, key.platform, key.app_version)):
-            continue
-        visible.append((settings.position, plugin.slug, {
-            "slug": plugin.slug,
-            "title": localize(plugin.title, key.language),
-            "description": localize(plugin.description, key.language)
-            if plugin.description else "",
-            "icon": plugin.icon,
-            "category": plugin.category,
-            "position": settings.position,
-            "deep_link": f"smartapp://u/{plugin.slug}",
-            "api_base": f"/api/v1/u/{plugin.slug}/",
-            "min_app_version": dict(plugin.min_app_version),
-            "version": plugin.version,
-        }))
-    return [tile for _, _, tile in sorted(visible, key=lambda item: item[:2])]
+        if (settings.enabled and settings.visible_in(ward_code)
+                and _opens_in(plugin, platform, app_version)):
+            shown.append((settings.position, plugin.slug, plugin, settings))
+    return [(plugin, settings) for _, _, plugin, settings in sorted(shown, key=lambda s: s[:2])]
 
 
-def render(tile_list: list[dict[str, Any]], revision: int) -> RenderedHomeScreen:
-    body = json.dumps({"items": tile_list, "next_cursor": None}, ensure_ascii=False,
+def render(tiles: Iterable[Tile], revision: int, badges: bool = False) -> RenderedHomeScreen:
+    tiles = tuple(tiles)
+    items = (_WITH_BADGES if badges else _WITHOUT_BADGES).dump(tiles)
+    body = json.dumps({"items": items, "next_cursor": None}, ensure_ascii=False,
                       separators=(",", ":")).encode()
     etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-    return RenderedHomeScreen(tile_list, body, etag, revision)
+    return RenderedHomeScreen(tiles, body, etag, revision)
 
 
 class HomeScreenCache:
-    """Two tiers: a bounded dict in this process, then the app's shared cache."""
+    """Two tiers: a bounded dict in this process, then the app's shared cache, both keyed by
+    the language and the visible tiles (see the module's docstring)."""
 
     def __init__(self) -> None:
         self.local: OrderedDict[str, RenderedHomeScreen] = OrderedDict()
@@ -113,18 +147,21 @@ class HomeScreenCache:
             self._plugins = hashlib.blake2b(repr(loaded).encode(), digest_size=6).hexdigest()
         return self._plugins
 
-    def get(self, key: HomeScreenKey) -> RenderedHomeScreen:
+    def get(self, language: str, platform: str | None, app_version: str | None,
+            ward_code: int | None) -> RenderedHomeScreen:
         revision = runtime_state().refresh()
-        cache_key = key.cache_key(revision, self.plugins_fingerprint())
+        shown = visible(platform, app_version, ward_code)
+        cache_key = (f"catalog:{self.plugins_fingerprint()}:{revision}:{language}:"
+                     + ",".join(plugin.slug for plugin, _ in shown))
         if (hit := self.local.get(cache_key)) is not None:
             return hit
         shared = _shared(cache.get, cache_key)
         if shared is not None:
-            rendered = render(shared, revision)
+            rendered = render((Tile(**tile) for tile in shared), revision)
         else:
-            tile_list = tiles(key)
-            _shared(cache.set, cache_key, tile_list)
-            rendered = render(tile_list, revision)
+            rendered = render((Tile.of(plugin, settings, language) for plugin, settings in shown),
+                              revision)
+            _shared(cache.set, cache_key, [dataclasses.asdict(t) for t in rendered.tiles])
         self.local[cache_key] = rendered
         while len(self.local) > LOCAL_ENTRIES:
             self.local.popitem(last=False)

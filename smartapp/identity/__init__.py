@@ -10,6 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from smartapp.config import Settings
 from smartapp.errors import error_response
 from smartapp.i18n import message
+from smartapp.identity.caching import CitizenWards, VerifiedTokens
 from smartapp.identity.tokens import (
     CitizenTokenVerifier,
     DevelopmentVerifier,
@@ -45,6 +46,8 @@ def init_app(app: Flask, api: Api, settings: Settings) -> None:
     if settings.development_sign_in and not settings.is_production:
         verifiers["development"] = DevelopmentVerifier(settings.secret_key)
         api.register_blueprint(routes.development_blp)
+    app.extensions["smartapp.verified_tokens"] = VerifiedTokens()
+    app.extensions["smartapp.citizen_wards"] = CitizenWards(settings.state_ttl)
     app.session_interface = SessionInterface()
     app.extensions["smartapp.verifiers"] = verifiers
     app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)

@@ -10,6 +10,7 @@ from flask import current_app, has_request_context, request
 
 from smartapp.errors import error_response
 from smartapp.extensions import db
+from smartapp.identity.caching import verify_citizen_token
 from smartapp.identity.models import Citizen, Role, Staff
 from smartapp.identity.tokens import (
     DEVELOPMENT_PREFIX,
@@ -17,6 +18,7 @@ from smartapp.identity.tokens import (
     CitizenTokenVerifier,
     InvalidToken,
     StaffTokens,
+    bearer_token,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,9 +28,7 @@ _ERROR = {"$ref": "#/components/responses/DEFAULT_ERROR"}
 
 
 def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    return bearer_token(request.headers.get("Authorization", ""))
 
 
 def _per_request(name: str, resolve: Callable[[], Any]) -> Any:
@@ -56,7 +56,7 @@ def _resolve_citizen() -> Citizen | None:
     verifier = verifiers.get("development" if token.startswith(DEVELOPMENT_PREFIX) else "firebase")
     if verifier is None:
         raise InvalidToken("this kind of token is not accepted here")
-    return citizen_from_claims(verifier.verify(token))
+    return citizen_from_claims(verify_citizen_token(verifier, token))
 
 
 def current_staff() -> Staff | None:

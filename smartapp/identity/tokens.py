@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from firebase_admin import auth as firebase_auth
@@ -21,6 +22,12 @@ STAFF_TOKEN_MAX_AGE = 12 * 3600
 DEVELOPMENT_TOKEN_MAX_AGE = 30 * 24 * 3600
 
 
+def bearer_token(authorization: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value, if that is what it is."""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 class InvalidToken(Exception):
     """The bearer token is malformed, forged, expired or revoked."""
 
@@ -32,14 +39,17 @@ class CitizenClaims:
     uid: str
     phone_number: str | None
     name: str | None
+    #: when the token stops being valid (seconds since the epoch)
+    expires_at: float | None = None
 
     @classmethod
-    def from_untrusted(cls, uid: str, phone_number: Any, name: Any) -> CitizenClaims:
+    def from_untrusted(cls, uid: str, phone_number: Any, name: Any,
+                       expires_at: float | None = None) -> CitizenClaims:
         """Claims the citizen's own device can set (the display name, through the client SDK)
         are clamped to what the profile stores, so they can never make sign-in fail."""
         name = name.strip()[:NAME_LENGTH] or None if isinstance(name, str) else None
         phone = phone_number if isinstance(phone_number, str) and len(phone_number) <= 20 else None
-        return cls(uid=uid, phone_number=phone, name=name)
+        return cls(uid=uid, phone_number=phone, name=name, expires_at=expires_at)
 
 
 class CitizenTokenVerifier(Protocol):
@@ -62,7 +72,7 @@ class FirebaseVerifier:
                 firebase_auth.CertificateFetchError) as error:
             raise InvalidToken(str(error)) from error
         return CitizenClaims.from_untrusted(
-            claims["uid"], claims.get("phone_number"), claims.get("name"))
+            claims["uid"], claims.get("phone_number"), claims.get("name"), claims.get("exp"))
 
 
 class DevelopmentVerifier:
@@ -80,9 +90,10 @@ class DevelopmentVerifier:
         return DEVELOPMENT_PREFIX + body
 
     def verify(self, token: str) -> CitizenClaims:
-        data = _loads(self.serializer, token.removeprefix(DEVELOPMENT_PREFIX),
-                      DEVELOPMENT_TOKEN_MAX_AGE)
-        return CitizenClaims(uid=data["uid"], phone_number=data["phone_number"], name=data["name"])
+        data, signed_at = _loads(self.serializer, token.removeprefix(DEVELOPMENT_PREFIX),
+                                 DEVELOPMENT_TOKEN_MAX_AGE)
+        return CitizenClaims(uid=data["uid"], phone_number=data["phone_number"], name=data["name"],
+                             expires_at=signed_at.timestamp() + DEVELOPMENT_TOKEN_MAX_AGE)
 
 
 class StaffTokens:
@@ -95,17 +106,19 @@ class StaffTokens:
         return STAFF_PREFIX + self.serializer.dumps({"sid": staff_id, "gen": generation})
 
     def verify(self, token: str) -> tuple[int, int]:
-        data = _loads(self.serializer, token.removeprefix(STAFF_PREFIX), STAFF_TOKEN_MAX_AGE)
+        data, _ = _loads(self.serializer, token.removeprefix(STAFF_PREFIX), STAFF_TOKEN_MAX_AGE)
         return int(data["sid"]), int(data["gen"])
 
 
-def _loads(serializer: URLSafeTimedSerializer, token: str, max_age: int) -> dict[str, Any]:
+def _loads(serializer: URLSafeTimedSerializer, token: str, max_age: int
+           ) -> tuple[dict[str, Any], datetime]:
+    """The token's data and when it was signed."""
     try:
-        data = serializer.loads(token, max_age=max_age)
+        data, signed_at = serializer.loads(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired as error:
         raise InvalidToken("token expired") from error
     except BadSignature as error:
         raise InvalidToken("bad signature") from error
     if not isinstance(data, dict):
         raise InvalidToken("malformed token")
-    return data
+    return data, signed_at
