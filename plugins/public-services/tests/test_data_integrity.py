@@ -138,8 +138,8 @@ def test_only_published_linked_services_are_called_official():
 
 
 def test_repealed_codes_are_gone():
-    # 1.010824 is a war-veterans' allowance in official catalogs, not the death linked service;
-    # 2.000986 and 2.001023 were replaced by 3.000722
+    # 1.010824 is reported to be a war-veterans' allowance in official catalogs, not the death
+    # linked service; 2.000986 and 2.001023 are reported replaced by 3.000722
     codes = {procedure["code"] for procedure in PROCEDURES}
     assert codes.isdisjoint({"1.010824", "2.000986", "2.001023", "2.002622"})
     assert {"2.002913", "3.000722"} <= codes
