@@ -20,7 +20,7 @@ from .routes import blp
 from .search import page_of
 from .search import search as search_procedures
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the data files shipped with the plugin, in the order they must load

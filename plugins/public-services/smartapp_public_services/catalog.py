@@ -15,6 +15,8 @@ from .schemas import CODE_PATTERN
 from .text import fold
 
 PAYMENTS_SLUG = "payments"
+#: what every record says of where it comes from (``models.Provenance``)
+PROVENANCE = ("source", "verified_at", "unverified")
 
 
 # -- procedures ------------------------------------------------------------------------------
@@ -109,7 +111,8 @@ def detail(procedure: Procedure, language: str | None = None) -> dict[str, Any]:
         **{column: getattr(procedure, column) for column in (
             "code", "name_en", "field", "level", "agency", "online_level", "description",
             "documents", "steps", "applicants", "result", "conditions", "legal_basis",
-            "where_to_submit", "online_url", "keywords", "updated_at", "retired_at")},
+            "where_to_submit", "online_url", "keywords", "updated_at", "retired_at",
+            *PROVENANCE)},
         "name": localized_name(procedure.name, procedure.name_en, language),
         "name_vi": procedure.name,
         "channels": channels,
@@ -135,7 +138,8 @@ CHECKLIST_LABELS: dict[str, dict[str, str]] = {
         "copies": "bản sao", "template": "mẫu", "fees": "Phí, lệ phí và thời hạn",
         "where": "Nơi nộp", "online": "Nộp trực tuyến", "none": "Không có giấy tờ nào.",
         "in_person": "Trực tiếp", "postal": "Bưu chính", "online_channel": "Trực tuyến",
-        "no_fee": "không rõ",
+        "no_fee": "không rõ", "source": "Nguồn", "no_source": "không rõ",
+        "checked": "kiểm tra ngày", "unverified": "chưa xác minh",
     },
     "en": {
         "title": "DOSSIER CHECKLIST", "code": "Procedure code", "agency": "Agency",
@@ -143,7 +147,8 @@ CHECKLIST_LABELS: dict[str, dict[str, str]] = {
         "copies": "copy(ies)", "template": "form", "fees": "Fees and processing time",
         "where": "Where to submit", "online": "Submit online", "none": "No documents.",
         "in_person": "In person", "postal": "By post", "online_channel": "Online",
-        "no_fee": "not stated",
+        "no_fee": "not stated", "source": "Source", "no_source": "unknown",
+        "checked": "checked on", "unverified": "not verified",
     },
 }
 
@@ -156,6 +161,7 @@ def checklist(procedure: Procedure, language: str) -> str:
         localized_name(procedure.name, procedure.name_en, language),
         f"{labels['code']}: {procedure.code}",
         f"{labels['agency']}: {procedure.agency}",
+        _provenance_line(procedure, labels),
         "",
         f"{labels['documents']}:",
     ]
@@ -173,12 +179,23 @@ def checklist(procedure: Procedure, language: str) -> str:
     for channel in procedure.channels:
         name = labels["online_channel" if channel["channel"] == "online" else channel["channel"]]
         fee = channel.get("fee") or labels["no_fee"]
+        if channel.get("fee_unverified"):
+            fee += f" ({labels['unverified']})"
         lines.append(f"  - {name}: {channel.get('processing_time', '')}; {fee}")
     if procedure.where_to_submit:
         lines += ["", f"{labels['where']}: {procedure.where_to_submit}"]
     if procedure.online_url:
         lines.append(f"{labels['online']}: {procedure.online_url}")
     return "\n".join(lines) + "\n"
+
+
+def _provenance_line(procedure: Procedure, labels: Mapping[str, str]) -> str:
+    """``Nguồn: 1234/QĐ-UBND (kiểm tra ngày 2026-12-02)``, then ``— chưa xác minh`` unless an
+    official text confirms the record."""
+    line = f"{labels['source']}: {procedure.source or labels['no_source']}"
+    if procedure.verified_at:
+        line += f" ({labels['checked']} {procedure.verified_at.isoformat()})"
+    return f"{line} — {labels['unverified']}" if procedure.unverified else line
 
 
 # -- bundles ---------------------------------------------------------------------------------
@@ -188,7 +205,7 @@ def apply_bundle(bundle: Bundle, record: Mapping[str, Any], procedures: Mapping[
     """Write a loaded bundle record; ``procedures`` maps each of its codes to the procedure.
     Returns whether anything changed."""
     changed = False
-    for name in ("code", "name", "name_en", "description"):
+    for name in ("code", "name", "name_en", "description", "official", *PROVENANCE):
         if getattr(bundle, name) != record[name]:
             setattr(bundle, name, record[name])
             changed = True
@@ -208,6 +225,15 @@ class CombinedDocument:
     originals: int
     copies: int
     procedures: list[str]
+
+
+def bundle_summary(bundle: Bundle, language: str | None = None) -> dict[str, Any]:
+    """What a list shows of a bundle."""
+    return {
+        "code": bundle.code, "description": bundle.description, "official": bundle.official,
+        "name": localized_name(bundle.name, bundle.name_en, language),
+        **{column: getattr(bundle, column) for column in PROVENANCE},
+    }
 
 
 def bundle_detail(bundle: Bundle, language: str | None = None) -> dict[str, Any]:
@@ -232,9 +258,7 @@ def bundle_detail(bundle: Bundle, language: str | None = None) -> dict[str, Any]
                 if procedure.code not in found.procedures:
                     found.procedures.append(procedure.code)
     return {
-        "code": bundle.code,
-        "name": localized_name(bundle.name, bundle.name_en, language),
-        "description": bundle.description,
+        **bundle_summary(bundle, language),
         "procedures": steps,
         "documents": list(documents.values()),
         "total_fee_vnd": total,

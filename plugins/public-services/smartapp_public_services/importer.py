@@ -3,7 +3,8 @@
 Every row is validated with the record's schema first; a file with any bad row imports
 nothing unless bad rows are to be skipped. Rows are upserted by code, all in one
 transaction (the command's own, or the demo seed's), so importing the same file twice changes
-nothing the second time.
+nothing the second time. A file that is the whole catalog (``full``) also retires the active
+records it leaves out: repealed procedures are kept, never deleted.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from sqlalchemy import select
 
 from smartapp.plugin import db
 
-from .catalog import apply_bundle, apply_procedure, procedures_by_code
+from .catalog import apply_bundle, apply_procedure, procedures_by_code, retire_procedure
+from .changes import CatalogChanges, compare
 from .models import Bundle, Office, Procedure
-from .offices import apply_office
+from .offices import apply_office, retire_office
 from .schemas import BundleRecordSchema, OfficeRecordSchema, ProcedureRecordSchema
 from .search import procedures_changed
 
@@ -64,6 +66,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: active records a full-catalog file left out, now retired
+    retired: int = 0
     errors: list[RowError] = field(default_factory=list)
     #: whether the valid rows were written (not when errors stopped the import)
     written: bool = False
@@ -164,7 +168,10 @@ class RecordKind:
 
     name: str
     schema: type[Schema]
+    model: Any
     write: Callable[[list[dict[str, Any]], Callable[[int], None], ImportReport], None]
+    #: how a record a full-catalog file leaves out is withdrawn; ``None``: it cannot be
+    retire: Callable[[Any], None] | None
     check: Callable[[list[dict[str, Any]]], list[dict[str, Any] | None]] = (
         lambda records: [None] * len(records)
     )
@@ -224,11 +231,11 @@ def _write_offices(records: list[dict[str, Any]], advance: Callable[[int], None]
 
 
 KINDS = {
-    "procedures": RecordKind("procedures", ProcedureRecordSchema, _write_procedures,
-                             searchable=True),
-    "bundles": RecordKind("bundles", BundleRecordSchema, _write_bundles,
+    "procedures": RecordKind("procedures", ProcedureRecordSchema, Procedure, _write_procedures,
+                             retire_procedure, searchable=True),
+    "bundles": RecordKind("bundles", BundleRecordSchema, Bundle, _write_bundles, None,
                           check=_unknown_procedures),
-    "offices": RecordKind("offices", OfficeRecordSchema, _write_offices),
+    "offices": RecordKind("offices", OfficeRecordSchema, Office, _write_offices, retire_office),
 }
 
 
@@ -278,13 +285,40 @@ class ImportPlan:
     rows: int
     valid: list[dict[str, Any]]
     errors: list[RowError]
+    #: every code the file names, valid row or not: a bad row does not repeal its record
+    present: set[str] = field(default_factory=set)
+    #: the file is the whole catalog: active records it leaves out are repealed
+    full: bool = False
 
 
-def plan_import(path: Path, kind: RecordKind) -> ImportPlan:
+class NotRetirable(ValueError):
+    """A full-catalog import of records that cannot be retired (bundles)."""
+
+
+def plan_import(path: Path, kind: RecordKind, full: bool = False) -> ImportPlan:
     """Read and validate every row of ``path``; nothing is written yet."""
+    if full and kind.retire is None:
+        raise NotRetirable(f"{kind.name} cannot be retired: import them without --full")
     records = read_records(path, kind.schema())
     valid, errors = validate(kind, records)
-    return ImportPlan(kind, len(records), valid, errors)
+    present = {r.data["code"] for r in records
+               if isinstance(r.data, dict) and isinstance(r.data.get("code"), str)}
+    return ImportPlan(kind, len(records), valid, errors, present, full)
+
+
+def preview(plan: ImportPlan) -> CatalogChanges:
+    """What writing the plan would change (new, changed with their fields, repealed); reads
+    only."""
+    return compare(plan.kind.model, plan.valid, plan.present, plan.full)
+
+
+def _retire_repealed(plan: ImportPlan, report: ImportReport) -> None:
+    model, retire = plan.kind.model, plan.kind.retire
+    assert retire is not None  # plan_import refuses a full plan otherwise
+    for row in db.session.scalars(select(model).where(model.retired_at.is_(None))):
+        if row.code not in plan.present:
+            retire(row)
+            report.retired += 1
 
 
 def write_import(plan: ImportPlan, skip_invalid: bool = False,
@@ -296,7 +330,9 @@ def write_import(plan: ImportPlan, skip_invalid: bool = False,
     if plan.errors and not skip_invalid:
         return report
     plan.kind.write(plan.valid, advance or (lambda _: None), report)
-    if plan.kind.searchable and (report.created or report.updated):
+    if plan.full:
+        _retire_repealed(plan, report)
+    if plan.kind.searchable and (report.created or report.updated or report.retired):
         procedures_changed()
     db.session.flush()
     report.written = True
@@ -315,7 +351,8 @@ def run_import(plan: ImportPlan, skip_invalid: bool = False,
     return report
 
 
-def import_file(path: Path, kind: RecordKind, skip_invalid: bool = False) -> ImportReport:
+def import_file(path: Path, kind: RecordKind, skip_invalid: bool = False,
+                full: bool = False) -> ImportReport:
     """Read, validate and import ``path`` in a transaction of its own (see
     :func:`run_import`)."""
-    return run_import(plan_import(path, kind), skip_invalid)
+    return run_import(plan_import(path, kind, full), skip_invalid)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from smartapp.plugin import db, utcnow
 
-from .models import Office, Procedure, SearchStat
+from .models import Bundle, Office, Procedure, SearchStat
 from .search import SEARCH_LOG_DAYS
 
 TOP = 10
@@ -17,7 +17,8 @@ TOP = 10
 
 def ioc_figures() -> dict[str, Any]:
     """Procedures by field and online level, the most frequent searches of the last 30 days,
-    and the searches that found nothing (what citizens look for and cannot find)."""
+    the searches that found nothing (what citizens look for and cannot find), and how much
+    of the catalog no official text confirms."""
     active = Procedure.retired_at.is_(None)
 
     def count_by(column: Any) -> dict[str, int]:
@@ -35,6 +36,7 @@ def ioc_figures() -> dict[str, Any]:
         "procedures_by_online_level": count_by(Procedure.online_level),
         "offices": db.session.scalar(select(func.count()).select_from(Office)
                                      .where(Office.retired_at.is_(None))),
+        "unverified": _unverified(),
         "top_searches": _listed(recent),
         "searches_without_result": _listed(without_result),
     }
@@ -43,3 +45,20 @@ def ioc_figures() -> dict[str, Any]:
 def _listed(statement: Any) -> list[dict[str, Any]]:
     return [{"query": query, "searches": int(count)} for query, count in
             db.session.execute(statement)]
+
+
+def _unverified() -> dict[str, int]:
+    """Active records no official text confirms, and the fees among their channels."""
+    def count(model: Any, *active: Any) -> int:
+        return db.session.scalar(select(func.count()).select_from(model)
+                                 .where(model.unverified.is_(True), *active))
+
+    # channels are JSON read whole (see models); the catalog is a few thousand rows
+    channels = db.session.scalars(select(Procedure.channels)
+                                  .where(Procedure.retired_at.is_(None)))
+    return {
+        "procedures": count(Procedure, Procedure.retired_at.is_(None)),
+        "bundles": count(Bundle),
+        "offices": count(Office, Office.retired_at.is_(None)),
+        "fees": sum(1 for row in channels for c in row if c.get("fee_unverified")),
+    }

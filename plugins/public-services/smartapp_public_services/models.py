@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,7 +34,22 @@ CHANNELS = ("in_person", "online", "postal")
 OFFICE_KINDS = ("province_centre", "commune_centre")
 
 
-class Procedure(Model):
+class Provenance:
+    """Where a record comes from, so a reader can tell a confirmed record from a remembered one.
+
+    A record is confirmed (``unverified`` false) only with the official ``source`` it was
+    checked against and the day it was; rows that predate these columns are unverified.
+    """
+
+    #: the decision (``1234/QĐ-UBND``) or official page address the record was taken from
+    source: Mapped[str | None] = mapped_column(String(500))
+    #: the day the record was last checked against its source
+    verified_at: Mapped[date | None] = mapped_column(Date)
+    #: no official text confirms the record (not reachable, or only a secondary source)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class Procedure(Provenance, Model):
     """One administrative procedure of the national catalog, as handled in the province."""
 
     __tablename__ = "public_services_procedures"
@@ -75,7 +93,7 @@ class Procedure(Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class Bundle(Model):
+class Bundle(Provenance, Model):
     """A linked service (dịch vụ công liên thông): several procedures done as one."""
 
     __tablename__ = "public_services_bundles"
@@ -85,6 +103,8 @@ class Bundle(Model):
     name: Mapped[str] = mapped_column(String(500))
     name_en: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: a linked service the government publishes (true), or a grouping of this project's own
+    official: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     steps: Mapped[list[BundleStep]] = relationship(
         order_by="BundleStep.position", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -108,7 +128,7 @@ class BundleStep(Model):
     procedure: Mapped[Procedure] = relationship(lazy="joined")
 
 
-class Office(Model):
+class Office(Provenance, Model):
     """A place that receives dossiers: the provincial centre or a commune's centre."""
 
     __tablename__ = "public_services_offices"

@@ -94,9 +94,8 @@ def list_bundles(args: dict[str, Any]) -> dict[str, Any]:
     """Linked services (several procedures done as one), by code."""
     page = paginate(select(Bundle), [Bundle.code], args)
     language = current_language()
-    return {"items": [{"code": b.code, "description": b.description,
-                       "name": catalog.localized_name(b.name, b.name_en, language)}
-                      for b in page.items], "next_cursor": page.next_cursor}
+    return {"items": [catalog.bundle_summary(b, language) for b in page.items],
+            "next_cursor": page.next_cursor}
 
 
 @blp.route("/bundles/<code>")

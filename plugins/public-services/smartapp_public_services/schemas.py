@@ -6,11 +6,12 @@ import re
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from smartapp.plugin import CursorPageArgs, WardCodeField
 
 from .models import CHANNELS, LEVELS, OFFICE_KINDS, ONLINE_LEVELS
+from .portal import is_code_detail_link, portal_search_url
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$")
 CODE = validate.Regexp(CODE_PATTERN, error="Letters, digits, '.', '_' or '-', 2 to 40 characters.")
@@ -37,12 +38,49 @@ def _iso_date(value: str) -> None:
         raise ValidationError("Not a date in YYYY-MM-DD form.") from None
 
 
+def _live_portal_link(url: str) -> None:
+    if is_code_detail_link(url):
+        raise ValidationError("The portal's detail page takes its own id, not the code: link "
+                              f"to its search instead ({portal_search_url('1.001193')}).")
+
+
+def _not_in_the_future(value: date) -> None:
+    if value > date.today():
+        raise ValidationError("Must not be in the future.")
+
+
 def _text_list(max_items: int = 100) -> fields.List:
     return fields.List(Text(validate=validate.Length(min=1, max=2_000)),
                        load_default=list, validate=validate.Length(max=max_items))
 
 
 # -- records ---------------------------------------------------------------------------------
+
+class ProvenanceSchema(Schema):
+    """Where a record comes from. ``unverified`` left out means: unverified unless both a
+    source and the day it was checked are given; ``unverified: false`` needs both."""
+
+    source = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=500),
+                  metadata={"description": "the decision or official page it was taken from"})
+    verified_at = fields.Date(load_default=None, allow_none=True, validate=_not_in_the_future,
+                              metadata={"description": "the day it was checked against it"})
+    unverified = fields.Boolean(load_default=None, metadata={
+        "description": "no official text confirms it (shown as 'chưa xác minh')"})
+
+    @validates_schema
+    def _confirmed_needs_a_source(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("unverified") is False:
+            missing = {name: ["Required to mark the record verified."]
+                       for name in ("source", "verified_at") if not data.get(name)}
+            if missing:
+                raise ValidationError(missing)
+
+    @post_load
+    def _default_unverified(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("unverified", ...) is None:
+            data["unverified"] = not (data.get("source") and data.get("verified_at"))
+        return data
+
 
 class ChannelSchema(Schema):
     channel = Text(required=True, validate=validate.OneOf(CHANNELS))
@@ -52,6 +90,10 @@ class ChannelSchema(Schema):
     fee = Text(load_default="", validate=validate.Length(max=1_000))
     fee_vnd = fields.Integer(load_default=None, allow_none=True,
                              validate=validate.Range(0, 10_000_000_000))
+    fee_basis = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100),
+                     metadata={"description": "the number of the legal basis that sets the fee"})
+    fee_unverified = fields.Boolean(load_default=False, metadata={
+        "description": "no official text confirms the fee"})
 
 
 class DocumentItemSchema(Schema):
@@ -74,7 +116,7 @@ class LegalBasisSchema(Schema):
     issuer = Text(load_default="", validate=validate.Length(max=300))
 
 
-class ProcedureRecordSchema(Schema):
+class ProcedureRecordSchema(ProvenanceSchema):
     """A procedure as the national catalog describes it: the import and staff format."""
 
     code = Text(required=True, validate=CODE)
@@ -97,8 +139,20 @@ class ProcedureRecordSchema(Schema):
     legal_basis = fields.List(fields.Nested(LegalBasisSchema), load_default=list,
                               validate=validate.Length(max=100))
     where_to_submit = Text(load_default="", validate=LONG)
-    online_url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
+    online_url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"},
+                            validate=_live_portal_link)
     keywords = _text_list(50)
+
+    @validates_schema
+    def _fee_bases_are_cited(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "channels" not in data or "legal_basis" not in data:
+            return  # a partial change names only one half; the other was checked when stored
+        cited = {basis["number"] for basis in data["legal_basis"]}
+        uncited = sorted({c["fee_basis"] for c in data["channels"]
+                          if c.get("fee_basis") and c["fee_basis"] not in cited})
+        if uncited:
+            raise ValidationError(f"fee_basis not among the legal bases: {', '.join(uncited)}.",
+                                  field_name="channels")
 
 
 class ProcedureChangesSchema(ProcedureRecordSchema):
@@ -108,11 +162,13 @@ class ProcedureChangesSchema(ProcedureRecordSchema):
         exclude = ("code",)
 
 
-class BundleRecordSchema(Schema):
+class BundleRecordSchema(ProvenanceSchema):
     code = Text(required=True, validate=CODE)
     name = Text(required=True, validate=validate.Length(min=1, max=500))
     name_en = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
     description = Text(load_default="", validate=LONG)
+    official = fields.Boolean(load_default=False, metadata={
+        "description": "a linked service the government publishes; false: the project's own"})
     procedures = fields.List(Text(validate=CODE), required=True,
                              validate=validate.Length(min=1, max=20))
 
@@ -123,7 +179,7 @@ class BundleRecordSchema(Schema):
             raise ValidationError("A procedure appears twice.", field_name="procedures")
 
 
-class OfficeRecordSchema(Schema):
+class OfficeRecordSchema(ProvenanceSchema):
     code = Text(required=True, validate=CODE)
     name = Text(required=True, validate=SHORT)
     kind = Text(required=True, validate=validate.OneOf(OFFICE_KINDS))
@@ -238,10 +294,18 @@ class CombinedDocumentSchema(Schema):
     procedures = fields.List(fields.String(), required=True)
 
 
-class BundleSummarySchema(Schema):
+class ProvenanceOutSchema(Schema):
+    source = fields.String(allow_none=True, required=True)
+    verified_at = fields.Date(allow_none=True, required=True)
+    unverified = fields.Boolean(required=True)
+
+
+class BundleSummarySchema(ProvenanceOutSchema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     description = fields.String(required=True)
+    official = fields.Boolean(required=True, metadata={
+        "description": "false: a grouping of this project's own, not a published service"})
 
 
 class BundleDetailSchema(BundleSummarySchema):
@@ -254,7 +318,7 @@ class BundleDetailSchema(BundleSummarySchema):
     })
 
 
-class OfficeSchema(Schema):
+class OfficeSchema(ProvenanceOutSchema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     kind = fields.String(required=True)

@@ -129,10 +129,11 @@ def test_cli_import_reports_lines_and_exit_code(app, fixtures):
     assert bad.exit_code == 1
     assert "line 2 (1.001766)" in bad.output and "nothing imported" in bad.output
     assert count(Procedure) == 0
-    good = runner.invoke(args=["public-services", "import", str(fixtures / "procedures.json")])
+    good = runner.invoke(args=["public-services", "import", "--yes",
+                               str(fixtures / "procedures.json")])
     assert good.exit_code == 0, good.output
     assert "4 rows: 4 created" in good.output
-    offices = runner.invoke(args=["public-services", "import", "--kind", "offices",
+    offices = runner.invoke(args=["public-services", "import", "--kind", "offices", "--yes",
                                   str(fixtures / "offices.json")])
     assert offices.exit_code == 0 and count(Office) == 3
     missing = runner.invoke(args=["public-services", "import", "/nonexistent.json"])

@@ -100,7 +100,7 @@ def test_a_change_reaches_every_worker_at_once(app, client, catalog, admin, reco
         assert found(other_client, "chim yen") == []
         with app.app_context():
             imported = app.test_cli_runner().invoke(
-                args=["public-services", "import", str(changed)])
+                args=["public-services", "import", "--yes", str(changed)])
         assert imported.exit_code == 0, imported.output
         assert found(other_client, "bi bo roi") == ["1.001193"]
     finally:
