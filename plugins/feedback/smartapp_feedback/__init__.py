@@ -4,9 +4,12 @@ GeoReport v2)."""
 
 from __future__ import annotations
 
+from flask import Flask
+
 from smartapp.plugin import Plugin
 
 from . import (
+    imaging,
     models,  # noqa: F401  (registers the tables before the registry checks them)
     staff_routes,  # noqa: F401  (adds the staff routes to the blueprint)
 )
@@ -15,6 +18,7 @@ from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .routes import blp
 from .settings import FeedbackSettings
+from .storage import init_storage
 
 __version__ = "0.1.0"
 
@@ -38,6 +42,11 @@ class FeedbackPlugin(Plugin):
     permissions = {COORDINATE.split(":")[1]: {
         "vi": "Điều phối phản ánh toàn tỉnh", "en": "Coordinate feedback province-wide"}}
     cli = feedback_cli
+
+    def setup(self, app: Flask) -> None:
+        """Pillow's pixel limit and the photo storage."""
+        imaging.configure()
+        init_storage(app)
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""

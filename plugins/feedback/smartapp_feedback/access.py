@@ -31,7 +31,6 @@ def agency_scope(staff: Any) -> str | None:
     if staff.role == "agency_staff" and staff.agency_code:
         return staff.agency_code
     abort(403)
-    raise AssertionError("unreachable")
 
 
 def is_coordinator(staff: Any) -> bool:
@@ -53,7 +52,7 @@ def require_staff_report(report: Report | None) -> Report:
     agency = agency_scope(staff)
     if agency is not ALL_AGENCIES and report.agency_code != agency:
         abort(404)
-    return report  # type: ignore[return-value]
+    return report
 
 
 def citizen_may_see(report: Report, citizen_id: int | None) -> bool:
@@ -75,9 +74,9 @@ def require_visible_report(report: Report | None) -> Report:
     if staff is not None:
         return require_staff_report(report)
     citizen = current_citizen()
-    if not citizen_may_see(report, citizen.id if citizen else None):  # type: ignore[union-attr]
+    if not citizen_may_see(report, citizen.id if citizen else None):
         abort(404)
-    return report  # type: ignore[return-value]
+    return report
 
 
 def may_see_photo(photo: Photo) -> bool:

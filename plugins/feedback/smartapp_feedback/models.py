@@ -173,6 +173,8 @@ class Photo(Model):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    report: Mapped[Report | None] = relationship(foreign_keys=[report_id], viewonly=True)
+
 
 class Follow(Model):
     """A citizen following a report ("me too") instead of filing a duplicate."""

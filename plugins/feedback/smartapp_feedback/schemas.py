@@ -1,18 +1,28 @@
-"""What the utility's routes accept and answer."""
+"""Request and response shapes of photos and reports."""
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from flask import url_for
+from marshmallow import Schema, fields
 
-from smartapp.plugin import CursorPageArgs, Schema, WardCodeField
-
-
-class ItemSchema(Schema):
-    id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    ward_code = WardCodeField(required=True, metadata={"description": "a ward of the province"})
-    created_at = fields.DateTime(dump_only=True)
+from .models import Photo
 
 
-class ItemQueryArgs(CursorPageArgs):
-    ward_code = WardCodeField(metadata={"description": "only this ward's items"})
+def photo_url(photo: Photo, thumbnail: bool = False) -> str:
+    endpoint = "smartapp_feedback.photo_thumbnail" if thumbnail else "smartapp_feedback.photo_file"
+    return url_for(endpoint, photo_id=photo.id)
+
+
+class PhotoSchema(Schema):
+    """A stored photo: fetch its files with the same credentials."""
+
+    id = fields.String()
+    url = fields.Function(photo_url)
+    thumbnail_url = fields.Function(lambda photo: photo_url(photo, thumbnail=True))
+    width = fields.Integer()
+    height = fields.Integer()
+
+
+class PhotoFileArgs(Schema):
+    original = fields.Boolean(load_default=False,
+                              metadata={"description": "staff: the photo before moderation"})

@@ -17,7 +17,7 @@ def _category(code: str) -> Category:
     category = categories.category_by_code(code, active_only=False)
     if category is None:
         abort(404)
-    return category  # type: ignore[return-value]
+    return category
 
 
 @blp.route("/admin/categories")
