@@ -1,0 +1,56 @@
+"""The ``feedback`` utility: citizens report a problem with photos and a place, an agency
+handles it within a deadline, and the citizen follows it to resolution (also over Open311
+GeoReport v2)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from smartapp.plugin import Plugin
+
+from . import (
+    imaging,
+    models,  # noqa: F401  (registers the tables before the registry checks them)
+    staff_routes,  # noqa: F401  (adds the staff routes to the blueprint)
+)
+from .access import COORDINATE
+from .categories import seed_demo_categories
+from .cli import cli as feedback_cli
+from .routes import blp
+from .settings import FeedbackSettings
+from .storage import init_storage
+
+__version__ = "0.1.0"
+
+
+class FeedbackPlugin(Plugin):
+    """Feedback"""
+
+    slug = "feedback"
+    version = __version__
+    core_requires = ">=0.1,<1"
+    title = {"vi": "Phản ánh kiến nghị", "en": "Feedback"}
+    description = {
+        "vi": "Phản ánh sự cố kèm hình ảnh, vị trí và theo dõi đến khi được giải quyết.",
+        "en": "Report a problem with photos and a place, and follow it until it is fixed.",
+    }
+    icon = "campaign"
+    category = "feedback"
+    position = 20
+    blueprint = blp
+    settings_schema = FeedbackSettings
+    permissions = {COORDINATE.split(":")[1]: {
+        "vi": "Điều phối phản ánh toàn tỉnh", "en": "Coordinate feedback province-wide"}}
+    cli = feedback_cli
+
+    def setup(self, app: Flask) -> None:
+        """Pillow's pixel limit and the photo storage."""
+        imaging.configure()
+        init_storage(app)
+
+    def seed_demo(self) -> None:
+        """Tây Ninh's demonstration categories."""
+        seed_demo_categories()
+
+
+__all__ = ["FeedbackPlugin", "__version__"]

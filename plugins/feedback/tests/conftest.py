@@ -1,0 +1,72 @@
+"""The feedback plugin's tests: a real app with only this plugin loaded, on every database
+given by ``--smartapp-databases``; photos are real image files made by Pillow here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from smartapp_feedback import FeedbackPlugin
+from smartapp_feedback.categories import seed_demo_categories
+
+from smartapp.plugin import db
+from smartapp.testing import SignedIn
+
+from .images import jpeg_bytes
+
+API = "/api/v1/u/feedback"
+#: Phường Tân Ninh, Tây Ninh's centre
+TAN_NINH = {"latitude": 11.3101, "longitude": 106.0983, "ward_code": 25459}
+
+
+@pytest.fixture
+def smartapp_plugins() -> list[type]:
+    return [FeedbackPlugin]
+
+
+@pytest.fixture
+def demo_categories(app) -> None:
+    seed_demo_categories()
+    db.session.commit()
+
+
+@pytest.fixture
+def sxd_staff(make_staff) -> SignedIn:
+    """Staff of the construction department, which handles roads and flooding."""
+    return make_staff("agency_staff", agency_code="SXD")
+
+
+@pytest.fixture
+def other_agency_staff(make_staff) -> SignedIn:
+    return make_staff("agency_staff", agency_code="SNNMT")
+
+
+@pytest.fixture
+def upload(client) -> Callable[..., Any]:
+    """Upload a photo as ``who``: ``upload(citizen)`` (a small JPEG) or with other bytes."""
+
+    def run(who: SignedIn, data: bytes | None = None, name: str = "photo.jpg",
+            path: str = "/photos") -> Any:
+        import io
+
+        body = {"file": (io.BytesIO(jpeg_bytes() if data is None else data), name)}
+        return client.post(API + path, data=body, headers=who.headers,
+                           content_type="multipart/form-data")
+
+    return run
+
+
+@pytest.fixture
+def submit(client, upload, demo_categories) -> Callable[..., Any]:
+    """Submit a report as ``who`` with one uploaded photo; ``**changes`` override the body."""
+
+    def run(who: SignedIn, photos: int = 1, **changes: Any) -> Any:
+        photo_ids = [upload(who).get_json()["id"] for _ in range(photos)]
+        body = {"category": "road-damage", "title": "Ổ gà lớn trước chợ",
+                "description": "Ổ gà sâu, xe máy dễ té.", **TAN_NINH,
+                "answers": {"size": "large"}, "photo_ids": photo_ids, "public": True,
+                **changes}
+        return client.post(f"{API}/reports", json=body, headers=who.headers)
+
+    return run
