@@ -1,0 +1,101 @@
+"""How-to guides (paying a public fee online, paying by VietQR, a transfer that failed):
+written by staff in Vietnamese and English, read by citizens, found by the app's search."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from smartapp.plugin import SearchHit, abort, db, localize, record_audit, utcnow
+
+from ..models import Guide
+from ..settings import SLUG
+from ..text import fold
+
+OBJECT_TYPE = "payments.guide"
+
+
+def listed() -> Select[tuple[Guide]]:
+    return select(Guide).where(Guide.retired_at.is_(None))
+
+
+def view(guide: Guide, language: str, with_body: bool = True) -> dict[str, Any]:
+    """A guide in ``language`` (Vietnamese where it has no English)."""
+    shown = {"slug": guide.slug, "position": guide.position, "updated_at": guide.updated_at,
+             "title": localize({"vi": guide.title_vi, "en": guide.title_en or ""}, language)}
+    if with_body:
+        shown["body"] = localize({"vi": guide.body_vi, "en": guide.body_en or ""}, language)
+    return shown
+
+
+def guide_by_slug(slug: str, include_retired: bool = False) -> Guide:
+    guide = db.session.scalar(select(Guide).where(Guide.slug == slug))
+    if guide is None or (guide.retired_at is not None and not include_retired):
+        abort(404, message=f"No guide {slug}.")
+    return guide
+
+
+def apply(guide: Guide, record: Mapping[str, Any]) -> bool:
+    changed = guide.retired_at is not None
+    for name, value in record.items():
+        if getattr(guide, name) != value:
+            setattr(guide, name, value)
+            changed = True
+    guide.retired_at = None
+    guide.search_text = fold(" ".join(filter(None, (
+        guide.title_vi, guide.title_en, guide.body_vi, guide.body_en))))
+    return changed
+
+
+def create(record: Mapping[str, Any]) -> Guide:
+    guide = Guide()
+    apply(guide, record)
+    try:
+        with db.session.begin_nested():
+            db.session.add(guide)
+    except IntegrityError:
+        abort(409, message=f"{record['slug']} exists.",
+              errors={"slug": ["Exists already; update it instead."]})
+    record_audit("payments.guide.create", OBJECT_TYPE, guide.slug)
+    db.session.commit()
+    return guide
+
+
+def update(guide: Guide, changes: Mapping[str, Any]) -> Guide:
+    if apply(guide, changes):
+        record_audit("payments.guide.update", OBJECT_TYPE, guide.slug,
+                     {"fields": sorted(changes)})
+        db.session.commit()
+    return guide
+
+
+def retire(guide: Guide) -> None:
+    if guide.retired_at is None:
+        guide.retired_at = utcnow()
+        record_audit("payments.guide.retire", OBJECT_TYPE, guide.slug)
+        db.session.commit()
+
+
+def search(query: str, language: str, limit: int) -> list[SearchHit]:
+    """Guides whose folded text holds every folded word of ``query``; a match in the title
+    ranks above one in the body only."""
+    words = fold(query).split()
+    if not words:
+        return []
+    statement = listed()
+    for word in words:
+        statement = statement.where(Guide.search_text.contains(word))
+    hits = []
+    for guide in db.session.scalars(statement.order_by(Guide.position, Guide.id).limit(limit)):
+        shown = view(guide, language, with_body=False)
+        title = fold(f"{guide.title_vi} {guide.title_en or ''}")
+        in_title = sum(word in title for word in words) / len(words)
+        hits.append(SearchHit(
+            title=shown["title"], subtitle=localize({"vi": "Hướng dẫn thanh toán",
+                                                     "en": "Payment guide"}, language),
+            path=f"guides/{guide.slug}", deep_link=f"smartapp://u/{SLUG}/guides/{guide.slug}",
+            score=round(0.4 + 0.5 * in_title, 3)))
+    return sorted(hits, key=lambda hit: -hit.score)
