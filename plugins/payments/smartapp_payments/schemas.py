@@ -196,6 +196,10 @@ class FeeAccountRecordSchema(Schema):
     account_name = fields.String(required=True, validate=validate.Length(1, 200))
 
 
+class FeeAccountChangesSchema(FeeAccountRecordSchema):
+    """A fee account's changed fields (every field optional)."""
+
+
 class FeeAccountSchema(Schema):
     id = fields.Integer()
     agency_code = fields.String()

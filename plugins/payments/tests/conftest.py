@@ -14,7 +14,6 @@ from smartapp.admin.models import AuditEntry
 from smartapp.plugin import db
 
 FIXTURES = Path(__file__).parent / "fixtures"
-BASE = "/api/v1/u/payments"
 
 
 @pytest.fixture
@@ -34,5 +33,7 @@ def manager(make_staff):
     return make_staff("communicator", permissions=["payments:manage"])
 
 
-def audit_actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+@pytest.fixture
+def audit_actions(app):
+    """The audit log's actions so far, oldest first: ``audit_actions()``."""
+    return lambda: list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))

@@ -11,6 +11,7 @@ from flask_smorest.fields import Upload
 from smartapp.plugin import Schema, abort, current_language, staff_required
 
 from ..schemas import (
+    FeeAccountChangesSchema,
     FeeAccountRecordSchema,
     FeeAccountSchema,
     FeeItemChangesSchema,
@@ -92,7 +93,7 @@ def create_fee_account(record: dict[str, Any]) -> dict[str, Any]:
 
 @blueprint.route("/admin/fee-accounts/<int:account_id>", methods=["PATCH"])
 @staff_required(permission=MANAGE)
-@blueprint.arguments(FeeAccountRecordSchema(partial=True))
+@blueprint.arguments(FeeAccountChangesSchema(partial=True))
 @blueprint.response(200, FeeAccountSchema)
 def update_fee_account(changes: dict[str, Any], account_id: int) -> dict[str, Any]:
     """Change a fee account."""
