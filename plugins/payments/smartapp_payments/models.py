@@ -3,7 +3,7 @@ and the count of VietQR codes generated (the IOC's figure)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (
     Boolean,
@@ -18,6 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartapp.plugin import Model, UTCDateTime, utcnow
+
+#: Vietnam's time (no daylight saving): verification days and the IOC's months are local
+VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 #: what kind of place it is, for the app's filter chips
 CATEGORIES = ("market", "shop", "supermarket", "restaurant", "hospital", "pharmacy", "school",

@@ -3,13 +3,15 @@ input is a 422 naming it before any service runs."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates
 
 from smartapp.plugin import CursorPageArgs, Schema, WardCodeField, utcnow
 
-from .models import CATEGORIES, METHODS, SERVICES
+from .models import CATEGORIES, METHODS, SERVICES, VIETNAM
+from .settings import NAPAS_MAX_AMOUNT
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
                        error="1–40 letters, digits, '.', '_' or '-'")
@@ -19,31 +21,32 @@ SLUG = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="lower-case words join
 
 
 class CoordinatesField(fields.Field):
-    """``"lat,lon"`` (or ``minlon,minlat,maxlon,maxlat`` with ``count=4``) as floats."""
+    """``"lat,lon"`` as two floats or, with ``box=True``, ``"minlon,minlat,maxlon,maxlat"``
+    (GeoJSON's order) as four."""
 
-    def __init__(self, count: int = 2, **kwargs: Any) -> None:
+    def __init__(self, box: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.count = count
+        self.box = box
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any
                      ) -> tuple[float, ...]:
-        shape = "latitude,longitude" if self.count == 2 else "minlon,minlat,maxlon,maxlat"
+        shape = "minlon,minlat,maxlon,maxlat" if self.box else "latitude,longitude"
         try:
             numbers = tuple(float(part) for part in str(value).split(","))
         except ValueError:
             raise ValidationError(f"must be {shape}") from None
-        if len(numbers) != self.count or not all(map(_finite, numbers)):
+        if len(numbers) != (4 if self.box else 2) or not all(map(math.isfinite, numbers)):
             raise ValidationError(f"must be {shape}")
-        pairs = [numbers] if self.count == 2 else [numbers[1::-1], numbers[:1:-1]]
-        if not all(-90 <= lat <= 90 and -180 <= lon <= 180 for lat, lon in pairs):
+        if self.box:
+            min_lon, min_lat, max_lon, max_lat = numbers
+            points = [(min_lat, min_lon), (max_lat, max_lon)]
+            if min_lon > max_lon or min_lat > max_lat:
+                raise ValidationError("the minimums must not exceed the maximums")
+        else:
+            points = [numbers]
+        if not all(-90 <= lat <= 90 and -180 <= lon <= 180 for lat, lon in points):
             raise ValidationError("latitude must be within ±90 and longitude within ±180")
-        if self.count == 4 and (numbers[0] > numbers[2] or numbers[1] > numbers[3]):
-            raise ValidationError("the minimums must not exceed the maximums")
         return numbers
-
-
-def _finite(number: float) -> bool:
-    return number == number and abs(number) != float("inf")
 
 
 # -- places ----------------------------------------------------------------------------------
@@ -65,7 +68,7 @@ class PlaceQueryArgs(CursorPageArgs, PlaceFilters):
 
 
 class PlaceMapArgs(PlaceFilters):
-    bbox = CoordinatesField(count=4, metadata={"description": "minlon,minlat,maxlon,maxlat"})
+    bbox = CoordinatesField(box=True, metadata={"description": "minlon,minlat,maxlon,maxlat"})
     limit = fields.Integer(load_default=1000, validate=validate.Range(1, 5000))
 
 
@@ -89,7 +92,7 @@ class PlaceRecordSchema(Schema):
 
     @validates("verified_on")
     def _not_in_future(self, value: Any, **kwargs: Any) -> None:
-        if value > utcnow().date():
+        if value > utcnow().astimezone(VIETNAM).date():
             raise ValidationError("cannot be in the future")
 
 
@@ -216,7 +219,7 @@ class FeeItemRecordSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(1, 300))
     name_en = fields.String(allow_none=True, validate=validate.Length(1, 300))
     amount_vnd = fields.Integer(allow_none=True, strict=True,
-                                validate=validate.Range(1, 499_999_999))
+                                validate=validate.Range(1, NAPAS_MAX_AMOUNT))
     procedure_code = fields.String(allow_none=True, validate=CODE, metadata={
         "description": "the national catalog's code, as in public-services"})
     fee_account_id = fields.Integer(required=True, strict=True)

@@ -56,6 +56,7 @@ def test_ready_vietqr_carries_the_dossier_number(client, item):
     assert decoded.reference == decoded.purpose == "000.00.12.H55-250101-0001"
     assert decoded.bill == "HT-BANSAO"
     assert body["reference"] == "000.00.12.H55-250101-0001"
+    assert body["name"] == "UBND PHUONG LONG HOA"  # the account's holder, for the citizen
     assert client.get(url, query_string={"format": "png"}).mimetype == "image/png"
     wrong = client.get(url, query_string={"amount": 9000})
     assert wrong.status_code == 422 and "amount" in wrong.json["errors"]

@@ -83,7 +83,7 @@ def vietqr(args: dict[str, Any]) -> Any:
     """A VietQR code to transfer to an account or a card (JSON with the decoded details,
     or the image)."""
     transfer = qr.transfer_from(args)
-    return _code(transfer, args["format"], qr.agency_of)
+    return _code(transfer, args["format"], qr.fee_account_of(transfer))
 
 
 @blueprint.route("/fee-accounts")
@@ -119,15 +119,15 @@ def get_fee_item(code: str) -> dict[str, Any]:
 def fee_item_vietqr(args: dict[str, Any], code: str) -> Any:
     """The ready VietQR paying this fee, with the dossier number as its reference."""
     item = fees.item_by_code(code)
-    return _code(fees.item_transfer(item, args), args["format"],
-                 lambda _: item.fee_account.agency_code)
+    return _code(fees.item_transfer(item, args), args["format"], item.fee_account)
 
 
-def _code(transfer: Transfer, kind: str, agency: Any) -> Any:
+def _code(transfer: Transfer, kind: str, account: FeeAccount | None) -> Any:
+    """The code in the asked format (every one generated counts for the IOC)."""
     payload = qr.payload_of(transfer, settings()["max_amount_vnd"])
-    qr.count_generated(agency(transfer))
+    qr.count_generated(account)
     if kind == "json":
-        return qr.answer(payload, request.path, request.args)
+        return qr.answer(payload, request.path, request.args, account)
     image = png(payload) if kind == "png" else svg(payload)
     response = Response(image, mimetype=IMAGE_TYPES[kind])
     response.cache_control.public = True

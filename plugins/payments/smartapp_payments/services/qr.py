@@ -4,7 +4,6 @@ and the count of codes generated per agency and month."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,11 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from smartapp.plugin import db, utcnow
 
-from ..models import FeeAccount, QRCount
+from ..models import VIETNAM, FeeAccount, QRCount
 from ..vietqr import Transfer, VietQRError, bank_by_bin, decode, encode
 
-#: Vietnam has no daylight saving: months of the IOC's figures start at midnight UTC+7
-VIETNAM = timezone(timedelta(hours=7), "ICT")
 TRANSFER_FIELDS = ("bank", "account", "service", "amount", "purpose", "bill", "reference",
                    "name")
 
@@ -35,15 +32,18 @@ def payload_of(transfer: Transfer, max_amount: int) -> str:
         raise ValidationError(error.message, field_name=error.field) from None
 
 
-def answer(payload: str, path: str, query: Mapping[str, str]) -> dict[str, Any]:
+def answer(payload: str, path: str, query: Mapping[str, str],
+           account: FeeAccount | None) -> dict[str, Any]:
     """The JSON answer: the payload and its fields as a payer's bank will read them (decoded
-    back from the payload, not echoed from the request), with links to its images."""
+    back from the payload, not echoed from the request), with links to its images. The
+    ``name`` is the payload's, or else the holder of the agency's fee account it pays."""
     decoded = decode(payload)
     bank = bank_by_bin(decoded.bank)
     kept = {name: value for name, value in query.items() if name != "format"}
     return {
         "payload": payload, "bank": bank.as_dict() if bank else None,
-        "account": decoded.account, "service": decoded.service, "name": decoded.name,
+        "account": decoded.account, "service": decoded.service,
+        "name": decoded.name or (account.account_name if account else None),
         "amount": decoded.amount, "purpose": decoded.purpose, "bill": decoded.bill,
         "reference": decoded.reference, "initiation": decoded.initiation,
         "crc": decoded.crc,
@@ -52,18 +52,20 @@ def answer(payload: str, path: str, query: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def agency_of(transfer: Transfer) -> str:
-    """The agency owning the beneficiary account, ``""`` for an account of no fee account."""
-    return db.session.scalar(select(FeeAccount.agency_code).where(
+def fee_account_of(transfer: Transfer) -> FeeAccount | None:
+    """The agency's active fee account the transfer pays into, if it is one."""
+    return db.session.scalar(select(FeeAccount).where(
         FeeAccount.bank_bin == transfer.bank, FeeAccount.account_number == transfer.account,
-        FeeAccount.retired_at.is_(None)).limit(1)) or ""
+        FeeAccount.retired_at.is_(None)).order_by(FeeAccount.id).limit(1))
 
 
-def count_generated(agency_code: str) -> None:
-    """Add one to this month's count of codes for ``agency_code``, atomically: an upsert
+def count_generated(account: FeeAccount | None) -> None:
+    """Add one to this month's count of codes for the account's agency (``""`` for accounts
+    of no agency), atomically: an upsert
     (both databases support ``ON CONFLICT``), so concurrent workers never lose a count."""
     month = utcnow().astimezone(VIETNAM).strftime("%Y-%m")
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    agency_code = account.agency_code if account else ""
     statement = dialect.insert(QRCount).values(agency_code=agency_code, month=month, codes=1)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=[QRCount.agency_code, QRCount.month],
