@@ -9,16 +9,17 @@ from urllib.parse import urlencode
 
 from marshmallow import ValidationError
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 
-from smartapp.plugin import abort, current_staff, db, get_plugin, record_audit, utcnow
+from smartapp.plugin import abort, current_staff, db, get_plugin
 
 from ..models import FeeAccount, FeeItem
 from ..settings import SLUG
 from ..vietqr import Transfer, VietQRError, beneficiary_bank
 from ..vietqr.encoder import check_account
+from . import records
 
 PUBLIC_SERVICES = "public-services"
+ACCOUNT, ITEM = "payments.fee_account", "payments.fee_item"
 API_ROOT = f"/api/v1/u/{SLUG}"
 
 
@@ -131,25 +132,20 @@ def write_account(account: FeeAccount | None, record: Mapping[str, Any]) -> FeeA
         _check_agency(account.agency_code)
     _check_agency(merged["agency_code"])
     _check_beneficiary(merged["bank_bin"], merged["account_number"], merged["service"])
-    action = "create" if account is None else "update"
-    account = account or FeeAccount()
-    for name, value in record.items():
-        setattr(account, name, value)
-    account.retired_at = None
-    db.session.add(account)
-    db.session.flush()
-    record_audit(f"payments.fee_account.{action}", "payments.fee_account", account.id,
-                 {"fields": sorted(record)})
-    db.session.commit()
+    if account is None:
+        account = FeeAccount()
+        db.session.add(account)
+        records.write_fields(account, record)
+        db.session.flush()  # the id the audit entry names
+        records.commit_changes(ACCOUNT, account.id, record, action="create")
+    elif records.write_fields(account, record):
+        records.commit_changes(ACCOUNT, account.id, record)
     return account
 
 
 def retire_account(account: FeeAccount) -> None:
     _check_agency(account.agency_code)
-    if account.retired_at is None:
-        account.retired_at = utcnow()
-        record_audit("payments.fee_account.retire", "payments.fee_account", account.id)
-        db.session.commit()
+    records.retire(account, ACCOUNT, account.id)
 
 
 def write_item(item: FeeItem | None, record: Mapping[str, Any]) -> FeeItem:
@@ -163,26 +159,15 @@ def write_item(item: FeeItem | None, record: Mapping[str, Any]) -> FeeItem:
             raise ValidationError("no active fee account has this id",
                                   field_name="fee_account_id")
         _check_agency(account.agency_code)
-    action = "create" if item is None else "update"
-    item = item or FeeItem()
-    for name, value in record.items():
-        setattr(item, name, value)
-    item.retired_at = None
-    try:
-        with db.session.begin_nested():
-            db.session.add(item)
-    except IntegrityError:
-        abort(409, message=f"{item.code} exists.",
-              errors={"code": ["Exists already; update it instead."]})
-    record_audit(f"payments.fee_item.{action}", "payments.fee_item", item.code,
-                 {"fields": sorted(record)})
-    db.session.commit()
+    if item is None:
+        item = FeeItem()
+        records.write_fields(item, record)
+        records.add_new(item, ITEM, "code")
+    elif records.write_fields(item, record):
+        records.commit_changes(ITEM, item.code, record)
     return item
 
 
 def retire_item(item: FeeItem) -> None:
     _check_agency(item.fee_account.agency_code)
-    if item.retired_at is None:
-        item.retired_at = utcnow()
-        record_audit("payments.fee_item.retire", "payments.fee_item", item.code)
-        db.session.commit()
+    records.retire(item, ITEM, item.code)

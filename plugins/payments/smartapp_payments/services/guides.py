@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 
-from smartapp.plugin import SearchHit, abort, db, localize, record_audit, utcnow
+from smartapp.plugin import SearchHit, abort, db, localize
 
 from ..models import Guide
 from ..settings import SLUG
 from ..text import fold
+from . import records
 
 OBJECT_TYPE = "payments.guide"
 
@@ -39,12 +39,7 @@ def guide_by_slug(slug: str, include_retired: bool = False) -> Guide:
 
 
 def apply(guide: Guide, record: Mapping[str, Any]) -> bool:
-    changed = guide.retired_at is not None
-    for name, value in record.items():
-        if getattr(guide, name) != value:
-            setattr(guide, name, value)
-            changed = True
-    guide.retired_at = None
+    changed = records.write_fields(guide, record)
     guide.search_text = fold(" ".join(filter(None, (
         guide.title_vi, guide.title_en, guide.body_vi, guide.body_en))))
     return changed
@@ -53,30 +48,18 @@ def apply(guide: Guide, record: Mapping[str, Any]) -> bool:
 def create(record: Mapping[str, Any]) -> Guide:
     guide = Guide()
     apply(guide, record)
-    try:
-        with db.session.begin_nested():
-            db.session.add(guide)
-    except IntegrityError:
-        abort(409, message=f"{record['slug']} exists.",
-              errors={"slug": ["Exists already; update it instead."]})
-    record_audit("payments.guide.create", OBJECT_TYPE, guide.slug)
-    db.session.commit()
+    records.add_new(guide, OBJECT_TYPE, "slug")
     return guide
 
 
 def update(guide: Guide, changes: Mapping[str, Any]) -> Guide:
     if apply(guide, changes):
-        record_audit("payments.guide.update", OBJECT_TYPE, guide.slug,
-                     {"fields": sorted(changes)})
-        db.session.commit()
+        records.commit_changes(OBJECT_TYPE, guide.slug, changes)
     return guide
 
 
 def retire(guide: Guide) -> None:
-    if guide.retired_at is None:
-        guide.retired_at = utcnow()
-        record_audit("payments.guide.retire", OBJECT_TYPE, guide.slug)
-        db.session.commit()
+    records.retire(guide, OBJECT_TYPE, guide.slug)
 
 
 def search(query: str, language: str, limit: int) -> list[SearchHit]:

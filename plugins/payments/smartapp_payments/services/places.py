@@ -8,13 +8,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.exc import IntegrityError
 
-from smartapp.plugin import Page, abort, db, paginate, paginate_sequence, record_audit, utcnow
+from smartapp.plugin import Page, abort, db, paginate, paginate_sequence
 
 from ..models import Place, PlaceMethod
 from ..schemas import PlaceSchema
 from ..text import fold
+from . import records
 
 OBJECT_TYPE = "payments.place"
 EARTH_RADIUS_KM = 6371.0088
@@ -115,14 +115,9 @@ def place_by_code(code: str, include_retired: bool = False) -> Place:
 def apply(place: Place, record: Mapping[str, Any]) -> bool:
     """Write a (possibly partial) loaded record onto ``place``, keeping its search text in
     step; a retired place written to is listed again. Returns whether anything changed."""
-    changed = place.retired_at is not None
-    for name, value in record.items():
-        if name == "methods":
-            changed |= _set_methods(place, value)
-        elif getattr(place, name) != value:
-            setattr(place, name, value)
-            changed = True
-    place.retired_at = None
+    changed = records.write_fields(place, {k: v for k, v in record.items() if k != "methods"})
+    if "methods" in record:
+        changed |= _set_methods(place, record["methods"])
     place.search_text = fold(f"{place.name} {place.address}")
     return changed
 
@@ -140,28 +135,16 @@ def create(record: Mapping[str, Any]) -> Place:
     update one to list it again)."""
     place = Place()
     apply(place, record)
-    try:
-        with db.session.begin_nested():  # the unique code decides, not a racing look-up
-            db.session.add(place)
-    except IntegrityError:
-        abort(409, message=f"{record['code']} exists.",
-              errors={"code": ["Exists already; update it instead."]})
-    record_audit("payments.place.create", OBJECT_TYPE, place.code)
-    db.session.commit()
+    records.add_new(place, OBJECT_TYPE, "code")
     return place
 
 
 def update(place: Place, changes: Mapping[str, Any]) -> Place:
     if apply(place, changes):
-        record_audit("payments.place.update", OBJECT_TYPE, place.code,
-                     {"fields": sorted(changes)})
-        db.session.commit()
+        records.commit_changes(OBJECT_TYPE, place.code, changes)
     return place
 
 
 def retire(place: Place) -> None:
-    """Stop listing a place (closed, or no longer cashless); kept for the record."""
-    if place.retired_at is None:
-        place.retired_at = utcnow()
-        record_audit("payments.place.retire", OBJECT_TYPE, place.code)
-        db.session.commit()
+    """Stop listing a place (closed, or no longer cashless)."""
+    records.retire(place, OBJECT_TYPE, place.code)
