@@ -42,7 +42,7 @@ class ImportFileSchema(Schema):
 @blueprint.response(201, PlaceSchema)
 def create_place(record: dict[str, Any]) -> dict[str, Any]:
     """Add a place accepting cashless payment."""
-    return places.view(places.create(record))
+    return places.view(places.PLACES.create(record))
 
 
 @blueprint.route("/admin/places/<code>", methods=["PATCH"])
@@ -52,7 +52,7 @@ def create_place(record: dict[str, Any]) -> dict[str, Any]:
 def update_place(changes: dict[str, Any], code: str) -> dict[str, Any]:
     """Change some fields of a place; a retired one is listed again."""
     place = places.place_by_code(code, include_retired=True)
-    return places.view(places.update(place, changes))
+    return places.view(places.PLACES.update(place, changes))
 
 
 @blueprint.route("/admin/places/<code>", methods=["DELETE"])
@@ -60,7 +60,7 @@ def update_place(changes: dict[str, Any], code: str) -> dict[str, Any]:
 @blueprint.response(204)
 def retire_place(code: str) -> None:
     """Retire a place: kept, no longer listed."""
-    places.retire(places.place_by_code(code, include_retired=True))
+    places.PLACES.retire(places.place_by_code(code, include_retired=True))
 
 
 @blueprint.route("/admin/places/import", methods=["POST"])
@@ -144,7 +144,7 @@ def retire_fee_item(code: str) -> None:
 @blueprint.response(201, GuideSchema)
 def create_guide(record: dict[str, Any]) -> dict[str, Any]:
     """Add a guide (Vietnamese required, English advised)."""
-    return guides.view(guides.create(record), current_language())
+    return guides.view(guides.GUIDES.create(record), current_language())
 
 
 @blueprint.route("/admin/guides/<slug>", methods=["PATCH"])
@@ -154,7 +154,7 @@ def create_guide(record: dict[str, Any]) -> dict[str, Any]:
 def update_guide(changes: dict[str, Any], slug: str) -> dict[str, Any]:
     """Change a guide; a retired one is listed again."""
     guide = guides.guide_by_slug(slug, include_retired=True)
-    return guides.view(guides.update(guide, changes), current_language())
+    return guides.view(guides.GUIDES.update(guide, changes), current_language())
 
 
 @blueprint.route("/admin/guides/<slug>", methods=["DELETE"])
@@ -162,4 +162,4 @@ def update_guide(changes: dict[str, Any], slug: str) -> dict[str, Any]:
 @blueprint.response(204)
 def retire_guide(slug: str) -> None:
     """Retire a guide."""
-    guides.retire(guides.guide_by_slug(slug, include_retired=True))
+    guides.GUIDES.retire(guides.guide_by_slug(slug, include_retired=True))

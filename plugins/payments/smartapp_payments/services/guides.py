@@ -45,21 +45,7 @@ def apply(guide: Guide, record: Mapping[str, Any]) -> bool:
     return changed
 
 
-def create(record: Mapping[str, Any]) -> Guide:
-    guide = Guide()
-    apply(guide, record)
-    records.add_new(guide, OBJECT_TYPE, "slug")
-    return guide
-
-
-def update(guide: Guide, changes: Mapping[str, Any]) -> Guide:
-    if apply(guide, changes):
-        records.commit_changes(OBJECT_TYPE, guide.slug, changes)
-    return guide
-
-
-def retire(guide: Guide) -> None:
-    records.retire(guide, OBJECT_TYPE, guide.slug)
+GUIDES = records.Managed(Guide, OBJECT_TYPE, "slug", apply)
 
 
 def search(query: str, language: str, limit: int) -> list[SearchHit]:

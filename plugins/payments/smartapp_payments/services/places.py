@@ -130,21 +130,5 @@ def _set_methods(place: Place, methods: Iterable[str]) -> bool:
     return True
 
 
-def create(record: Mapping[str, Any]) -> Place:
-    """Add a place; 409 naming ``code`` when the code is taken (retired places included:
-    update one to list it again)."""
-    place = Place()
-    apply(place, record)
-    records.add_new(place, OBJECT_TYPE, "code")
-    return place
-
-
-def update(place: Place, changes: Mapping[str, Any]) -> Place:
-    if apply(place, changes):
-        records.commit_changes(OBJECT_TYPE, place.code, changes)
-    return place
-
-
-def retire(place: Place) -> None:
-    """Stop listing a place (closed, or no longer cashless)."""
-    records.retire(place, OBJECT_TYPE, place.code)
+#: what staff do to places: create, update, retire (closed, or no longer cashless)
+PLACES = records.Managed(Place, OBJECT_TYPE, "code", apply)

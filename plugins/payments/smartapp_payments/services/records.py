@@ -3,7 +3,8 @@ loaded fields, retiring instead of deleting, and each change audited in its tran
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -50,3 +51,30 @@ def retire(instance: Any, object_type: str, key: Any) -> None:
         instance.retired_at = utcnow()
         record_audit(f"{object_type}.retire", object_type, key)
         db.session.commit()
+
+
+@dataclass(frozen=True)
+class Managed:
+    """A kind of record staff create, update and retire by its unique key."""
+
+    model: type[Any]
+    object_type: str
+    key_field: str
+    #: writes a (possibly partial) loaded record, returns whether anything changed
+    apply: Callable[[Any, Mapping[str, Any]], bool]
+
+    def create(self, record: Mapping[str, Any]) -> Any:
+        """Add a record; 409 naming the key when it is taken (retired ones included:
+        update one to list it again)."""
+        instance = self.model()
+        self.apply(instance, record)
+        add_new(instance, self.object_type, self.key_field)
+        return instance
+
+    def update(self, instance: Any, changes: Mapping[str, Any]) -> Any:
+        if self.apply(instance, changes):
+            commit_changes(self.object_type, getattr(instance, self.key_field), changes)
+        return instance
+
+    def retire(self, instance: Any) -> None:
+        retire(instance, self.object_type, getattr(instance, self.key_field))
