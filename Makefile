@@ -9,10 +9,11 @@ PORT ?= 5000
 .PHONY: demo test lint install
 
 # Reinstall when any packaging file changes; editable installs follow code changes by themselves.
+# Each plugin's `test` extra (when it has one) brings what its own tests need.
 $(BIN)/smartapp: setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]" $(foreach plugin,$(PLUGINS),-e $(plugin))
+	$(BIN)/pip install --quiet -e ".[test]" $(foreach plugin,$(PLUGINS),-e "$(plugin)[test]")
 	touch $@
 
 # The Firebase Auth emulator for the tests (npm package firebase-tools, runs offline).
