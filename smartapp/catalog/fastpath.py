@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.http import parse_etags
 
+from smartapp.security import API_HEADERS
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 PATH = "/api/v1/utilities"
 ENTRIES = 512
 _HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "public, no-cache"),
-            ("Vary", "Accept-Language, Authorization")]
+            ("Vary", "Accept-Language, Authorization"), *API_HEADERS]
 
 
 class HomeScreenFastPath:
@@ -48,7 +50,7 @@ class HomeScreenFastPath:
 
     def _current(self, environ: WSGIEnvironment) -> RenderedHomeScreen | None:
         if (environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET"
-                or "HTTP_AUTHORIZATION" in environ):
+                or "HTTP_AUTHORIZATION" in environ or "HTTP_ORIGIN" in environ):  # CORS: Flask
             return None
         state = self.state
         if time.monotonic() - state.checked_at >= state.ttl:

@@ -10,6 +10,7 @@ from itsdangerous import URLSafeTimedSerializer
 from smartapp.config import Settings
 from smartapp.errors import error_response
 from smartapp.i18n import message
+from smartapp.identity.auth import reject_invalid_token
 from smartapp.identity.tokens import (
     CitizenTokenVerifier,
     DevelopmentVerifier,
@@ -49,4 +50,5 @@ def init_app(app: Flask, api: Api, settings: Settings) -> None:
     app.extensions["smartapp.verifiers"] = verifiers
     app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)
     app.register_error_handler(InvalidToken, _invalid_token)
+    app.before_request(reject_invalid_token)
     api.register_blueprint(routes.blp)
