@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from smartapp import errors, identity, jobs
+from smartapp import errors, identity, jobs, security
 from smartapp.config import Settings, load_settings
 from smartapp.extensions import cache, db, limiter, migrate
 
@@ -34,6 +34,17 @@ class DatabaseIntegerConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class SmartappFlask(Flask):
+    """Flask, answering ``OPTIONS`` with ``204 No Content`` and ``Allow`` (Flask's default is
+    an empty ``text/html`` 200; its documentation invites this override)."""
+
+    def make_default_options_response(self) -> Response:
+        response = super().make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
+
+
 def create_app(
     config: Mapping[str, str] | None = None,
     plugins: Iterable[type] | None = None,
@@ -44,7 +55,7 @@ def create_app(
     ``plugins`` loads exactly these plugin classes instead of the installed entry points
     (tests use it); either way each plugin loads in isolation.
     """
-    app = Flask("smartapp", instance_path=str(instance_path) if instance_path else None,
+    app = SmartappFlask("smartapp", instance_path=str(instance_path) if instance_path else None,
                 instance_relative_config=True, static_folder=None)
     app.url_map.converters["int"] = DatabaseIntegerConverter
     settings = load_settings(Path(app.instance_path), config)
@@ -68,6 +79,7 @@ def create_app(
         "bearerAuth", {"type": "http", "scheme": "bearer",
                        "description": "Firebase ID token (citizens) or staff token"})
     errors.init_app(app)  # after the Api, so every error uses our envelope
+    security.init_app(app, settings.cors_origins)
     cache.init_app(app)
     limiter.init_app(app)
     jobs.init_app(app, settings.redis_url)

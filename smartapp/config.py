@@ -8,6 +8,7 @@ the development defaults, and says why in one line.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ class Settings:
     max_content_length: int
     proxy_hops: int
     instance_path: Path
+    #: web front-ends allowed to call the API from a browser (CORS); none by default
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -87,6 +90,7 @@ class Settings:
             max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
             proxy_hops=_int(environ, "SMARTAPP_PROXY_HOPS", 0),
             instance_path=instance_path,
+            cors_origins=_origins(environ.get("SMARTAPP_CORS_ORIGINS", "")),
         )
 
     def check(self) -> None:
@@ -152,6 +156,18 @@ class Settings:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,
         }
+
+
+ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    origins = tuple(origin.strip() for origin in value.split(",") if origin.strip())
+    if wrong := [origin for origin in origins if not ORIGIN.match(origin)]:
+        raise ConfigurationError(
+            "SMARTAPP_CORS_ORIGINS must be origins such as https://dichvu.tayninh.gov.vn, "
+            f"separated by commas, not {', '.join(wrong)}")
+    return origins
 
 
 def _int(environ: Mapping[str, str], name: str, default: int, minimum: int | None = None) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from smartapp.extensions import db
 from smartapp.identity.models import Role, Staff
-from smartapp.identity.services import create_staff, set_staff_password
+from smartapp.identity.services import change_staff, create_staff, set_staff_password
 from smartapp.plugins.registry import registry
 
 DEMO_ADMIN_EMAIL = "admin@demo.smartapp.local"
@@ -29,8 +29,8 @@ def seed() -> None:
         create_staff(DEMO_ADMIN_EMAIL, password, Role.ADMIN)
     else:  # a new password on every seed, so the one printed last always works
         set_staff_password(admin, password)
-        admin.active = True
-    db.session.commit()
+        if not admin.active:
+            change_staff(admin, {"active": True})
     click.echo(f"demo admin: {DEMO_ADMIN_EMAIL} / {password}")
     seeded = registry().call_hook("seed_demo")
     db.session.commit()

@@ -23,6 +23,7 @@ _MESSAGE_KEYS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
@@ -59,6 +60,59 @@ def _status_name(code: int) -> str:
 def _default_message(code: int, name: str) -> str:
     key = _MESSAGE_KEYS.get(code)
     return message(key) if key else name
+
+
+class DomainError(Exception):
+    """A service refusing what it was asked, in the domain's words; the app answers it with
+    :attr:`status` in the envelope. Services raise these; routes and commands only translate.
+
+    ``errors`` names the fields at fault: ``{"code": ["Exists already."]}``.
+    """
+
+    status = 400
+
+    def __init__(self, message: str | None = None,
+                 errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message or "; ".join(
+            f"{field}: {' '.join(texts)}" for field, texts in (errors or {}).items()))
+        self.message = message
+        self.errors = errors or {}
+        #: response headers that go with the answer (``Retry-After`` of a 429)
+        self.headers: dict[str, str] = {}
+
+
+class InvalidInput(DomainError):
+    """What was asked is not valid (422), naming the fields."""
+
+    status = 422
+
+    @classmethod
+    def of(cls, field: str, text: str) -> InvalidInput:
+        return cls(errors={field: [text]})
+
+
+class Forbidden(DomainError):
+    """The caller may not do this to this object (403)."""
+
+    status = 403
+
+
+class NotFound(DomainError):
+    """No such object (404)."""
+
+    status = 404
+
+
+class Conflict(DomainError):
+    """It conflicts with what is stored (409): a duplicate, or a rule such as the last admin."""
+
+    status = 409
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    response = error_response(error.status, error.message, error.errors or None)
+    response.headers.update(error.headers)
+    return response
 
 
 def flatten_errors(errors: dict[str, Any]) -> dict[str, Any]:
@@ -106,4 +160,5 @@ def init_app(app: Flask) -> None:
     """Register the envelope for every HTTP error and every unexpected exception."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)

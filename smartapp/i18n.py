@@ -25,6 +25,9 @@ MESSAGES: dict[str, Localized] = {
     "unauthorized": {"vi": "Cần đăng nhập.", "en": "Sign-in is required."},
     "forbidden": {"vi": "Bạn không có quyền làm việc này.", "en": "You may not do this."},
     "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
+    "conflict": {
+        "vi": "Xung đột với dữ liệu hiện có.", "en": "This conflicts with what is stored.",
+    },
     "method_not_allowed": {
         "vi": "Phương thức không được hỗ trợ ở địa chỉ này.",
         "en": "This method is not allowed here.",

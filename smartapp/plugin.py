@@ -26,6 +26,7 @@ from marshmallow import Schema
 
 from smartapp.admin.audit import record_audit
 from smartapp.blueprint import Blueprint
+from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
@@ -35,6 +36,7 @@ from smartapp.identity.auth import (
     current_staff,
     staff_required,
 )
+from smartapp.identity.scoping import acting_agency, agency_for_new, check_agency
 from smartapp.jobs import enqueue
 from smartapp.locations.services import WardCodeField, validate_ward_code
 from smartapp.notifications.inbox import notify
@@ -169,9 +171,14 @@ def get_plugin(slug: str) -> Plugin | None:
 __all__ = [
     "CATEGORIES",
     "Blueprint",
+    "Conflict",
     "CursorPageArgs",
+    "DomainError",
+    "Forbidden",
+    "InvalidInput",
     "Localized",
     "Model",
+    "NotFound",
     "Page",
     "Plugin",
     "Schema",
@@ -179,8 +186,11 @@ __all__ = [
     "UTCDateTime",
     "WardCodeField",
     "abort",
+    "acting_agency",
+    "agency_for_new",
     "bump_revision",
     "cache",
+    "check_agency",
     "citizen_required",
     "current_citizen",
     "current_language",

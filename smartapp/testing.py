@@ -34,8 +34,9 @@ from flask.testing import FlaskClient
 
 from smartapp import create_app, lineages
 from smartapp.extensions import db
+from smartapp.identity.citizens import citizen_from_claims
 from smartapp.identity.models import Citizen, Role, Staff
-from smartapp.identity.services import create_staff
+from smartapp.identity.services import new_staff
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_PASSWORD = "correct horse battery staple"
@@ -209,7 +210,6 @@ def make_citizen(app: Flask) -> Callable[..., SignedIn]:
     ward_code=25459)``."""
 
     def make(phone_number: str = "+84912000001", **profile: Any) -> SignedIn:
-        from smartapp.identity.services import citizen_from_claims
         from smartapp.identity.tokens import DevelopmentVerifier
 
         verifier: DevelopmentVerifier = app.extensions["smartapp.verifiers"]["development"]
@@ -236,7 +236,7 @@ def make_staff(app: Flask) -> Callable[..., SignedIn]:
 
     def make(role: str = Role.ADMIN, email: str | None = None, **extra: Any) -> SignedIn:
         email = email or f"{role}{next(counter)}@staff.test"
-        staff: Staff = create_staff(email, TEST_PASSWORD, role, extra.get("agency_code"),
+        staff: Staff = new_staff(email, TEST_PASSWORD, role, extra.get("agency_code"),
                                     extra.get("permissions"))
         db.session.commit()
         tokens = app.extensions["smartapp.staff_tokens"]

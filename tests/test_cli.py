@@ -25,7 +25,8 @@ def test_plugins_disable_and_enable_from_the_command_line(app, client, admin):
         ("system", {"enabled": True}), ("system", {"enabled": False})]
 
 
-def test_staff_password_change_and_deactivation_revoke_tokens(app, client, admin):
+def test_staff_password_change_and_deactivation_revoke_tokens(app, client, admin, make_staff):
+    make_staff("admin")  # the last active admin could not be closed
     runner = app.test_cli_runner()
     email = admin.account.email
     assert client.get("/api/v1/admin/plugins", headers=admin.headers).status_code == 200

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.http import parse_etags
 
 from smartapp.identity.tokens import bearer_token
+from smartapp.security import API_HEADERS
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -39,8 +40,8 @@ if TYPE_CHECKING:
 PATH = "/api/v1/utilities"
 ENTRIES = 512
 _VARY = ("Vary", "Accept-Language, Authorization")
-_PUBLIC = [("Content-Type", "application/json"), ("Cache-Control", "public, no-cache"), _VARY]
-_PRIVATE = [("Content-Type", "application/json"), ("Cache-Control", "private, no-cache"), _VARY]
+_PUBLIC = [("Content-Type", "application/json"), ("Cache-Control", "public, no-cache"), _VARY, *API_HEADERS]
+_PRIVATE = [("Content-Type", "application/json"), ("Cache-Control", "private, no-cache"), _VARY, *API_HEADERS]
 #: the key part of an anonymous answer, where a signed-in one has the citizen's ward
 ANONYMOUS = "anonymous"
 
@@ -80,7 +81,8 @@ class HomeScreenFastPath:
         return environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""), ward
 
     def _current(self, environ: WSGIEnvironment) -> RenderedHomeScreen | None:
-        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET":
+        if (environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET"
+                or "HTTP_ORIGIN" in environ):  # CORS answers come from Flask (flask-cors)
             return None
         state = self.state
         if time.monotonic() - state.checked_at >= state.ttl:

@@ -11,6 +11,7 @@ from smartapp.config import Settings
 from smartapp.errors import error_response
 from smartapp.i18n import message
 from smartapp.identity.caching import CitizenWards, VerifiedTokens
+from smartapp.identity.auth import reject_invalid_token
 from smartapp.identity.tokens import (
     CitizenTokenVerifier,
     DevelopmentVerifier,
@@ -52,4 +53,5 @@ def init_app(app: Flask, api: Api, settings: Settings) -> None:
     app.extensions["smartapp.verifiers"] = verifiers
     app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)
     app.register_error_handler(InvalidToken, _invalid_token)
+    app.before_request(reject_invalid_token)
     api.register_blueprint(routes.blp)

@@ -6,11 +6,12 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, has_request_context, request
+from flask import Response, current_app, has_request_context, request
 
 from smartapp.errors import error_response
 from smartapp.extensions import db
 from smartapp.identity.caching import verify_citizen_token
+from smartapp.identity.citizens import citizen_from_claims
 from smartapp.identity.models import Citizen, Role, Staff
 from smartapp.identity.tokens import (
     DEVELOPMENT_PREFIX,
@@ -47,8 +48,6 @@ def current_citizen() -> Citizen | None:
 
 
 def _resolve_citizen() -> Citizen | None:
-    from smartapp.identity.services import citizen_from_claims
-
     token = _bearer_token()
     if token is None or token.startswith(STAFF_PREFIX):
         return None
@@ -76,6 +75,21 @@ def _resolve_staff() -> Staff | None:
     return staff
 
 
+def reject_invalid_token() -> None:
+    """``before_request``: a bearer token that is sent must be valid, on every route, public
+    ones included — an app whose token expired must learn it (401) rather than be served as
+    anonymous. Without a token a public route stays anonymous."""
+    token = _bearer_token()
+    if token is not None:
+        (current_staff if token.startswith(STAFF_PREFIX) else current_citizen)()
+
+
+def _not_allowed() -> Response:
+    """401 without a token; 403 for a valid token of the wrong kind (a citizen on a staff
+    route), which a client must not answer by signing the user out."""
+    return error_response(403 if _bearer_token() else 401)
+
+
 def _document(wrapper: Any, codes: tuple[int, ...]) -> None:
     """Add the bearer security and error responses to flask-smorest's view documentation."""
     doc = wrapper.__dict__.setdefault("_apidoc", {}).setdefault("manual_doc", {})
@@ -86,13 +100,13 @@ def _document(wrapper: Any, codes: tuple[int, ...]) -> None:
 
 
 def citizen_required(view: F) -> F:
-    """Decorate a view that needs a signed-in citizen: 401 otherwise (an invalid token raises
-    :class:`InvalidToken`, which the app answers with 401 too)."""
+    """Decorate a view that needs a signed-in citizen: 401 without a token (an invalid token
+    raises :class:`InvalidToken`, which the app answers with 401 too), 403 with a staff one."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if current_citizen() is None:
-            return error_response(401)
+            return _not_allowed()
         return view(*args, **kwargs)
 
     _document(wrapper, (401,))
@@ -109,7 +123,7 @@ def staff_required(*roles: Role | str, permission: str | None = None) -> Callabl
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             staff = current_staff()
             if staff is None:
-                return error_response(401)
+                return _not_allowed()
             allowed = staff.role == Role.ADMIN or not (roles or permission)
             allowed = allowed or staff.role in roles
             allowed = allowed or (permission is not None and staff.has_permission(permission))

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import click
 
-from smartapp.extensions import db
-from smartapp.identity.models import Role, Staff
+from smartapp.errors import DomainError
+from smartapp.identity.models import Role
 from smartapp.identity.services import (
-    StaffError,
     create_staff,
     deactivate_staff,
-    find_staff,
     set_staff_password,
+    staff_by_email,
 )
+
+#: the command line's name of a field services name, where it differs
+_PARAMETERS = {"agency_code": "agency", "permissions": "permission"}
+
+
+def _refused(error: DomainError) -> click.UsageError:
+    """A service's refusal, said in the command line's terms (exit status 2)."""
+    if not error.errors:
+        return click.UsageError(str(error))
+    field, texts = next(iter(error.errors.items()))
+    return click.BadParameter(" ".join(texts), param_hint=f"'{_PARAMETERS.get(field, field)}'")
 
 
 @click.group()
@@ -33,17 +43,9 @@ def create(email: str, role: str, agency_code: str | None, permissions: tuple[st
     """Create the staff account EMAIL with ROLE."""
     try:
         account = create_staff(email, password, role, agency_code, list(permissions))
-    except StaffError as error:
-        raise click.BadParameter(str(error), param_hint=f"'{error.field}'") from None
-    db.session.commit()
+    except DomainError as error:
+        raise _refused(error) from None
     click.echo(f"created {account.role} {account.email} (id {account.id})")
-
-
-def _existing(email: str) -> Staff:
-    staff = find_staff(email)
-    if staff is None:
-        raise click.BadParameter(f"no staff account {email!r}", param_hint="'EMAIL'")
-    return staff
 
 
 @staff.command("set-password")
@@ -52,12 +54,11 @@ def _existing(email: str) -> Staff:
               help="Prompted for when not given.")
 def set_password(email: str, password: str) -> None:
     """Give EMAIL a new password, revoking its tokens."""
-    account = _existing(email)
     try:
+        account = staff_by_email(email)
         set_staff_password(account, password)
-    except StaffError as error:
-        raise click.BadParameter(str(error), param_hint=f"'{error.field}'") from None
-    db.session.commit()
+    except DomainError as error:
+        raise _refused(error) from None
     click.echo(f"new password set for {account.email}; earlier tokens are revoked")
 
 
@@ -65,7 +66,9 @@ def set_password(email: str, password: str) -> None:
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Close the account EMAIL and revoke its tokens at once."""
-    account = _existing(email)
-    deactivate_staff(account)
-    db.session.commit()
+    try:
+        account = staff_by_email(email)
+        deactivate_staff(account)
+    except DomainError as error:
+        raise _refused(error) from None
     click.echo(f"deactivated {account.email}")

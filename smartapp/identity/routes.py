@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_smorest import abort
 
 from smartapp.blueprint import Blueprint
 from smartapp.extensions import db, limiter
-from smartapp.i18n import message
 from smartapp.identity.auth import citizen_required, current_citizen
 from smartapp.identity.models import Citizen
 from smartapp.identity.schemas import (
@@ -20,14 +18,14 @@ from smartapp.identity.schemas import (
     StaffTokenRequestSchema,
     StaffTokenSchema,
 )
-from smartapp.identity.services import authenticate_staff, normalize_email
+from smartapp.identity.services import authenticate_staff
 from smartapp.identity.tokens import (
     DEVELOPMENT_TOKEN_MAX_AGE,
     STAFF_TOKEN_MAX_AGE,
     DevelopmentVerifier,
     StaffTokens,
 )
-from smartapp.inputs import json_body
+from smartapp.security import no_store
 
 blp = Blueprint("identity", __name__, url_prefix="/api/v1", description="Citizens and staff")
 
@@ -54,15 +52,11 @@ def patch_me(changes: dict[str, Any]) -> Citizen:
     return citizen
 
 
-def _staff_login_key() -> str:
-    body = json_body()
-    email = body.get("email") if isinstance(body, dict) else None
-    return f"staff-login:{normalize_email(email) if isinstance(email, str) else '-'}"
-
-
 @blp.route("/auth/staff/token", methods=["POST"])
-@limiter.limit("20/minute;100/hour")  # per address
-@limiter.limit("5/minute;30/hour", key_func=_staff_login_key)  # per account: password guessing
+@no_store
+# Per address, against spraying many accounts; guessing one account's password is slowed per
+# account and address by growing delays (``identity.throttle``), which lock nobody out.
+@limiter.limit("20/minute;100/hour")
 @blp.arguments(StaffTokenRequestSchema)
 @blp.response(200, StaffTokenSchema)
 @blp.alt_response(401, response="DEFAULT_ERROR")
@@ -70,8 +64,6 @@ def _staff_login_key() -> str:
 def staff_token(credentials: dict[str, str]) -> dict[str, Any]:
     """Exchange a staff email and password for a bearer token (12 hours)."""
     staff = authenticate_staff(credentials["email"], credentials["password"])
-    if staff is None:
-        abort(401, message=message("invalid_credentials"))
     tokens: StaffTokens = current_app.extensions["smartapp.staff_tokens"]
     return {
         "access_token": tokens.issue(staff.id, staff.token_generation),
@@ -88,6 +80,7 @@ development_blp = Blueprint(
 
 
 @development_blp.route("/dev/sign-in", methods=["POST"])
+@no_store
 @limiter.limit("30/minute")
 @development_blp.arguments(DevelopmentSignInSchema)
 @development_blp.response(200, DevelopmentTokenSchema)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields
-from sqlalchemy import func, select
 
 from smartapp.blueprint import Blueprint
-from smartapp.extensions import cache, db, utcnow
+from smartapp.extensions import cache
 from smartapp.identity.auth import staff_required
-from smartapp.identity.models import Citizen, Role
-from smartapp.locations.services import province_code
-from smartapp.plugins.registry import PluginState, registry
+from smartapp.identity.models import Role
+from smartapp.ioc.services import collect
 
 blp = Blueprint("ioc", __name__, url_prefix="/api/v1/ioc",
                 description="Figures for the provincial operations centre")
@@ -26,28 +24,6 @@ class MetricsSchema(Schema):
                             metadata={"description": "each enabled utility's figures, by slug"})
     failures = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                            metadata={"description": "utilities whose figures failed, and why"})
-
-
-def collect() -> dict[str, Any]:
-    """The core's figures and each enabled plugin's ``ioc_metrics`` (a failing plugin is left
-    out and counted under ``core.plugins``)."""
-    rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
-    citizens_by_language = {language: count for language, count in rows}
-    figures = registry().call_hook("ioc_metrics")
-    states: dict[str, int] = {}
-    for record in registry().records.values():
-        states[record.state.value] = states.get(record.state.value, 0) + 1
-    return {
-        "generated_at": utcnow(),
-        "province_code": province_code(),
-        "core": {
-            "citizens": sum(citizens_by_language.values()),
-            "citizens_by_language": citizens_by_language,
-            "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
-        },
-        "utilities": figures.answers,
-        "failures": figures.failures,
-    }
 
 
 IOC_PERMISSION = "ioc:read"

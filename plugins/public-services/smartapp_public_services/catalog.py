@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from smartapp.plugin import abort, db, get_plugin, localize, utcnow
+from smartapp.plugin import NotFound, db, get_plugin, localize, utcnow
 
 from .models import Bundle, BundleStep, Procedure
 from .schemas import CODE_PATTERN
@@ -51,7 +51,7 @@ def procedure_by_code(code: str, include_retired: bool = False) -> Procedure:
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == code)
                                   ) if CODE_PATTERN.match(code) else None
     if procedure is None or (procedure.retired_at is not None and not include_retired):
-        abort(404, message=f"No procedure {code}.")
+        raise NotFound(f"No procedure {code}.")
     return procedure
 
 
@@ -270,5 +270,5 @@ def bundle_by_code(code: str) -> Bundle:
     bundle = db.session.scalar(select(Bundle).where(Bundle.code == code)
                                ) if CODE_PATTERN.match(code) else None
     if bundle is None:
-        abort(404, message=f"No bundle {code}.")
+        raise NotFound(f"No bundle {code}.")
     return bundle

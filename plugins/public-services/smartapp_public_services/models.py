@@ -65,6 +65,8 @@ class Procedure(Provenance, Model):
     #: level of government that decides: ``commune`` or ``province``
     level: Mapped[str] = mapped_column(String(20))
     agency: Mapped[str] = mapped_column(String(300))
+    #: the agency whose staff manage it (``smartapp.plugin.check_agency``); none: the province
+    agency_code: Mapped[str | None] = mapped_column(String(32), index=True)
     #: ``full`` (toàn trình) or ``partial`` online service
     online_level: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -147,6 +149,8 @@ class Office(Provenance, Model):
     coordinates_approximate: Mapped[bool] = mapped_column(default=False)
     opening_hours: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(60), default="")
+    #: the agency whose staff manage it; none: the province
+    agency_code: Mapped[str | None] = mapped_column(String(32), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                  onupdate=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

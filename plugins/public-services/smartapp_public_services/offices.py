@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 
-from smartapp.plugin import abort, db, utcnow
+from smartapp.plugin import NotFound, db, utcnow
 
 from .models import Office
 from .schemas import CODE_PATTERN
@@ -76,7 +76,7 @@ def office_by_code(code: str, include_retired: bool = False) -> Office:
     office = db.session.scalar(select(Office).where(Office.code == code)
                                ) if CODE_PATTERN.match(code) else None
     if office is None or (office.retired_at is not None and not include_retired):
-        abort(404, message=f"No office {code}.")
+        raise NotFound(f"No office {code}.")
     return office
 
 

@@ -116,6 +116,13 @@ class LegalBasisSchema(Schema):
     issuer = Text(load_default="", validate=validate.Length(max=300))
 
 
+def _agency_code() -> Text:
+    """The managing agency's code, as staff accounts are bound to (absent: left as it is)."""
+    return Text(allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{2,32}$"),
+                metadata={"description": "the agency whose staff manage it; null: the "
+                          "province"})
+
+
 class ProcedureRecordSchema(ProvenanceSchema):
     """A procedure as the national catalog describes it: the import and staff format."""
 
@@ -126,6 +133,7 @@ class ProcedureRecordSchema(ProvenanceSchema):
     field = Text(required=True, validate=validate.Length(min=1, max=200))
     level = Text(required=True, validate=validate.OneOf(LEVELS))
     agency = Text(required=True, validate=SHORT)
+    agency_code = _agency_code()
     online_level = Text(required=True, validate=validate.OneOf(ONLINE_LEVELS))
     description = Text(load_default="", validate=LONG)
     channels = fields.List(fields.Nested(ChannelSchema), required=True,
@@ -190,6 +198,7 @@ class OfficeRecordSchema(ProvenanceSchema):
     coordinates_approximate = fields.Boolean(load_default=False)
     opening_hours = Text(load_default="", validate=validate.Length(max=300))
     phone = Text(load_default="", validate=validate.Length(max=60))
+    agency_code = _agency_code()
 
 
 class OfficeChangesSchema(OfficeRecordSchema):

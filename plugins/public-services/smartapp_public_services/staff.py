@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from smartapp.plugin import abort, db, record_audit
+from smartapp.plugin import Conflict, agency_for_new, check_agency, db, record_audit
 
 from .catalog import apply_procedure, retire_procedure
 from .models import Office, Procedure
@@ -36,14 +36,15 @@ OFFICES = Managed(Office, "office", apply_office, retire_office, False)
 def create(managed: Managed, record: Mapping[str, Any]) -> Any:
     """Add a new record; 409 naming ``code`` when the code exists (even retired: update it
     to bring it back), also when another request created it a moment before."""
+    record = {**record, "agency_code": agency_for_new(record.get("agency_code"))}
     instance = managed.model()
     managed.apply(instance, record)
     try:
         with db.session.begin_nested():  # the unique code decides, not a look-up that races
             db.session.add(instance)
     except IntegrityError:
-        abort(409, message=f"{record['code']} exists.",
-              errors={"code": ["Exists already; update it instead."]})
+        raise Conflict(f"{record['code']} exists.",
+                       {"code": ["Exists already; update it instead."]}) from None
     record_audit(f"public-services.{managed.object_type}.create", managed.object_type,
                  record["code"])
     _commit(managed)
@@ -51,7 +52,11 @@ def create(managed: Managed, record: Mapping[str, Any]) -> Any:
 
 
 def update(managed: Managed, instance: Any, changes: Mapping[str, Any]) -> Any:
-    """Change some fields (a retired record written to is back in service)."""
+    """Change some fields (a retired record written to is back in service); agency staff
+    change only their agency's records, and cannot give one to another agency."""
+    check_agency(instance.agency_code)
+    if "agency_code" in changes:
+        changes = {**changes, "agency_code": agency_for_new(changes["agency_code"])}
     if managed.apply(instance, changes):
         record_audit(f"public-services.{managed.object_type}.update", managed.object_type,
                      instance.code, {"fields": sorted(changes)})
@@ -61,6 +66,7 @@ def update(managed: Managed, instance: Any, changes: Mapping[str, Any]) -> Any:
 
 def retire(managed: Managed, instance: Any) -> None:
     """Withdraw a record: kept for history and bundles, no longer listed or found."""
+    check_agency(instance.agency_code)
     if instance.retired_at is None:
         managed.retire(instance)
         record_audit(f"public-services.{managed.object_type}.retire", managed.object_type,

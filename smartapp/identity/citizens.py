@@ -1,0 +1,38 @@
+"""Citizens from verified token claims."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from smartapp.extensions import db
+from smartapp.identity.models import Citizen
+from smartapp.identity.tokens import CitizenClaims
+
+
+def citizen_from_claims(claims: CitizenClaims) -> Citizen:
+    """The citizen behind verified ``claims``; the first valid token creates them, and a new
+    phone number in a token replaces the stored one."""
+    citizen = db.session.scalar(select(Citizen).where(Citizen.firebase_uid == claims.uid))
+    if citizen is not None and (not claims.phone_number
+                                or citizen.phone_number == claims.phone_number):
+        return citizen
+    # The write starts its own transaction: on SQLite a read request's write must not upgrade
+    # the read's snapshot (see ``smartapp.extensions``).
+    db.session.commit()
+    if citizen is not None:
+        citizen.phone_number = claims.phone_number
+        db.session.commit()
+        return citizen
+    citizen = Citizen(
+        firebase_uid=claims.uid, phone_number=claims.phone_number, display_name=claims.name
+    )
+    db.session.add(citizen)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two first requests raced; the other one created the row
+        db.session.rollback()
+        citizen = db.session.scalars(
+            select(Citizen).where(Citizen.firebase_uid == claims.uid)
+        ).one()
+    return citizen
