@@ -40,8 +40,9 @@ if TYPE_CHECKING:
 PATH = "/api/v1/utilities"
 ENTRIES = 512
 _VARY = ("Vary", "Accept-Language, Authorization")
-_PUBLIC = [("Content-Type", "application/json"), ("Cache-Control", "public, no-cache"), _VARY, *API_HEADERS]
-_PRIVATE = [("Content-Type", "application/json"), ("Cache-Control", "private, no-cache"), _VARY, *API_HEADERS]
+_JSON = ("Content-Type", "application/json")
+_PUBLIC = [_JSON, ("Cache-Control", "public, no-cache"), _VARY, *API_HEADERS]
+_PRIVATE = [_JSON, ("Cache-Control", "private, no-cache"), _VARY, *API_HEADERS]
 #: the key part of an anonymous answer, where a signed-in one has the citizen's ward
 ANONYMOUS = "anonymous"
 
