@@ -3,12 +3,14 @@
     .venv/bin/python benchmarks/catalog.py [--rounds 12] [--duration 5] [--connections 32]
 
 Serves ``catalog_app:app`` (the real app on the embedded defaults: a fresh SQLite file
-migrated with ``smartapp db upgrade``, no Redis) and ``bare_app:app`` (the same JSON bytes
-from a plain Flask view) with gunicorn, 2 sync workers each, on 127.0.0.1. Then, in short
-rounds, loads each with wrk (alternating which goes first) and reports the medians and the
-median of the per-round ratios against the 0.85 target, and the 304 (``If-None-Match``) path
-for information. Both
-servers' process groups are ended on exit, Ctrl-C included. See ``README.md`` here.
+migrated with ``smartapp db upgrade``, no Redis) twice — with the development sign-in, and
+with a Firebase project whose ID tokens firebase-admin verifies (signed locally, see
+``firebase_keys.py``) — and ``bare_app:app`` (the same JSON bytes from a plain Flask view),
+with gunicorn, 2 sync workers each, on 127.0.0.1. Then, in short rounds, loads each case with
+wrk (rotating the order) — anonymous, a signed-in citizen with a ward (development token, then
+Firebase ID token), bare — and reports the medians and the median of the per-round ratios
+against the 0.85 target, and the 304 (``If-None-Match``) path for information. Every
+server's process group is ended on exit, Ctrl-C included. See ``README.md`` here.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+from firebase_keys import LocalFirebaseKeys
+
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 TARGET_RATIO = 0.85
@@ -42,6 +46,9 @@ WORKERS = 2
 QUERY = "/api/v1/utilities?platform=android&app_version=3.2.0"
 HEADERS = {"Accept-Language": "vi"}
 WARM_UP_SECONDS = 3
+#: the signed-in citizens' profile ward (Phường Tân Ninh, Tây Ninh)
+WARD_CODE = 25480
+FIREBASE_PROJECT = "smartapp-benchmark"
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,12 @@ def main() -> int:
         work = Path(workdir)
         environ = embedded_environment(work)
         migrate(environ)
+        keys = LocalFirebaseKeys(FIREBASE_PROJECT, work)
         with contextlib.ExitStack() as servers:
+            firebase_environ = {**environ, **servers.enter_context(keys.serve())}
             catalog = servers.enter_context(serve("catalog", "catalog_app:app", environ, work))
+            firebase = servers.enter_context(serve("catalog-firebase", "catalog_app:app",
+                                                   firebase_environ, work))
             body, etag = fetch_catalog(catalog.url)
             payload_file = work / "payload.json"
             payload_file.write_bytes(body)
@@ -87,7 +98,19 @@ def main() -> int:
             ))
             bare_size = len(fetch(bare.url, HEADERS)[1])
             print(f"payload: catalog {len(body)} bytes, bare {bare_size} bytes; ETag {etag}")
-            results = measure(catalog, bare, etag, options)
+            development_token = development_sign_in(catalog.url)
+            firebase_token = keys.issue("benchmark-citizen", "+84912000002")
+            loads = {
+                "catalog": (catalog.url, HEADERS),
+                "citizen (development token)": (catalog.url, signed_in(
+                    catalog.url, development_token, body)),
+                "citizen (Firebase ID token)": (firebase.url, signed_in(
+                    firebase.url, firebase_token, body)),
+                "bare": (bare.url, HEADERS),
+                "catalog 304": (catalog.url, {**HEADERS, "If-None-Match": etag}),
+            }
+            results = measure(loads, options)
+            print(f"Google certificate fetches by the Firebase workers: {keys.fetches}")
     report(results, options)
     return 0
 
@@ -156,8 +179,9 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def fetch(url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
-    request = urllib.request.Request(url, headers=headers)
+def fetch(url: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
+          ) -> tuple[int, bytes, dict[str, str]]:
+    request = urllib.request.Request(url, headers=headers, method=method, data=body)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.read(), dict(response.headers)
@@ -179,6 +203,34 @@ def fetch_catalog(url: str) -> tuple[bytes, str]:
     return body, etag
 
 
+def development_sign_in(catalog_url: str) -> str:
+    origin = catalog_url.split("/api/")[0]
+    status, body, _ = fetch(f"{origin}/api/v1/auth/dev/sign-in",
+                            {"Content-Type": "application/json"}, "POST",
+                            json.dumps({"phone_number": "+84912000001"}).encode())
+    if status != 200:
+        sys.exit(f"development sign-in answered {status}: {body[:500]!r}")
+    return json.loads(body)["id_token"]
+
+
+def signed_in(catalog_url: str, token: str, anonymous_body: bytes) -> dict[str, str]:
+    """The headers of a citizen with ``token`` whose profile has a ward, after checking the
+    catalog answers them privately, with the same tiles (no plugin here gives badges)."""
+    headers = {**HEADERS, "Authorization": f"Bearer {token}"}
+    origin = catalog_url.split("/api/")[0]
+    status, body, _ = fetch(f"{origin}/api/v1/me", {**headers, "Content-Type":
+                            "application/json"}, "PATCH",
+                            json.dumps({"ward_code": WARD_CODE}).encode())
+    if status != 200 or json.loads(body)["ward_code"] != WARD_CODE:
+        sys.exit(f"PATCH /me answered {status}: {body[:500]!r}")
+    status, body, response_headers = fetch(catalog_url, headers)
+    if status != 200 or response_headers.get("Cache-Control") != "private, no-cache":
+        sys.exit(f"signed-in catalog answered {status}, {response_headers}")
+    if body != anonymous_body:
+        sys.exit(f"signed-in catalog differs from the anonymous one: {body[:500]!r}")
+    return headers
+
+
 def wrk(url: str, headers: dict[str, str], seconds: int, options: argparse.Namespace
         ) -> WrkResult:
     command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{seconds}s"]
@@ -194,37 +246,30 @@ def wrk(url: str, headers: dict[str, str], seconds: int, options: argparse.Names
     return WrkResult(float(rate.group(1)), latency.group(1), errors)
 
 
-def measure(catalog: Server, bare: Server, etag: str, options: argparse.Namespace
+def measure(loads: dict[str, tuple[str, dict[str, str]]], options: argparse.Namespace
             ) -> dict[str, list[WrkResult]]:
-    """Rounds of catalog and bare (alternating which goes first, so drift in the machine's
-    load hits both alike), then the 304 path; every run must be free of errors."""
-    loads = {
-        "catalog": (catalog.url, HEADERS),
-        "bare": (bare.url, HEADERS),
-        "catalog 304": (catalog.url, {**HEADERS, "If-None-Match": etag}),
-    }
+    """Rounds of every load (rotating the order, so drift in the machine's load hits them
+    alike; the 304 path last); every run must be free of errors."""
     for url, headers in loads.values():
         wrk(url, headers, WARM_UP_SECONDS, options)
     results: dict[str, list[WrkResult]] = {name: [] for name in loads}
+    rotated = [name for name in loads if name != "catalog 304"]
     for round_number in range(options.rounds):
-        order = ["catalog", "bare"] if round_number % 2 == 0 else ["bare", "catalog"]
-        for name in [*order, "catalog 304"]:
+        shift = round_number % len(rotated)
+        for name in [*rotated[shift:], *rotated[:shift], "catalog 304"]:
             result = wrk(*loads[name], options.duration, options)
             if result.errors:
                 sys.exit(f"{name}: {result.errors} errors or non-2xx/3xx responses under load")
             results[name].append(result)
-        line = ", ".join(f"{name} {runs[-1].requests_per_second:,.0f} req/s"
+        line = ", ".join(f"{name} {runs[-1].requests_per_second:,.0f}"
                          for name, runs in results.items())
-        print(f"round {round_number + 1}/{options.rounds}: {line}", flush=True)
+        print(f"round {round_number + 1}/{options.rounds} (req/s): {line}", flush=True)
     return results
 
 
 def report(results: dict[str, list[WrkResult]], options: argparse.Namespace) -> None:
     medians = {name: statistics.median(r.requests_per_second for r in runs)
                for name, runs in results.items()}
-    round_ratios = [c.requests_per_second / b.requests_per_second
-                    for c, b in zip(results["catalog"], results["bare"], strict=True)]
-    ratio = statistics.median(round_ratios)
     print()
     print(machine())
     print(f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s, "
@@ -237,10 +282,16 @@ def report(results: dict[str, list[WrkResult]], options: argparse.Namespace) -> 
         latency = sorted(runs, key=lambda r: r.requests_per_second)[(len(runs) - 1) // 2].latency
         print(f"| {name} | {medians[name]:,.0f} | {per_round} | {latency} |")
     print()
-    print(f"catalog / bare, median of the per-round ratios: {ratio:.3f}; target ≥ "
-          f"{TARGET_RATIO}: {'met' if ratio >= TARGET_RATIO else 'NOT met'}")
-    print(f"per-round ratios: {', '.join(f'{r:.2f}' for r in round_ratios)}; ratio of the "
-          f"medians: {medians['catalog'] / medians['bare']:.3f}")
+    for name, runs in results.items():
+        if name == "bare":
+            continue
+        round_ratios = [r.requests_per_second / b.requests_per_second
+                        for r, b in zip(runs, results["bare"], strict=True)]
+        ratio = statistics.median(round_ratios)
+        print(f"{name} / bare, median of the per-round ratios: {ratio:.3f} "
+              f"({min(round_ratios):.2f}–{max(round_ratios):.2f}); target ≥ {TARGET_RATIO}: "
+              f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}; ratio of the medians: "
+              f"{medians[name] / medians['bare']:.3f}")
 
 
 def machine() -> str:

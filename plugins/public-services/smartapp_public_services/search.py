@@ -4,16 +4,21 @@ One pipeline on both databases:
 
 1. the query is folded (``text.fold``) and parsed into groups of alternatives — a word, its
    abbreviation expansions (:data:`text.ABBREVIATIONS`), its spelling corrections against the
-   indexed vocabulary (rapidfuzz, one edit; two for long words), the two words it splits into
-   when a space is missing, or, for the last word, a prefix;
+   indexed vocabulary (rapidfuzz, one edit, two swapped letters counting as one; two edits
+   for long words; a short word only into one that stands beside its neighbour in some
+   name), the two words it splits into when a space
+   is missing, or, for the last word, a prefix; two words that stand together in a name or
+   keyword (``can cuoc``) make one group, so a match on half of such a phrase counts for
+   nothing;
 2. the database's full-text index finds the procedures matching every group, with its own
    weighted score (SQLite: bm25 over the FTS5 table ``public_services_procedures_fts``;
    PostgreSQL: ``ts_rank`` of the name and keywords, the GIN-indexed generated tsvector
    ``search_vector`` finding the matches), falling back to any group when few match them all;
 3. the best :data:`CANDIDATES` by that score are ranked in Python, identically on both
-   databases: groups found in the name or keywords first, then how much of the name the
-   query covers, then the database's score, then code; the other matches follow in score
-   order (they count in the total and the facets, and can be paged through);
+   databases: the query is the name (Vietnamese or English) or a keyword first, then the
+   query words found in the names or keywords, then how much of a name the query covers,
+   then the database's score, then code; the other matches follow in score order (they count
+   in the total and the facets, and can be paged through);
 4. filters and facet counts are computed over every match, and the whole answer is cached
    under the revision of the procedures (:data:`REVISION`), which every write bumps in its
    own transaction: every worker sees the change at its next search, with or without Redis.
@@ -30,12 +35,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 from operator import attrgetter
 from typing import Any
 
 from flask import Flask, current_app
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from redis.exceptions import RedisError
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -87,29 +93,60 @@ def search_revision() -> int:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Every indexed word with the number of procedures that contain it."""
+    """Every indexed word with the number of procedures that contain it, and which words stand
+    side by side in the names and keywords."""
 
     frequency: dict[str, int]
     words: tuple[str, ...]
+    #: a word of a name or keyword → the words that follow it there
+    followers: dict[str, frozenset[str]]
+    #: a word of a name or keyword → the words that come before it there
+    leaders: dict[str, frozenset[str]]
 
     @classmethod
-    def of(cls, documents: Iterable[str]) -> Vocabulary:
+    def of(cls, documents: Iterable[str], phrases: Iterable[str]) -> Vocabulary:
         frequency: Counter[str] = Counter()
         for document in documents:
             frequency.update(set(document.split()))
-        return cls(dict(frequency), tuple(frequency))
+        followers: dict[str, set[str]] = {}
+        leaders: dict[str, set[str]] = {}
+        for phrase in phrases:
+            phrase_words = phrase.split()
+            for first, second in pairwise(phrase_words):
+                followers.setdefault(first, set()).add(second)
+                leaders.setdefault(second, set()).add(first)
+        return cls(dict(frequency), tuple(frequency),
+                   {w: frozenset(f) for w, f in followers.items()},
+                   {w: frozenset(f) for w, f in leaders.items()})
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
 
-    def corrections(self, word: str) -> list[str]:
+    def together(self, first: str, second: str) -> bool:
+        """Whether ``first second`` occurs in a name or keyword."""
+        return second in self.followers.get(first, ())
+
+    def corrections(self, word: str, before: str | None = None, after: str | None = None
+                    ) -> list[str]:
         """The indexed words closest to ``word`` (one edit; two for words of 8+ letters),
-        most frequent first. Words under four letters are left alone: one edit away from a
-        Vietnamese syllable of three letters is a dozen other syllables."""
-        if len(word) < 4 or word.isdigit():
+        those that stand beside a neighbouring word of the query in some name first, most
+        frequent first. A word under four letters is corrected only into such a neighbour:
+        one edit away from a Vietnamese syllable of three letters is a dozen other syllables,
+        but after ``khai`` only ``sinh`` is one edit from ``snh``."""
+        if len(word) < 2 or word.isdigit():
             return []
         limit = 2 if len(word) >= 8 else 1
-        found = process.extract(word, self.words, scorer=Levenshtein.distance,
+        beside = self.followers.get(before, frozenset()) if before else frozenset()
+        if after:
+            beside = beside | self.leaders.get(after, frozenset())
+        fitting = [c for c in beside if OSA.distance(word, c, score_cutoff=limit)
+                   <= limit]
+        if fitting:
+            fitting.sort(key=lambda c: (OSA.distance(word, c), -self.frequency.get(c, 0)))
+            return fitting[:MAX_CORRECTIONS]
+        if len(word) < 4:
+            return []
+        found = process.extract(word, self.words, scorer=OSA.distance,
                                 score_cutoff=limit, limit=None)
         if not found:
             return []
@@ -139,10 +176,12 @@ class Entry:
     name_words: tuple[str, ...]
     #: the folded name without the catalog's "Thủ tục" ("procedure") in front
     bare_name: str
+    #: the folded English name
+    english_name: str
     keywords: frozenset[str]
-    #: the words of the name and keywords
+    #: the words of the names and keywords
     prominent: frozenset[str]
-    #: the name and each keyword phrase, one a line, padded for whole-phrase look-ups
+    #: the names and each keyword phrase, one a line, padded for whole-phrase look-ups
     phrases: str
 
 
@@ -181,15 +220,18 @@ def snapshot(revision: int) -> Snapshot:
     for row in rows:
         keywords = row.search_keywords.split("\n") if row.search_keywords else []
         name_words = tuple(row.search_name.split())
+        english_name = fold(row.name_en or "")
+        names = [row.search_name, english_name, *keywords]
         entries[row.id] = Entry(
             row.id, row.code, row.name, row.name_en, row.field, row.level, row.online_level,
-            row.agency, name_words, row.search_name.removeprefix("thu tuc "), frozenset(keywords),
-            frozenset(name_words).union(*(k.split() for k in keywords)),
-            "".join(f" {line} \n" for line in [row.search_name, *keywords]),
+            row.agency, name_words, row.search_name.removeprefix("thu tuc "), english_name,
+            frozenset(keywords), frozenset(name_words).union(*(n.split() for n in names[1:])),
+            "".join(f" {line} \n" for line in names if line),
         )
     built = Snapshot(
         revision,
-        Vocabulary.of(f"{r.search_name} {r.search_keywords} {r.search_body}" for r in rows),
+        Vocabulary.of((f"{r.search_name} {r.search_keywords} {r.search_body}" for r in rows),
+                      (line for e in entries.values() for line in e.phrases.split("\n"))),
         entries,
         {e.code: e.id for e in entries.values()},
         tuple(sorted(entries, key=lambda i: (entries[i].name_words, entries[i].code))),
@@ -203,10 +245,12 @@ def snapshot(revision: int) -> Snapshot:
 
 @dataclass(frozen=True)
 class Alternative:
-    """Words that must all occur; with ``prefix``, the last one may be the start of a word."""
+    """Words that must all occur; with ``prefix``, the last one may be the start of a word;
+    with ``phrase``, they must stand side by side, in this order."""
 
     words: tuple[str, ...]
     prefix: bool = False
+    phrase: bool = False
 
 
 Group = tuple[Alternative, ...]
@@ -215,47 +259,78 @@ Group = tuple[Alternative, ...]
 @dataclass(frozen=True)
 class ParsedQuery:
     groups: list[Group]
+    #: how many of the query's words each group stands for
+    weights: list[int]
     #: words left out because nothing indexed can match them
     unmatched: int
 
     @property
     def size(self) -> int:
-        """How many things the citizen asked for: the groups and the unmatched words."""
-        return len(self.groups) + self.unmatched
+        """How many words the citizen typed that count: the groups' and the unmatched."""
+        return sum(self.weights) + self.unmatched
 
 
 def parse(query: str, known: Vocabulary) -> ParsedQuery:
     """The query's groups, in order; a word nothing can match is left out (and counted)."""
     tokens = words(query)
     groups: list[Group] = []
+    weights: list[int] = []
     unmatched = 0
     position = 0
     while position < len(tokens):
-        for size in range(min(ABBREVIATION_WORDS, len(tokens) - position), 0, -1):
-            key = " ".join(tokens[position:position + size])
-            if key in ABBREVIATIONS:
-                original = tuple(tokens[position:position + size])
-                alternatives = [Alternative(original)] if all(w in known for w in original) else []
-                alternatives += [Alternative(tuple(e.split())) for e in ABBREVIATIONS[key]]
-                groups.append(tuple(alternatives))
-                position += size
-                break
+        if (abbreviation := _abbreviation_at(tokens, position, known)) is not None:
+            group, size = abbreviation
+        elif pair := _pair_at(tokens, position, known):
+            group, size = pair, 2
         else:
-            last = position == len(tokens) - 1
-            if group := _word_group(tokens[position], known, last):
-                groups.append(group)
-            else:
-                unmatched += 1
-            position += 1
-    return ParsedQuery(groups, unmatched)
+            before = tokens[position - 1] if position else None
+            after = tokens[position + 1] if position + 1 < len(tokens) else None
+            group, size = _word_group(tokens[position], known, before, after), 1
+        if group:
+            groups.append(group)
+            weights.append(size)
+        else:
+            unmatched += size
+        position += size
+    return ParsedQuery(groups, weights, unmatched)
 
 
-def _word_group(word: str, known: Vocabulary, last: bool) -> Group:
+def _abbreviation_at(tokens: list[str], position: int, known: Vocabulary
+                     ) -> tuple[Group, int] | None:
+    """The longest abbreviation starting at ``position``, and how many words it takes."""
+    for size in range(min(ABBREVIATION_WORDS, len(tokens) - position), 0, -1):
+        key = " ".join(tokens[position:position + size])
+        if key in ABBREVIATIONS:
+            original = tuple(tokens[position:position + size])
+            alternatives = [Alternative(original)] if all(w in known for w in original) else []
+            alternatives += [Alternative(tuple(e.split())) for e in ABBREVIATIONS[key]]
+            return tuple(alternatives), size
+    return None
+
+
+def _pair_at(tokens: list[str], position: int, known: Vocabulary) -> Group:
+    """The two words at ``position`` as one group, when they stand together in some name or
+    keyword (the second one possibly mistyped: ``khai snh``)."""
+    if position + 1 >= len(tokens) or tokens[position] not in known:
+        return ()
+    if _abbreviation_at(tokens, position + 1, known) is not None:
+        return ()
+    first, second = tokens[position], tokens[position + 1]
+    if second not in known:
+        after = tokens[position + 2] if position + 2 < len(tokens) else None
+        fitting = [c for c in known.corrections(second, first, after)
+                   if known.together(first, c)]
+        return tuple(Alternative((first, c), phrase=True) for c in fitting)
+    return (Alternative((first, second), phrase=True),) if known.together(first, second) else ()
+
+
+def _word_group(word: str, known: Vocabulary, before: str | None, after: str | None
+                ) -> Group:
     if word in known:
         return (Alternative((word,)),)
-    alternatives = [Alternative((c,)) for c in known.corrections(word)]
+    alternatives = [Alternative((c,)) for c in known.corrections(word, before, after)]
     alternatives += [Alternative(pair) for pair in known.splits(word)]
-    if last and len(word) >= 2:
+    if after is None and len(word) >= 2:
         alternatives.append(Alternative((word,), prefix=True))
     return tuple(alternatives)
 
@@ -263,6 +338,8 @@ def _word_group(word: str, known: Vocabulary, last: bool) -> Group:
 def fts5_query(groups: Sequence[Group], operator: str) -> str:
     """The FTS5 MATCH expression; every word is quoted, so none is read as an operator."""
     def alternative(alt: Alternative) -> str:
+        if alt.phrase:
+            return '("' + " ".join(alt.words) + '")'
         quoted = [f'"{w}"' for w in alt.words]
         if alt.prefix:
             quoted[-1] += "*"
@@ -277,7 +354,7 @@ def tsquery(groups: Sequence[Group], operator: str) -> str:
         parts = list(alt.words)
         if alt.prefix:
             parts[-1] += ":*"
-        return "(" + " & ".join(parts) + ")"
+        return "(" + (" <-> " if alt.phrase else " & ").join(parts) + ")"
 
     joiner = " & " if operator == "AND" else " | "
     return joiner.join("(" + " | ".join(map(alternative, g)) + ")" for g in groups)
@@ -309,22 +386,22 @@ POSTGRESQL_MATCH = text(
 )
 
 
-def _matches(groups: Sequence[Group], operator: str, phrase: str, known: Snapshot,
+def _matches(parsed: ParsedQuery, operator: str, phrase: str, known: Snapshot,
              candidates: int) -> tuple[list[Match], list[Entry]]:
     """The best ``candidates`` matches by the database's score, ranked; and the other
     matches, in score order (not ranked: on a broad query they are hundreds)."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
-        statement, query = SQLITE_MATCH, fts5_query(groups, operator)
+        statement, query = SQLITE_MATCH, fts5_query(parsed.groups, operator)
     elif dialect == "postgresql":
-        statement, query = POSTGRESQL_MATCH, tsquery(groups, operator)
+        statement, query = POSTGRESQL_MATCH, tsquery(parsed.groups, operator)
     else:
         raise RuntimeError(f"procedure search supports SQLite and PostgreSQL, not {dialect}")
     rows = db.session.execute(statement, {"query": query}).all()
     # best first; retired procedures are not in the snapshot
     scored = [(score, entry) for procedure_id, score in rows
               if (entry := known.entries.get(procedure_id))]
-    ranking = _Ranking(groups, phrase)
+    ranking = _Ranking(parsed, phrase)
     return ([ranking.match(entry, score) for score, entry in scored[:candidates]],
             [entry for _, entry in scored[candidates:]])
 
@@ -335,35 +412,45 @@ class _Ranking:
     phrase there; how much of the name it covers; the database's weighted score (name over
     keywords over the rest). Runs once per match, so the query's side is prepared once."""
 
-    def __init__(self, groups: Sequence[Group], phrase: str) -> None:
+    def __init__(self, parsed: ParsedQuery, phrase: str) -> None:
         self.phrase = phrase
         self.padded = f" {phrase} "
+        groups = parsed.groups
         self.query_words = frozenset(w for g in groups for alt in g for w in alt.words)
         # most groups are single whole words: one set test each
-        self.simple = [frozenset(alt.words[0] for alt in g) for g in groups
-                       if all(len(alt.words) == 1 and not alt.prefix for alt in g)]
-        self.complex = [g for g in groups
-                        if not all(len(alt.words) == 1 and not alt.prefix for alt in g)]
+        single = [all(len(alt.words) == 1 and not alt.prefix for alt in g) for g in groups]
+        self.simple = [(frozenset(alt.words[0] for alt in g), weight) for g, weight, one
+                       in zip(groups, parsed.weights, single, strict=True) if one]
+        self.complex = [(g, weight) for g, weight, one
+                        in zip(groups, parsed.weights, single, strict=True) if not one]
 
     def match(self, entry: Entry, score: float) -> Match:
         words = entry.prominent
-        prominent = sum(not words.isdisjoint(g) for g in self.simple) + sum(
-            any(_found(alt, words) for alt in g) for g in self.complex)
-        exact = self.phrase in entry.keywords or self.phrase == entry.bare_name
-        coverage = sum(map(self.query_words.__contains__, entry.name_words)) / max(
-            len(entry.name_words), 1)
+        prominent = sum(weight for g, weight in self.simple if not words.isdisjoint(g)) + sum(
+            weight for g, weight in self.complex if any(_found(alt, entry) for alt in g))
+        exact = (self.phrase in entry.keywords or self.phrase == entry.bare_name
+                 or self.phrase == entry.english_name)
+        coverage = max(self._coverage(entry.name_words),
+                       self._coverage(entry.english_name.split()))
         key = (-exact, -prominent, -(self.padded in entry.phrases), -round(coverage, 3),
                -round(score, 6), entry.code)
         return Match(entry, key, prominent)
 
+    def _coverage(self, name_words: Sequence[str]) -> float:
+        """The share of a name's words that the query holds."""
+        return sum(map(self.query_words.__contains__, name_words)) / max(len(name_words), 1)
 
-def _found(alternative: Alternative, words_of_document: frozenset[str]) -> bool:
+
+def _found(alternative: Alternative, entry: Entry) -> bool:
+    """Whether the names or keywords of ``entry`` hold ``alternative``."""
+    if alternative.phrase:
+        return f" {' '.join(alternative.words)} " in entry.phrases
     *whole, last = alternative.words
-    if not all(w in words_of_document for w in whole):
+    if not all(w in entry.prominent for w in whole):
         return False
     if alternative.prefix:
-        return any(w.startswith(last) for w in words_of_document)
-    return last in words_of_document
+        return any(w.startswith(last) for w in entry.prominent)
+    return last in entry.prominent
 
 
 def find(query: str, known: Snapshot, candidates: int = CANDIDATES) -> list[Entry]:
@@ -372,16 +459,17 @@ def find(query: str, known: Snapshot, candidates: int = CANDIDATES) -> list[Entr
     if not fold(query):
         return [known.entries[i] for i in known.by_name]
     parsed = parse(query, known.vocabulary)
-    groups, phrase = parsed.groups, fold(query)
+    phrase = fold(query)
     ranked: list[Match] = []
     rest: list[Entry] = []
-    if groups:
-        ranked, rest = _matches(groups, "AND", phrase, known, candidates)
+    if parsed.groups:
+        ranked, rest = _matches(parsed, "AND", phrase, known, candidates)
         if len(ranked) < FEW_MATCHES and parsed.size > 1:
             # citizens add words the catalog does not use ("cho bé mới sinh"): rank along
-            # the procedures whose name or keywords hold at least half of the words
+            # the procedures whose names or keywords hold at least half of the words (a
+            # phrase's words count only together: "cận" alone is not half of "căn cước")
             having_all = {m.entry.id for m in ranked}
-            some, _ = _matches(groups, "OR", phrase, known, candidates)
+            some, _ = _matches(parsed, "OR", phrase, known, candidates)
             ranked += [m for m in some
                        if m.entry.id not in having_all and 2 * m.prominent >= parsed.size]
     ranked.sort(key=lambda m: m.sort_key)

@@ -113,3 +113,40 @@ def test_real_citizen_queries_find_their_procedure_in_the_top_three(client, real
         if case["expected"] not in found:
             misses.append((case["query"], case["expected"], found))
     assert misses == []
+
+
+def test_english_queries_and_typos_find_their_procedure(client, real_catalog, fixtures):
+    # "first": the procedure must come first (an exact title, a typo of one), else top three
+    cases = json.loads((fixtures / "queries_english_and_typos.json").read_text())
+    assert len(cases) >= 40
+    misses = []
+    for case in cases:
+        response = client.get(URL, query_string={"q": case["query"], "limit": 3},
+                              headers={"Accept-Language": case.get("language", "vi")})
+        found = [item["code"] for item in response.json["items"]]
+        if (found[:1] if case.get("first") else found).count(case["expected"]) != 1:
+            misses.append((case["query"], case["expected"], found))
+    assert misses == []
+
+
+def test_an_exact_title_ranks_first_in_either_language(client, real_catalog):
+    english = client.get(URL, query_string={"q": "birth registration"},
+                         headers={"Accept-Language": "en"}).json["items"]
+    assert english[0]["name"] == "Birth registration"
+    assert client.get(URL, query_string={"q": "Đăng ký khai sinh"}).json["items"][0][
+        "code"] == english[0]["code"]
+
+
+def test_a_mistyped_short_word_is_read_beside_its_neighbour(client, real_catalog):
+    # "snh" is one letter from a dozen syllables, but after "khai" only from "sinh"
+    items = client.get(URL, query_string={"q": "khai snh", "limit": 50}).json["items"]
+    names = [fold(item["name"]) for item in items]
+    assert names and all("khai sinh" in name for name in names[:10])
+    assert "khai bao tam vang" not in names
+
+
+def test_half_a_phrase_is_no_match(client, real_catalog):
+    # "cận" (hộ cận nghèo) and "cuộc" somewhere in a description are not "căn cước"
+    items = client.get(URL, query_string={"q": "lam can cuoc", "limit": 50}).json["items"]
+    assert items and all("can cuoc" in fold(item["name"]) for item in items)
+    assert "Giảm nghèo" not in {item["field"] for item in items}
