@@ -44,6 +44,12 @@ def test_bad_provenance_names_the_field(procedure, changes, field):
     assert field in loaded({**procedure, **changes})
 
 
+def test_portal_links_by_the_portals_own_id_or_its_search_are_accepted(procedure):
+    for url in ("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-95d6-778f-889b-e3045003fa5e",
+                "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword=1.004222"):
+        assert loaded({**procedure, "online_url": url})["online_url"] == url
+
+
 def test_a_fee_basis_must_be_one_of_the_legal_bases(procedure):
     channels = [{**c, "fee_basis": "99/2099/TT-BTC"} for c in procedure["channels"]]
     assert "channels" in loaded({**procedure, "channels": channels})
