@@ -80,6 +80,9 @@ class ProvenanceSchema(Schema):
     def _default_unverified(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if data.get("unverified", ...) is None:
             data["unverified"] = not (data.get("source") and data.get("verified_at"))
+        elif "unverified" not in data and any(
+                name in data and not data[name] for name in ("source", "verified_at")):
+            data["unverified"] = True  # a change that clears the source unconfirms the record
         return data
 
 

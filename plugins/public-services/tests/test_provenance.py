@@ -103,3 +103,11 @@ def test_marking_verified_needs_source_and_day_in_the_same_change(client, catalo
                             headers=admin.headers)
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"source", "verified_at"}
+
+
+def test_clearing_the_source_of_a_verified_record_unverifies_it(client, catalog, admin):
+    assert client.patch(f"{ADMIN}/1.001193", json=CONFIRMED,
+                        headers=admin.headers).json["unverified"] is False
+    cleared = client.patch(f"{ADMIN}/1.001193", json={"source": None}, headers=admin.headers)
+    assert cleared.status_code == 200
+    assert (cleared.json["source"], cleared.json["unverified"]) == (None, True)
