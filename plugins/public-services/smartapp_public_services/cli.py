@@ -87,5 +87,5 @@ def _print_changes(changes: CatalogChanges) -> None:
 
 def _print_report(report: ImportReport) -> None:
     click.echo(f"{report.rows} rows: {report.created} created, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {report.retired} retired, "
+               f"{report.unchanged} unchanged, {len(report.retired)} retired, "
                f"{len(report.errors)} skipped")

@@ -20,7 +20,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import select
 
-from smartapp.plugin import db
+from smartapp.plugin import db, record_audit
 
 from .catalog import apply_bundle, apply_procedure, procedures_by_code, retire_procedure
 from .changes import CatalogChanges, compare
@@ -66,8 +66,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    #: active records a full-catalog file left out, now retired
-    retired: int = 0
+    #: the codes of the active records a full-catalog file left out, now retired
+    retired: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     #: whether the valid rows were written (not when errors stopped the import)
     written: bool = False
@@ -318,7 +318,7 @@ def _retire_repealed(plan: ImportPlan, report: ImportReport) -> None:
     for row in db.session.scalars(select(model).where(model.retired_at.is_(None))):
         if row.code not in plan.present:
             retire(row)
-            report.retired += 1
+            report.retired.append(row.code)
 
 
 def write_import(plan: ImportPlan, skip_invalid: bool = False,
@@ -341,9 +341,15 @@ def write_import(plan: ImportPlan, skip_invalid: bool = False,
 
 def run_import(plan: ImportPlan, skip_invalid: bool = False,
                advance: Callable[[int], None] | None = None) -> ImportReport:
-    """:func:`write_import` as one transaction of its own: committed whole, or rolled back."""
+    """:func:`write_import` as one transaction of its own, audited when it changed anything:
+    committed whole, or rolled back."""
     try:
         report = write_import(plan, skip_invalid, advance)
+        if report.created or report.updated or report.retired:
+            kind = plan.kind.name
+            record_audit(f"public-services.{kind}.import", kind, kind, {
+                "rows": report.rows, "created": report.created, "updated": report.updated,
+                "retired": report.retired, "full": plan.full})
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,29 +1,28 @@
 """Links into the national public-services portal (Cổng Dịch vụ công quốc gia).
 
-The detail page (``…/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=``) is reported to
-answer "không tồn tại" for a catalog code, and public clients of the portal pass it the
-portal's own record id instead; no stored copy of the portal shows how a code maps to that
-id. So a procedure links to the portal's search for its code (``dvc-tim-kiem-thu-tuc.html
-?key=``, the form public clients of the portal use; see the plugin's README, "Provenance").
+Since its 2026 redesign the portal shows a procedure at ``/thu-tuc-hanh-chinh/<formalityId>``,
+an id of its own (a UUID) that no stored copy of the portal maps from the catalog code; the
+old pages that took the code (``/p/home/…?ma_thu_tuc=``) answer "không tồn tại". So a
+procedure links to the portal's search for its code; staff may set the detail link itself
+once they know its id. The evidence for both forms is in the README ("Provenance").
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 PORTAL_HOST = "dichvucong.gov.vn"
-NATIONAL_PORTAL_SEARCH = f"https://{PORTAL_HOST}/p/home/dvc-tim-kiem-thu-tuc.html"
-_CATALOG_CODE = re.compile(r"^\d\.\d{6}$")
+NATIONAL_PORTAL_SEARCH = f"https://{PORTAL_HOST}/tim-kiem-thu-tuc-hanh-chinh"
+#: the query parameter of the old pages, which took the catalog code
+OLD_CODE_PARAMETER = "ma_thu_tuc"
 
 
 def portal_search_url(code: str) -> str:
     """The portal's search for one catalog code."""
-    return f"{NATIONAL_PORTAL_SEARCH}?{urlencode({'key': code})}"
+    return f"{NATIONAL_PORTAL_SEARCH}?{urlencode({'keyword': code})}"
 
 
-def is_code_detail_link(url: str) -> bool:
-    """Whether ``url`` is the portal's detail page given a catalog code (a dead link)."""
+def is_old_portal_link(url: str) -> bool:
+    """Whether ``url`` is one of the portal's old pages by code (a dead link)."""
     parts = urlsplit(url)
-    ids = parse_qs(parts.query).get("ma_thu_tuc", [])
-    return parts.hostname == PORTAL_HOST and any(_CATALOG_CODE.match(i) for i in ids)
+    return parts.hostname == PORTAL_HOST and OLD_CODE_PARAMETER in parse_qs(parts.query)

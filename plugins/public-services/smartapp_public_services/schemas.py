@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from smartapp.plugin import CursorPageArgs, WardCodeField
 
 from .models import CHANNELS, LEVELS, OFFICE_KINDS, ONLINE_LEVELS
-from .portal import is_code_detail_link, portal_search_url
+from .portal import is_old_portal_link, portal_search_url
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{1,39}$")
 CODE = validate.Regexp(CODE_PATTERN, error="Letters, digits, '.', '_' or '-', 2 to 40 characters.")
@@ -39,9 +39,10 @@ def _iso_date(value: str) -> None:
 
 
 def _live_portal_link(url: str) -> None:
-    if is_code_detail_link(url):
-        raise ValidationError("The portal's detail page takes its own id, not the code: link "
-                              f"to its search instead ({portal_search_url('1.001193')}).")
+    if is_old_portal_link(url):
+        raise ValidationError("The portal's old pages by code are gone: link to its search "
+                              f"({portal_search_url('1.001193')}) or to the procedure's page "
+                              "by the portal's own id.")
 
 
 def _not_in_the_future(value: date) -> None:
@@ -79,6 +80,9 @@ class ProvenanceSchema(Schema):
     def _default_unverified(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         if data.get("unverified", ...) is None:
             data["unverified"] = not (data.get("source") and data.get("verified_at"))
+        elif "unverified" not in data and any(
+                name in data and not data[name] for name in ("source", "verified_at")):
+            data["unverified"] = True  # a change that clears the source unconfirms the record
         return data
 
 

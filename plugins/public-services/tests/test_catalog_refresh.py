@@ -9,6 +9,7 @@ from smartapp_public_services.models import Procedure
 from smartapp_public_services.search import search_revision
 from sqlalchemy import func, select
 
+from smartapp.admin.models import AuditEntry
 from smartapp.plugin import db
 
 
@@ -60,10 +61,15 @@ def test_a_full_catalog_retires_what_it_leaves_out(load, catalog_file):
     load("procedures.json")
     before = search_revision()
     report = load(catalog_file(_refresh), full=True)
-    assert (report.created, report.updated, report.unchanged, report.retired) == (1, 2, 1, 1)
+    assert (report.created, report.updated, report.unchanged) == (1, 2, 1)
+    assert report.retired == ["2.000908"]
     assert stored("2.000908").retired_at is not None  # kept, not deleted
     assert count() == 5
     assert search_revision() == before + 1
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+    assert (entry.action, entry.actor) == ("public-services.procedures.import", "system")
+    assert entry.details == {"rows": 4, "created": 1, "updated": 2, "retired": ["2.000908"],
+                             "full": True}
     # present again in a later file: back in service, and reported as such
     changes = preview(plan_import(catalog_file(lambda r: None), KINDS["procedures"]))
     assert changes.changed["2.000908"] == ["retired_at"]
@@ -76,7 +82,7 @@ def test_a_bad_row_does_not_repeal_its_record(load, catalog_file):
         records[3]["level"] = "district"
 
     report = load(catalog_file(break_one), skip_invalid=True, full=True)
-    assert report.written and report.retired == 0
+    assert report.written and report.retired == []
     assert stored("2.000908").retired_at is None
 
 

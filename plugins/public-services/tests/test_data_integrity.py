@@ -125,7 +125,7 @@ def test_online_links_go_to_the_portals_search_for_their_own_code():
         if url and urlsplit(url).hostname == "dichvucong.gov.vn":
             assert url == portal_search_url(procedure["code"]), procedure["code"]
             assert url.startswith(NATIONAL_PORTAL_SEARCH + "?")
-            assert parse_qs(urlsplit(url).query) == {"key": [procedure["code"]]}
+            assert parse_qs(urlsplit(url).query) == {"keyword": [procedure["code"]]}
 
 
 def test_only_published_linked_services_are_called_official():

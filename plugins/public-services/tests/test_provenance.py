@@ -44,6 +44,12 @@ def test_bad_provenance_names_the_field(procedure, changes, field):
     assert field in loaded({**procedure, **changes})
 
 
+def test_portal_links_by_the_portals_own_id_or_its_search_are_accepted(procedure):
+    for url in ("https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-95d6-778f-889b-e3045003fa5e",
+                "https://dichvucong.gov.vn/tim-kiem-thu-tuc-hanh-chinh?keyword=1.004222"):
+        assert loaded({**procedure, "online_url": url})["online_url"] == url
+
+
 def test_a_fee_basis_must_be_one_of_the_legal_bases(procedure):
     channels = [{**c, "fee_basis": "99/2099/TT-BTC"} for c in procedure["channels"]]
     assert "channels" in loaded({**procedure, "channels": channels})
@@ -97,3 +103,11 @@ def test_marking_verified_needs_source_and_day_in_the_same_change(client, catalo
                             headers=admin.headers)
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"source", "verified_at"}
+
+
+def test_clearing_the_source_of_a_verified_record_unverifies_it(client, catalog, admin):
+    assert client.patch(f"{ADMIN}/1.001193", json=CONFIRMED,
+                        headers=admin.headers).json["unverified"] is False
+    cleared = client.patch(f"{ADMIN}/1.001193", json={"source": None}, headers=admin.headers)
+    assert cleared.status_code == 200
+    assert (cleared.json["source"], cleared.json["unverified"]) == (None, True)
