@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 from flask_smorest import Api
 
 from smartapp import jobs
 from smartapp.config import Settings
-from smartapp.notifications import gateway
+from smartapp.errors import error_response
+from smartapp.notifications import gateway, routes
+from smartapp.notifications.devices import DeviceNotFound
+from smartapp.notifications.inbox import NotFound
+from smartapp.notifications.interests import InterestNotFound
 from smartapp.notifications.tasks import SWEEP_INTERVAL, sweep
+from smartapp.notifications.topics import TooManyTopics
+
+
+def _not_found(error: LookupError) -> Response:
+    return error_response(404)
+
+
+def _too_many_topics(error: TooManyTopics) -> Response:
+    return error_response(422, errors={"interests": [str(error)]})
 
 
 def init_app(app: Flask, api: Api, settings: Settings) -> None:
     gateway.init_app(app, settings)
     jobs.every(app, SWEEP_INTERVAL, sweep)
+    api.register_blueprint(routes.blp)
+    for error in (DeviceNotFound, NotFound, InterestNotFound):
+        app.register_error_handler(error, _not_found)
+    app.register_error_handler(TooManyTopics, _too_many_topics)

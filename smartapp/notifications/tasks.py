@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, or_, select
 
 from smartapp.extensions import db, utcnow
 from smartapp.jobs import enqueue
-from smartapp.notifications import dispatch
+from smartapp.notifications import dispatch, topics
 from smartapp.notifications.audience import EXPIRED_AFTER
 from smartapp.notifications.models import Campaign, CampaignStatus, Device
 
@@ -51,5 +51,13 @@ def sweep() -> dict[str, int]:
         if purged:
             log.info("removed %d devices unseen for 270 days", purged)
         return {"campaigns": len(due), "devices_purged": purged}
+    finally:
+        db.session.remove()
+
+
+def sync_topics() -> dict[str, int]:
+    """Carry out pending topic subscription changes at FCM."""
+    try:
+        return topics.sync_subscriptions()
     finally:
         db.session.remove()
