@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+
+from tests.support.fcm_server import FcmServer
 
 
 @pytest.fixture
@@ -20,3 +22,17 @@ def signed_in(phone_sign_in) -> Callable[[str], dict[str, str]]:
         return {"Authorization": f"Bearer {phone_sign_in(phone)}"}
 
     return headers
+
+
+@pytest.fixture
+def fcm() -> Iterator[FcmServer]:
+    """A fresh local FCM-compatible server; use ``fcm_config`` to point the app at it."""
+    with FcmServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fcm_config(fcm) -> dict[str, str]:
+    """``smartapp_config`` of an app sending to the local FCM-compatible server (citizens
+    sign in with the development sign-in: add ``firebase_config`` for the Auth emulator)."""
+    return {"SMARTAPP_FCM_EMULATOR_HOST": fcm.host}
