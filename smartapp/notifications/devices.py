@@ -75,7 +75,8 @@ def _upsert(fields: dict[str, Any], citizen: Citizen | None, staff: Staff | None
         "platform": fields["platform"],
         "app_version": fields["app_version"],
         "language": fields.get("language") or (citizen.language if citizen else "vi"),
-        "ward_code": ward if ward is not None else (citizen.ward_code if citizen else None),
+        # a signed-in citizen's profile ward wins: the sweep keeps devices following it
+        "ward_code": citizen.ward_code if citizen and citizen.ward_code else ward,
         "active": True,
         "deactivated_reason": None,
         "last_seen_at": utcnow(),

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from smartapp.extensions import db, utcnow
+from smartapp.identity.models import Citizen
 from smartapp.notifications import audience
 from smartapp.notifications.gateway import PushGateway, push_gateway
 from smartapp.notifications.models import (
@@ -81,6 +82,25 @@ def plan(device: Device, resubscribe: bool = False) -> bool:
 def plan_citizen(citizen_id: int) -> None:
     for device in db.session.scalars(select(Device).where(Device.citizen_id == citizen_id)):
         plan(device)
+
+
+def follow_citizens_wards() -> int:
+    """Devices of citizens who changed ward (``PATCH /api/v1/me``) follow them; the caller
+    commits. Returns how many moved."""
+    moved = db.session.scalars(select(Device).join(Citizen, Citizen.id == Device.citizen_id)
+                               .where(Citizen.ward_code.is_not(None),
+                                      Device.ward_code.is_distinct_from(Citizen.ward_code))
+                               .limit(_SYNC_PAGE)).all()
+    for device in moved:
+        device.ward_code = db.session.get(Citizen, device.citizen_id).ward_code
+        plan(device)
+    db.session.commit()
+    return len(moved)
+
+
+def has_pending() -> bool:
+    return db.session.scalar(select(TopicSubscription.device_id).where(
+        TopicSubscription.state != SubscriptionState.SUBSCRIBED).limit(1)) is not None
 
 
 def sync_subscriptions(gateway: PushGateway | None = None) -> dict[str, int]:
