@@ -86,6 +86,8 @@ def _run_after_commit(session: Session) -> None:
         except RedisError:
             log.warning("could not enqueue %s: Redis unreachable; the sweep will retry",
                         function.__qualname__, exc_info=True)
+        except Exception:  # run in-process: the caller's work is committed, keep it so
+            log.exception("background job %s failed", function.__qualname__)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,14 +1,15 @@
 """Push gateways: how a notification leaves the server.
 
-With a Firebase project (or ``SMARTAPP_FCM_EMULATOR_HOST``) messages go to FCM through the
-gateway's own transport (:mod:`smartapp.notifications.fcm`); without one (the embedded
-default, development) they are written to the log, so everything upstream runs and can be
-watched offline.
+With a Firebase project and its service account (or ``SMARTAPP_FCM_EMULATOR_HOST``)
+messages go to FCM through the gateway's own transport (:mod:`smartapp.notifications.fcm`);
+without (the embedded default, development) they are written to the log, so everything
+upstream runs and can be watched offline.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -95,7 +96,10 @@ class LoggingPushGateway:
 def init_app(app: Flask, settings: Settings) -> None:
     from smartapp.notifications.fcm import FcmGateway
 
-    if settings.fcm_emulator_host or settings.firebase_project_id:
+    # Sending needs a service account (GOOGLE_APPLICATION_CREDENTIALS, as for firebase-admin
+    # in smartapp.firebase); a project without one only verifies sign-ins.
+    credentials = settings.firebase_project_id and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if settings.fcm_emulator_host or credentials:
         gateway: PushGateway = FcmGateway.from_settings(settings)
     else:
         gateway = LoggingPushGateway()

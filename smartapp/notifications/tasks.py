@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, or_, select
 
 from smartapp.extensions import db, utcnow
 from smartapp.jobs import enqueue
-from smartapp.notifications import dispatch
+from smartapp.notifications import dispatch, topics
 from smartapp.notifications.audience import EXPIRED_AFTER
 from smartapp.notifications.models import Campaign, CampaignStatus, Device
 
@@ -33,7 +33,8 @@ def dispatch_campaign(campaign_id: int) -> str | None:
 
 def sweep() -> dict[str, int]:
     """Wake up what should be moving: due campaigns, campaigns whose worker stopped
-    heartbeating, and remove devices FCM has expired (270 days unseen)."""
+    heartbeating, topic subscriptions to change (a citizen moved ward), and remove devices
+    FCM has expired (270 days unseen)."""
     try:
         now = utcnow()
         stalled = now - dispatch.CLAIM_LEASE
@@ -45,11 +46,22 @@ def sweep() -> dict[str, int]:
         ))).all()
         for campaign_id in due:
             enqueue(dispatch_campaign, campaign_id)
+        moved = topics.follow_citizens_wards()
+        if moved or topics.has_pending():
+            enqueue(sync_topics)
         purged = db.session.execute(
             delete(Device).where(Device.last_seen_at < now - EXPIRED_AFTER)).rowcount
         db.session.commit()
         if purged:
             log.info("removed %d devices unseen for 270 days", purged)
-        return {"campaigns": len(due), "devices_purged": purged}
+        return {"campaigns": len(due), "devices_purged": purged, "devices_moved": moved}
+    finally:
+        db.session.remove()
+
+
+def sync_topics() -> dict[str, int]:
+    """Carry out pending topic subscription changes at FCM."""
+    try:
+        return topics.sync_subscriptions()
     finally:
         db.session.remove()
