@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from smartapp.plugin import CursorPageArgs, WardCodeField, current_staff, localize, utcnow
 
@@ -166,3 +167,39 @@ class RatingSchema(Schema):
 class ReopenSchema(Schema):
     note = fields.String(required=True, validate=TEXT,
                          metadata={"description": "why the problem is not solved"})
+
+
+# -- the map and duplicates --------------------------------------------------------------------
+
+class BoundingBox(fields.String):
+    """``minlon,minlat,maxlon,maxlat`` in degrees."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any
+                     ) -> tuple[float, ...]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            box = tuple(float(part) for part in text.split(","))
+        except ValueError:
+            raise ValidationError("Four numbers: minlon,minlat,maxlon,maxlat.") from None
+        if len(box) != 4 or not all(math.isfinite(v) for v in box):
+            raise ValidationError("Four numbers: minlon,minlat,maxlon,maxlat.")
+        min_lon, min_lat, max_lon, max_lat = box
+        if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+            raise ValidationError("Minimums first, within -180..180 and -90..90.")
+        return box
+
+
+class MapArgs(Schema):
+    bbox = BoundingBox(metadata={"description": "minlon,minlat,maxlon,maxlat"})
+    limit = fields.Integer(load_default=500, validate=validate.Range(1, 2000))
+
+
+class NearbyArgs(Schema):
+    category = fields.String(required=True, validate=validate.Length(1, 64))
+    latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
+    longitude = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class NearbySchema(Schema):
+    report = fields.Nested(ReportSchema)
+    distance_m = fields.Integer()
