@@ -13,6 +13,7 @@ from smartapp.plugin import (
     abort,
     citizen_required,
     current_citizen,
+    limiter,
     page_schema,
     staff_required,
 )
@@ -32,6 +33,7 @@ from .schemas import (
     ReportSchema,
     SubmitSchema,
 )
+from .settings import settings
 
 blp = Blueprint("smartapp_feedback", __name__,
                 description="Citizen feedback: reports with photos, routed to an agency")
@@ -43,6 +45,12 @@ def list_categories() -> list[Category]:
     """The categories a citizen can report under, in the request's language. One with a
     ``hotline`` is an emergency: the app shows the number to call instead of a form."""
     return categories.active_categories()
+
+
+def citizen_key() -> str:
+    """Rate limits per citizen: the account, whichever address it comes from."""
+    citizen = current_citizen()
+    return f"feedback:citizen:{citizen.id}" if citizen else f"feedback:ip:{request.remote_addr}"
 
 
 # -- photos ------------------------------------------------------------------------------------
@@ -65,6 +73,8 @@ def uploaded_photo() -> Photo:
 
 
 @blp.route("/photos", methods=["POST"])
+@limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
+@limiter.limit(lambda: settings()["photos_per_citizen"], key_func=citizen_key)
 @citizen_required
 @blp.doc(requestBody=UPLOAD)
 @blp.response(201, PhotoSchema)
@@ -113,6 +123,8 @@ def photo_thumbnail(args: dict[str, Any], photo_id: str) -> Response:
 # -- reports -----------------------------------------------------------------------------------
 
 @blp.route("/reports", methods=["POST"])
+@limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
+@limiter.limit(lambda: settings()["reports_per_citizen"], key_func=citizen_key)
 @citizen_required
 @blp.arguments(SubmitSchema)
 @blp.response(201, ReportDetailSchema)

@@ -203,3 +203,39 @@ class NearbyArgs(Schema):
 class NearbySchema(Schema):
     report = fields.Nested(ReportSchema)
     distance_m = fields.Integer()
+
+
+# -- moderation --------------------------------------------------------------------------------
+
+class ModerationSchema(Schema):
+    action = fields.String(required=True,
+                           validate=validate.OneOf(["hide", "unhide", "redact"]))
+    reason = fields.String(validate=TEXT)
+    title = fields.String(validate=TITLE, metadata={"description": "redact: the new title"})
+    description = fields.String(validate=TEXT,
+                                metadata={"description": "redact: the new description"})
+
+
+class BoxSchema(Schema):
+    left = fields.Integer(required=True, validate=validate.Range(0, 10_000))
+    top = fields.Integer(required=True, validate=validate.Range(0, 10_000))
+    right = fields.Integer(required=True, validate=validate.Range(1, 10_000))
+    bottom = fields.Integer(required=True, validate=validate.Range(1, 10_000))
+
+
+class BlackoutSchema(Schema):
+    box = fields.Nested(BoxSchema, required=True,
+                        metadata={"description": "pixels of the served photo"})
+    reason = fields.String(validate=TEXT)
+
+
+class ModerationEntrySchema(Schema):
+    """A moderator's change, with what was there before (staff only)."""
+
+    id = fields.Integer()
+    action = fields.String()
+    photo_id = fields.String()
+    staff_id = fields.Integer()
+    reason = fields.String()
+    before = fields.Raw()
+    created_at = fields.DateTime()
