@@ -33,7 +33,7 @@ def test_a_citizen_submits_with_photos_and_reads_it_back(client, make_citizen, s
 
 
 def test_bad_reports_name_the_field_and_save_nothing(client, citizen, submit, upload,
-                                                     make_citizen):
+                                                     make_citizen, generous_limits):
     someone_elses = upload(make_citizen("+84912000009")).get_json()["id"]
     cases = [
         ({"category": "nothing"}, "category"),
