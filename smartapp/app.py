@@ -85,7 +85,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     from smartapp.cli import register_core_commands
     from smartapp.ioc import routes as ioc_routes
     from smartapp.locations import routes as location_routes
-    from smartapp.notifications import gateway as push
+    from smartapp.notifications.setup import init_app as init_notifications
     from smartapp.plugins.state import RuntimeState
 
     state = app.extensions["smartapp.plugin_state"] = RuntimeState(ttl=settings.state_ttl)
@@ -94,7 +94,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
         app.wsgi_app, state)
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     identity.init_app(app, api, settings)
-    push.init_app(app, settings)
+    init_notifications(app, api, settings)
     for blueprint in (health.blp, catalog_routes.blp, location_routes.blp, admin_routes.blp,
                       ioc_routes.blp):
         api.register_blueprint(blueprint)

@@ -17,6 +17,8 @@ from typing import Any
 from vietnam_provinces import ProvinceCode
 
 DEFAULT_PROVINCE_CODE = 80  # Tây Ninh on the administrative map in force since 1 July 2025
+#: SMARTAPP_CAMPAIGN_APPROVAL: which campaigns need a second staff member (the first is default)
+APPROVAL_CHOICES = ("province", "none", "all")
 
 
 class ConfigurationError(RuntimeError):
@@ -35,6 +37,11 @@ class Settings:
     province_code: int
     firebase_project_id: str | None
     firebase_auth_emulator_host: str | None
+    #: notifications: see :mod:`smartapp.notifications`
+    fcm_emulator_host: str | None
+    campaign_approval: str
+    fcm_concurrency: int
+    fcm_rate_per_minute: int
     state_ttl: float
     max_content_length: int
     proxy_hops: int
@@ -71,6 +78,11 @@ class Settings:
             province_code=_province_code(environ),
             firebase_project_id=environ.get("SMARTAPP_FIREBASE_PROJECT_ID") or None,
             firebase_auth_emulator_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
+            fcm_emulator_host=environ.get("SMARTAPP_FCM_EMULATOR_HOST") or None,
+            campaign_approval=_choice(environ, "SMARTAPP_CAMPAIGN_APPROVAL", APPROVAL_CHOICES),
+            fcm_concurrency=_int(environ, "SMARTAPP_FCM_CONCURRENCY", 200, minimum=1),
+            fcm_rate_per_minute=_int(environ, "SMARTAPP_FCM_RATE_PER_MINUTE", 600_000,
+                                     minimum=1),
             state_ttl=float(_int(environ, "SMARTAPP_STATE_TTL_MS", 1000)) / 1000,
             max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
             proxy_hops=_int(environ, "SMARTAPP_PROXY_HOPS", 0),
@@ -95,6 +107,11 @@ class Settings:
             raise ConfigurationError(
                 "SMARTAPP_ENV=production must not set FIREBASE_AUTH_EMULATOR_HOST: firebase-admin "
                 "would accept unsigned emulator tokens"
+            )
+        if self.fcm_emulator_host:
+            raise ConfigurationError(
+                "SMARTAPP_ENV=production must not set SMARTAPP_FCM_EMULATOR_HOST: pushes would "
+                "go over plain HTTP to a test server instead of FCM"
             )
         if len(self.secret_key) < 32:
             raise ConfigurationError("SMARTAPP_SECRET_KEY must be at least 32 characters long")
@@ -137,14 +154,24 @@ class Settings:
         }
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int | None = None) -> int:
     raw = environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = environ.get(name) or choices[0]
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _province_code(environ: Mapping[str, str]) -> int:

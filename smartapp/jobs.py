@@ -6,14 +6,23 @@ Redis it goes to a queue served by ``smartapp worker`` processes on any number o
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 DEFAULT_QUEUE = "default"
+_AFTER_COMMIT = "smartapp.after_commit"
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask, redis_url: str | None) -> None:
@@ -29,24 +38,100 @@ def redis_connection() -> Redis | None:
 
 
 def enqueue(function: Callable[..., Any], *args: Any, queue: str = DEFAULT_QUEUE,
-            **kwargs: Any) -> str | None:
-    """Run ``function(*args, **kwargs)`` in the background; returns the RQ job id, or ``None``
-    when it ran in-process. ``function`` must be importable by its module path."""
+            at: datetime | None = None, **kwargs: Any) -> str | None:
+    """Run ``function(*args, **kwargs)`` in the background (at ``at``, an aware datetime,
+    through RQ's scheduler); returns the RQ job id, or ``None`` when it runs in-process.
+    ``function`` must be importable by its module path."""
     connection = redis_connection()
     if connection is None:
-        function(*args, **kwargs)
+        delay = (at - datetime.now(UTC)).total_seconds() if at else 0
+        if delay > 0:  # the embedded default: a timer in this process
+            app = current_app.app_context().app  # the app itself, not the proxy
+            timer = threading.Timer(delay, _run_in_app_context, (app, function, args, kwargs))
+            timer.daemon = True
+            timer.start()
+        else:
+            _run_in_app_context(current_app, function, args, kwargs)
         return None
-    job = Queue(queue, connection=connection).enqueue(function, *args, **kwargs)
+    rq_queue = Queue(queue, connection=connection)
+    job = (rq_queue.enqueue_at(at, function, *args, **kwargs) if at
+           else rq_queue.enqueue(function, *args, **kwargs))
     return job.id
 
 
+def _run_in_app_context(app: Flask, function: Callable[..., Any], args: tuple[Any, ...],
+                        kwargs: dict[str, Any]) -> None:
+    # A fresh app context is a fresh database session, as a worker's would be: the job
+    # commits its own work and never sees (or ends) the caller's transaction.
+    with app.app_context():
+        function(*args, **kwargs)
+
+
+def enqueue_after_commit(session: Session, function: Callable[..., Any], *args: Any,
+                         **kwargs: Any) -> None:
+    """:func:`enqueue` once ``session``'s transaction commits, and never if it rolls back.
+
+    The work is in the database already (an outbox the caller wrote in the same
+    transaction); this only wakes a worker up. If Redis is unreachable the enqueue is logged
+    and dropped: the periodic sweep of the outbox finds the work anyway.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append((function, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for function, args, kwargs in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            enqueue(function, *args, **kwargs)
+        except RedisError:
+            log.warning("could not enqueue %s: Redis unreachable; the sweep will retry",
+                        function.__qualname__, exc_info=True)
+        except Exception:  # run in-process: the caller's work is committed, keep it so
+            log.exception("background job %s failed", function.__qualname__)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def every(app: Flask, seconds: int, function: Callable[[], Any]) -> None:
+    """Run ``function`` every ``seconds`` on some worker, once per period however many
+    workers run (needs Redis; ``smartapp worker`` starts the chain)."""
+    app.extensions.setdefault("smartapp.periodic", {})[function] = seconds
+
+
+def run_periodic(function: Callable[[], Any], seconds: int) -> Any:
+    """The job RQ's scheduler runs: first the next period's, then ``function``."""
+    schedule_periodic(redis_connection(), function, seconds)
+    return function()
+
+
+def schedule_periodic(connection: Redis | None, function: Callable[[], Any],
+                      seconds: int) -> None:
+    """Schedule ``function`` for the next period. The job id names the period, so workers
+    scheduling it together still schedule one run."""
+    if connection is None:
+        return
+    period = int(datetime.now(UTC).timestamp()) // seconds + 1
+    at = datetime.fromtimestamp(period * seconds, UTC)
+    Queue(DEFAULT_QUEUE, connection=connection).enqueue_at(
+        at, run_periodic, function, seconds,
+        job_id=f"smartapp-periodic-{function.__module__}-{function.__qualname__}-{period}"
+        .replace(".", "_"),
+        result_ttl=0, failure_ttl=3600)
+
+
 def run_worker(connection: Redis, queues: list[str], burst: bool = False) -> None:
-    """Serve ``queues`` in this process, inside the current app context.
+    """Serve ``queues`` in this process, inside the current app context, with RQ's
+    scheduler (timed jobs, and the periodic ones of :func:`every`).
 
     ``SimpleWorker`` runs each job in the worker process itself: RQ's default forks a child
     per job, which would inherit the parent's database connections mid-use.
     """
     from rq import SimpleWorker
 
+    for function, seconds in current_app.extensions.get("smartapp.periodic", {}).items():
+        schedule_periodic(connection, function, seconds)
     SimpleWorker([Queue(name, connection=connection) for name in queues],
-                 connection=connection).work(burst=burst)
+                 connection=connection).work(burst=burst, with_scheduler=True)

@@ -37,6 +37,7 @@ from smartapp.identity.auth import (
 )
 from smartapp.jobs import enqueue
 from smartapp.locations.services import WardCodeField, validate_ward_code
+from smartapp.notifications.inbox import notify
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
 from smartapp.plugins.hooks import hook
 from smartapp.revisions import bump_revision, current_revision
@@ -190,6 +191,7 @@ __all__ = [
     "get_plugin",
     "limiter",
     "localize",
+    "notify",
     "page_schema",
     "paginate",
     "paginate_sequence",

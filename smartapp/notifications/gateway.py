@@ -1,67 +1,77 @@
 """Push gateways: how a notification leaves the server.
 
-With a Firebase project, messages go through FCM with firebase-admin (its message encoding
-and error mapping; ``send_each`` in chunks of 500, the API's limit). Without one (the
-embedded default, development) they are written to the log, so everything upstream runs
-and can be watched offline.
+With a Firebase project and its service account (or ``SMARTAPP_FCM_EMULATOR_HOST``)
+messages go to FCM through the gateway's own transport (:mod:`smartapp.notifications.fcm`);
+without (the embedded default, development) they are written to the log, so everything
+upstream runs and can be watched offline.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from firebase_admin import messaging
 from flask import Flask, current_app
 
 from smartapp.config import Settings
-from smartapp.firebase import firebase_app
 
 log = logging.getLogger(__name__)
-
-FCM_BATCH = 500
-
-# Apps register FCM registration tokens, which the v1 API still takes as ``token``;
-# firebase-admin 7.7 warns in favour of installation ids (``fid``), a different identifier
-# the apps would have to send first. Until they do, the warning says nothing actionable.
-warnings.filterwarnings("ignore", "Message.token is deprecated", DeprecationWarning)
 
 
 @dataclass(frozen=True)
 class PushMessage:
-    """One notification to one device token or to every device subscribed to a topic."""
+    """One notification to one device token, one topic or one topic condition."""
 
     title: str
     body: str
     token: str | None = None
     topic: str | None = None
+    condition: str | None = None
     data: Mapping[str, str] = field(default_factory=dict)
+    image_url: str | None = None
+    ttl_seconds: int | None = None
+    #: replaces an earlier notification with the same key on the phone (Android ``tag``,
+    #: ``apns-collapse-id``, web ``tag``): a send repeated after a crash is not shown twice
+    collapse_key: str | None = None
 
     def __post_init__(self) -> None:
-        if (self.token is None) == (self.topic is None):
-            raise ValueError("a push message goes to exactly one token or one topic")
+        if sum(target is not None for target in (self.token, self.topic, self.condition)) != 1:
+            raise ValueError("a push message goes to exactly one token, topic or condition")
 
 
 @dataclass(frozen=True)
 class PushResult:
-    """What became of one message: sent (with the provider's id), or why not."""
+    """What FCM said about one message: its name, or its error code (``UNREGISTERED``…)."""
 
-    message: PushMessage
     message_id: str | None = None
-    error: str | None = None
-    #: the device token is dead (app uninstalled): stop sending to it
-    unregistered: bool = False
+    #: FCM's ``errorCode`` (or the status when it gives none); ``NETWORK`` when unreachable
+    error_code: str | None = None
+    error_message: str | None = None
+    #: seconds FCM asked to wait (``Retry-After``)
+    retry_after: float | None = None
 
     @property
     def sent(self) -> bool:
-        return self.error is None
+        return self.error_code is None
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """One token's outcome in a topic batch: ``None`` or FCM's error (``NOT_FOUND``…)."""
+
+    error: str | None = None
 
 
 class PushGateway(Protocol):
-    def send(self, messages: Sequence[PushMessage]) -> list[PushResult]: ...
+    def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
+        """Send each message; one result per message, in order."""
+
+    def manage_topic(self, topic: str, tokens: Sequence[str],
+                     subscribe: bool) -> list[TopicResult]:
+        """Subscribe (or unsubscribe) at most 1,000 tokens; one result per token."""
 
 
 class LoggingPushGateway:
@@ -70,50 +80,32 @@ class LoggingPushGateway:
     def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
         results = []
         for number, message in enumerate(messages, start=1):
-            log.info("push (not sent, no Firebase project) to %s: %s — %s",
-                     message.token or f"topic:{message.topic}", message.title, message.body)
-            results.append(PushResult(message, message_id=f"logged-{number}"))
+            target = message.token or f"topic:{message.topic or message.condition}"
+            log.info("push (not sent, no Firebase project) to %s: %s — %s", target,
+                     message.title, message.body)
+            results.append(PushResult(message_id=f"logged-{number}"))
         return results
 
-
-class FirebasePushGateway:
-    """Sends through Firebase Cloud Messaging with firebase-admin."""
-
-    def __init__(self, project_id: str) -> None:
-        self.firebase_app = firebase_app(project_id)
-
-    def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
-        results: list[PushResult] = []
-        for start in range(0, len(messages), FCM_BATCH):
-            chunk = list(messages[start:start + FCM_BATCH])
-            batch = messaging.send_each([_encode(m) for m in chunk], app=self.firebase_app)
-            results += [_result(message, response)
-                        for message, response in zip(chunk, batch.responses, strict=True)]
-        return results
-
-
-def _encode(message: PushMessage) -> messaging.Message:
-    return messaging.Message(
-        notification=messaging.Notification(title=message.title, body=message.body),
-        data=dict(message.data), token=message.token, topic=message.topic,
-    )
-
-
-def _result(message: PushMessage, response: messaging.SendResponse) -> PushResult:
-    if response.success:
-        return PushResult(message, message_id=response.message_id)
-    error = response.exception
-    return PushResult(message, error=f"{type(error).__name__}: {error}",
-                      unregistered=isinstance(error, messaging.UnregisteredError))
+    def manage_topic(self, topic: str, tokens: Sequence[str],
+                     subscribe: bool) -> list[TopicResult]:
+        log.info("topic %s (not sent, no Firebase project): %s %d tokens", topic,
+                 "subscribe" if subscribe else "unsubscribe", len(tokens))
+        return [TopicResult() for _ in tokens]
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["smartapp.push"] = (
-        FirebasePushGateway(settings.firebase_project_id) if settings.firebase_project_id
-        else LoggingPushGateway()
-    )
+    from smartapp.notifications.fcm import FcmGateway
+
+    # Sending needs a service account (GOOGLE_APPLICATION_CREDENTIALS, as for firebase-admin
+    # in smartapp.firebase); a project without one only verifies sign-ins.
+    credentials = settings.firebase_project_id and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+    if settings.fcm_emulator_host or credentials:
+        gateway: PushGateway = FcmGateway.from_settings(settings)
+    else:
+        gateway = LoggingPushGateway()
+    app.extensions["smartapp.push"] = gateway
 
 
 def push_gateway() -> PushGateway:
-    """The app's gateway: FCM with a Firebase project, the log without."""
+    """The app's gateway: FCM with a Firebase project or an emulator host, the log without."""
     return current_app.extensions["smartapp.push"]
