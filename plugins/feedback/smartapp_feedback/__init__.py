@@ -10,6 +10,7 @@ from smartapp.plugin import Plugin
 
 from . import (
     imaging,
+    map_routes,  # noqa: F401  (adds the map and follow routes to the blueprint)
     models,  # noqa: F401  (registers the tables before the registry checks them)
     staff_routes,  # noqa: F401  (adds the staff routes to the blueprint)
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, true
 
 from smartapp.plugin import abort, current_citizen, current_staff
 
@@ -61,11 +61,6 @@ def citizen_may_see(report: Report, citizen_id: int | None) -> bool:
     return report.public and not report.hidden
 
 
-def citizen_filter(citizen_id: int) -> ColumnElement[bool]:
-    return or_(Report.citizen_id == citizen_id,
-               (Report.public.is_(True)) & (Report.hidden.is_(False)))
-
-
 def require_visible_report(report: Report | None) -> Report:
     """The report, if whoever calls (citizen, staff or anonymous) may see it; 404 otherwise."""
     if report is None:
@@ -89,12 +84,14 @@ def may_see_photo(photo: Photo) -> bool:
     return True  # decided by require_visible_report on the photo's report
 
 
+def is_own(report: Report) -> bool:
+    citizen = current_citizen()
+    return citizen is not None and report.citizen_id == citizen.id
+
+
 def reporter_visible(report: Report) -> bool:
     """Whether the caller may learn who filed ``report`` (name, phone, email)."""
     staff = current_staff()
     if staff is not None:
         return report.privacy != Privacy.CONFIDENTIAL or is_coordinator(staff)
-    citizen = current_citizen()
-    if citizen is not None and report.citizen_id == citizen.id:
-        return True
-    return report.privacy == Privacy.PUBLIC
+    return is_own(report) or report.privacy == Privacy.PUBLIC

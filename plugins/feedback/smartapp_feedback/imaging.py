@@ -84,24 +84,24 @@ def _encode(image: Image.Image, edge: int, icc_profile: bytes | None) -> tuple[b
     return buffer.getvalue(), resized
 
 
-def clean(data: bytes) -> CleanPhoto:
-    """The photo in ``data``, upright, re-encoded without metadata, with its thumbnail;
-    :class:`ImageRejected` for anything else."""
-    decoded = _decode(data)
-    # colours stay right on wide-gamut (iPhone) photos; the profile holds no personal data
-    icc_profile = decoded.info.get("icc_profile")
-    rgb = _flatten(decoded)
+def _finish(rgb: Image.Image, icc_profile: bytes | None) -> CleanPhoto:
     image, resized = _encode(rgb, LONG_EDGE, icc_profile)
     thumbnail, _ = _encode(resized, THUMBNAIL_EDGE, icc_profile)
     return CleanPhoto(image, thumbnail, resized.width, resized.height)
 
 
+def clean(data: bytes) -> CleanPhoto:
+    """The photo in ``data``, upright, re-encoded without metadata, with its thumbnail;
+    :class:`ImageRejected` for anything else."""
+    decoded = _decode(data)
+    # colours stay right on wide-gamut (iPhone) photos; the profile holds no personal data
+    return _finish(_flatten(decoded), decoded.info.get("icc_profile"))
+
+
 def black_out(data: bytes, box: tuple[int, int, int, int]) -> CleanPhoto:
     """A copy of a clean photo with the region ``box`` (left, top, right, bottom) painted
     black, e.g. a face or a number plate."""
-    image = _decode(data)
-    rgb = _flatten(image)
+    decoded = _decode(data)
+    rgb = _flatten(decoded)
     rgb.paste((0, 0, 0), box)
-    encoded, resized = _encode(rgb, LONG_EDGE, image.info.get("icc_profile"))
-    thumbnail, _ = _encode(resized, THUMBNAIL_EDGE, image.info.get("icc_profile"))
-    return CleanPhoto(encoded, thumbnail, resized.width, resized.height)
+    return _finish(rgb, decoded.info.get("icc_profile"))

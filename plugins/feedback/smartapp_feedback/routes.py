@@ -7,12 +7,33 @@ from typing import Any
 from flask import Response, request
 from marshmallow import ValidationError
 
-from smartapp.plugin import Blueprint, abort, citizen_required, staff_required
+from smartapp.plugin import (
+    Blueprint,
+    Page,
+    abort,
+    citizen_required,
+    current_citizen,
+    limiter,
+    page_schema,
+    staff_required,
+)
 
-from . import categories, photos
+from . import categories, photos, reports, workflow
 from .category_schemas import CategorySchema
-from .models import Category, Photo
-from .schemas import PhotoFileArgs, PhotoSchema
+from .models import Category, Event, Photo, Report
+from .photos import Owner
+from .schemas import (
+    EventSchema,
+    PhotoFileArgs,
+    PhotoSchema,
+    RatingSchema,
+    ReopenSchema,
+    ReportDetailSchema,
+    ReportListArgs,
+    ReportSchema,
+    SubmitSchema,
+)
+from .settings import settings
 
 blp = Blueprint("smartapp_feedback", __name__,
                 description="Citizen feedback: reports with photos, routed to an agency")
@@ -24,6 +45,12 @@ def list_categories() -> list[Category]:
     """The categories a citizen can report under, in the request's language. One with a
     ``hotline`` is an emergency: the app shows the number to call instead of a form."""
     return categories.active_categories()
+
+
+def citizen_key() -> str:
+    """Rate limits per citizen: the account, whichever address it comes from."""
+    citizen = current_citizen()
+    return f"feedback:citizen:{citizen.id}" if citizen else f"feedback:ip:{request.remote_addr}"
 
 
 # -- photos ------------------------------------------------------------------------------------
@@ -46,6 +73,8 @@ def uploaded_photo() -> Photo:
 
 
 @blp.route("/photos", methods=["POST"])
+@limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
+@limiter.limit(lambda: settings()["photos_per_citizen"], key_func=citizen_key)
 @citizen_required
 @blp.doc(requestBody=UPLOAD)
 @blp.response(201, PhotoSchema)
@@ -89,3 +118,67 @@ def photo_file(args: dict[str, Any], photo_id: str) -> Response:
 def photo_thumbnail(args: dict[str, Any], photo_id: str) -> Response:
     """A photo's thumbnail (long edge 320 px), for the same people."""
     return _photo_response(photo_id, args, thumbnail=True)
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+@blp.route("/reports", methods=["POST"])
+@limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
+@limiter.limit(lambda: settings()["reports_per_citizen"], key_func=citizen_key)
+@citizen_required
+@blp.arguments(SubmitSchema)
+@blp.response(201, ReportDetailSchema)
+def submit_report(body: dict[str, Any]) -> Report:
+    """File a report: a category, what and where (inside the province, a ward of it), the
+    answers to the category's questions and up to 5 photos uploaded before."""
+    citizen = current_citizen()
+    assert citizen is not None
+    return reports.submit(body, Owner(citizen_id=citizen.id),
+                          {"name": citizen.display_name, "phone": citizen.phone_number})
+
+
+@blp.route("/reports")
+@citizen_required
+@blp.arguments(ReportListArgs, location="query")
+@blp.response(200, page_schema(ReportSchema))
+def my_reports(args: dict[str, Any]) -> Page[Report]:
+    """The signed-in citizen's own reports, newest first."""
+    citizen = current_citizen()
+    assert citizen is not None
+    return reports.own_reports(citizen.id, args)
+
+
+@blp.route("/reports/<int:report_id>")
+@blp.response(200, ReportDetailSchema)
+def report_detail(report_id: int) -> Report:
+    """A report with its timeline: the reporter's own, or a public one."""
+    return reports.visible_report(report_id)
+
+
+@blp.route("/reports/<int:report_id>/timeline")
+@blp.response(200, EventSchema(many=True))
+def report_timeline(report_id: int) -> list[Event]:
+    """Every step of a report, oldest first: who (citizen, an agency), when, a note, photos."""
+    return list(reports.visible_report(report_id).events)
+
+
+@blp.route("/reports/<int:report_id>/rating", methods=["POST"])
+@citizen_required
+@blp.arguments(RatingSchema)
+@blp.response(200, ReportDetailSchema)
+def rate_report(body: dict[str, Any], report_id: int) -> Report:
+    """The reporter rates the result of a resolved report, 1 to 5."""
+    citizen = current_citizen()
+    assert citizen is not None
+    return workflow.rate(report_id, citizen.id, body["rating"], body.get("comment"))
+
+
+@blp.route("/reports/<int:report_id>/reopen", methods=["POST"])
+@citizen_required
+@blp.arguments(ReopenSchema)
+@blp.response(200, ReportDetailSchema)
+def reopen_report(body: dict[str, Any], report_id: int) -> Report:
+    """The reporter reopens a resolved report that is not fixed, within the allowed days."""
+    citizen = current_citizen()
+    assert citizen is not None
+    return workflow.citizen_reopen(report_id, citizen.id, body["note"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from marshmallow import ValidationError, fields, validate, validates
 
@@ -52,6 +53,13 @@ class FeedbackSettings(Schema):
     reports_per_citizen = _limit("10/hour", "reports one citizen may submit")
     photos_per_citizen = _limit("60/hour", "photos one citizen may upload")
     writes_per_address = _limit("120/hour", "reports and photos from one network address")
+
+    @validates("timezone")
+    def _known_zone(self, zone: str, **_: Any) -> None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("Not a time zone name (e.g. Asia/Ho_Chi_Minh).") from None
 
     @validates("working_periods")
     def _ordered(self, periods: list[str], **_: Any) -> None:

@@ -32,6 +32,14 @@ def demo_categories(app) -> None:
 
 
 @pytest.fixture
+def generous_limits(client, admin) -> None:
+    """For tests that submit more than a citizen may in an hour."""
+    response = client.put("/api/v1/admin/plugins/feedback/settings", headers=admin.headers,
+                          json={"reports_per_citizen": "1000/hour"})
+    assert response.status_code == 200
+
+
+@pytest.fixture
 def sxd_staff(make_staff) -> SignedIn:
     """Staff of the construction department, which handles roads and flooding."""
     return make_staff("agency_staff", agency_code="SXD")

@@ -1,0 +1,104 @@
+"""Submitting and reading reports. A report is saved whole — the report, its first timeline
+step and its photos in one transaction — or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from smartapp.plugin import Page, current_staff, db, paginate, utcnow
+
+from . import timeline
+from .access import require_visible_report, staff_filter
+from .categories import category_by_code, check_answers
+from .deadlines import overdue_filter, set_deadlines
+from .models import Category, Report
+from .photos import Owner, own_unattached
+from .settings import settings
+
+RECEIVED = "received"
+
+
+def reportable_category(code: str) -> Category:
+    """The active category ``code``; emergencies take no report, they show a number."""
+    category = category_by_code(code)
+    if category is None:
+        raise ValidationError("Unknown category.", "category")
+    if category.hotline:
+        raise ValidationError(f"An emergency: call {category.hotline} now.", "category")
+    return category
+
+
+def check_location(latitude: float, longitude: float) -> None:
+    min_lon, min_lat, max_lon, max_lat = settings()["province_bounds"]
+    errors = {}
+    if not min_lat <= latitude <= max_lat:
+        errors["latitude"] = ["Outside the province."]
+    if not min_lon <= longitude <= max_lon:
+        errors["longitude"] = ["Outside the province."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | None]
+           ) -> Report:
+    """File a report from the app (``owner`` a citizen) or Open311 (an API key)."""
+    category = reportable_category(body["category"])
+    check_location(body["latitude"], body["longitude"])
+    answers = check_answers(category, body.get("answers") or {})
+    photos = own_unattached(body.get("photo_ids") or [], owner, settings()["max_photos"])
+    now = utcnow()
+    report = Report(
+        category_id=category.id, category=category, citizen_id=owner.citizen_id,
+        api_key_id=owner.api_key_id, title=body["title"], description=body["description"],
+        latitude=body["latitude"], longitude=body["longitude"],
+        ward_code=body.get("ward_code"), address=body.get("address"), answers=answers,
+        public=body["public"], privacy=body["privacy"], status=RECEIVED,
+        agency_code=category.agency_code, priority=category.priority,
+        reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
+        reporter_email=reporter.get("email"), created_at=now, updated_at=now)
+    set_deadlines(report, now, settings(), category.resolve_hours)
+    db.session.add(report)
+    db.session.flush()
+    for photo in photos:
+        photo.report_id = report.id
+    by = ("citizen", owner.citizen_id) if owner.citizen_id else ("open311", owner.api_key_id)
+    timeline.record(report, RECEIVED, by=by)
+    db.session.commit()
+    return report
+
+
+def _with_photos(statement: Select[Any]) -> Select[Any]:
+    return statement.options(selectinload(Report.photos))
+
+
+def own_reports(citizen_id: int, args: Mapping[str, Any]) -> Page[Report]:
+    statement = _with_photos(select(Report).where(Report.citizen_id == citizen_id))
+    if "status" in args:
+        statement = statement.where(Report.status == args["status"])
+    return paginate(statement, [Report.id], dict(args), descending=True)
+
+
+def staff_reports(args: Mapping[str, Any]) -> Page[Report]:
+    """The reports the calling staff member may see, newest first, with filters."""
+    staff = current_staff()
+    statement = _with_photos(select(Report).where(staff_filter(staff)))
+    for name, column in (("status", Report.status), ("agency_code", Report.agency_code),
+                         ("ward_code", Report.ward_code)):
+        if name in args:
+            statement = statement.where(column == args[name])
+    if "category" in args:
+        statement = statement.join(Category).where(Category.code == args["category"])
+    if args.get("overdue"):
+        statement = statement.where(overdue_filter(utcnow()))
+    return paginate(statement, [Report.id], dict(args), descending=True)
+
+
+def visible_report(report_id: int) -> Report:
+    """The report, for whoever may see it; 404 for anyone else."""
+    return require_visible_report(db.session.get(Report, report_id))
+
