@@ -4,6 +4,7 @@ input is a 422 naming it before any service runs."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates
@@ -13,11 +14,12 @@ from smartapp.plugin import CursorPageArgs, Schema, WardCodeField, utcnow
 from .models import CATEGORIES, METHODS, SERVICES, VIETNAM
 from .settings import NAPAS_MAX_AMOUNT
 
-CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
-                       error="1–40 letters, digits, '.', '_' or '-'")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE = validate.Regexp(CODE_PATTERN, error="1–40 letters, digits, '.', '_' or '-'")
 AGENCY_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
                               error="1–32 letters, digits, '.', '_' or '-'")
-SLUG = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="lower-case words joined by '-'")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG = validate.Regexp(SLUG_PATTERN, error="lower-case words joined by '-'")
 
 
 class CoordinatesField(fields.Field):

@@ -98,3 +98,27 @@ def test_with_redis_configured(client):
                                                           "account": "257678859"})
     assert response.json["payload"].endswith("6304AE9F")
     db.session.rollback()
+
+
+@pytest.mark.parametrize("path", [
+    "/places/%00", "/places/a%00b", "/fee-items/%00", "/fee-items/%00/vietqr",
+    "/guides/%00", "/guides/A%20B",
+])
+def test_hostile_paths_are_404_envelopes(client, path):
+    response = client.get(f"{BASE}{path}")
+    assert response.status_code == 404 and response.is_json
+
+
+@pytest.mark.parametrize("query", [
+    {"bank": "970436", "account": "1\x002"}, {"bank": "97\x0036", "account": "1"},
+    {"bank": "970436", "account": "1", "purpose": "a\x00b"},
+])
+def test_nul_bytes_in_the_query_are_4xx(client, query):
+    response = client.get(f"{BASE}/vietqr", query_string=query)
+    assert 400 <= response.status_code < 500 and response.is_json
+
+
+def test_openapi_documents_the_routes(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert {f"{BASE}/vietqr", f"{BASE}/places", f"{BASE}/places.geojson", f"{BASE}/banks",
+            f"{BASE}/fee-accounts", f"{BASE}/guides"} <= set(paths)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, request
@@ -83,7 +84,7 @@ def vietqr(args: dict[str, Any]) -> Any:
     """A VietQR code to transfer to an account or a card (JSON with the decoded details,
     or the image)."""
     transfer = qr.transfer_from(args)
-    return _code(transfer, args["format"], qr.fee_account_of(transfer))
+    return _code(transfer, args["format"], lambda: qr.fee_account_of(transfer))
 
 
 @blueprint.route("/fee-accounts")
@@ -119,12 +120,14 @@ def get_fee_item(code: str) -> dict[str, Any]:
 def fee_item_vietqr(args: dict[str, Any], code: str) -> Any:
     """The ready VietQR paying this fee, with the dossier number as its reference."""
     item = fees.item_by_code(code)
-    return _code(fees.item_transfer(item, args), args["format"], item.fee_account)
+    return _code(fees.item_transfer(item, args), args["format"], lambda: item.fee_account)
 
 
-def _code(transfer: Transfer, kind: str, account: FeeAccount | None) -> Any:
-    """The code in the asked format (every one generated counts for the IOC)."""
+def _code(transfer: Transfer, kind: str, account_of: Callable[[], FeeAccount | None]) -> Any:
+    """The code in the asked format (every one generated counts for the IOC). The transfer
+    is validated before ``account_of`` looks anything up."""
     payload = qr.payload_of(transfer, settings()["max_amount_vnd"])
+    account = account_of()
     qr.count_generated(account)
     if kind == "json":
         return qr.answer(payload, request.path, request.args, account)

@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from smartapp.plugin import abort, current_staff, db, get_plugin
 
 from ..models import FeeAccount, FeeItem
+from ..schemas import CODE_PATTERN
 from ..settings import SLUG
 from ..vietqr import Transfer, VietQRError, beneficiary_bank
 from ..vietqr.encoder import check_account
@@ -65,7 +66,8 @@ def item_view(item: FeeItem) -> dict[str, Any]:
 
 
 def item_by_code(code: str, include_retired: bool = False) -> FeeItem:
-    item = db.session.scalar(select(FeeItem).where(FeeItem.code == code))
+    item = db.session.scalar(select(FeeItem).where(FeeItem.code == code)
+                             ) if CODE_PATTERN.match(code) else None
     if item is None or (not include_retired and (
             item.retired_at is not None or item.fee_account.retired_at is not None)):
         abort(404, message=f"No fee item {code}.")
