@@ -209,7 +209,7 @@ class FeeAccountSchema(Schema):
     id = fields.Integer()
     agency_code = fields.String()
     agency_name = fields.String()
-    bank = fields.Nested(BankSchema)
+    bank = fields.Nested(BankSchema, allow_none=True)
     account_number = fields.String()
     account_name = fields.String()
     service = fields.String()
@@ -217,7 +217,9 @@ class FeeAccountSchema(Schema):
 
 
 class FeeItemRecordSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+    #: it is the code's bill number (62/01), which holds 25 characters
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,24}$", error="1–25 letters, digits, '.', '_' or '-'"))
     name = fields.String(required=True, validate=validate.Length(1, 300))
     name_en = fields.String(allow_none=True, validate=validate.Length(1, 300))
     amount_vnd = fields.Integer(allow_none=True, strict=True,

@@ -15,7 +15,7 @@ from smartapp.plugin import abort, current_staff, db, get_plugin
 from ..models import FeeAccount, FeeItem
 from ..schemas import CODE_PATTERN
 from ..settings import SLUG
-from ..vietqr import Transfer, VietQRError, beneficiary_bank
+from ..vietqr import Transfer, VietQRError, bank_by_bin, beneficiary_bank
 from ..vietqr.encoder import check_account
 from . import records
 
@@ -44,9 +44,10 @@ def items_query(filters: Mapping[str, Any]) -> Select[tuple[FeeItem]]:
 
 
 def account_view(account: FeeAccount) -> dict[str, Any]:
-    bank = beneficiary_bank(account.bank_bin)
+    # a bank dropped from a later bank list shows as null rather than failing the list
+    bank = bank_by_bin(account.bank_bin)
     return {"id": account.id, "agency_code": account.agency_code,
-            "agency_name": account.agency_name, "bank": bank.as_dict(),
+            "agency_name": account.agency_name, "bank": bank.as_dict() if bank else None,
             "account_number": account.account_number, "account_name": account.account_name,
             "service": account.service,
             "vietqr_url": f"{API_ROOT}/vietqr?" + urlencode(
