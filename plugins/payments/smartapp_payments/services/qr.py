@@ -66,6 +66,10 @@ def count_generated(account: FeeAccount | None) -> None:
     month = utcnow().astimezone(VIETNAM).strftime("%Y-%m")
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     agency_code = account.agency_code if account else ""
+    # End the request's reads first: on SQLite a transaction that read before writing fails
+    # at once (SQLITE_BUSY_SNAPSHOT) when another worker wrote meanwhile, while one that
+    # starts with the write waits for the lock. Nothing is pending, so this commits nothing.
+    db.session.commit()
     statement = dialect.insert(QRCount).values(agency_code=agency_code, month=month, codes=1)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=[QRCount.agency_code, QRCount.month],
