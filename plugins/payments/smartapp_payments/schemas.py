@@ -146,6 +146,11 @@ class VietQRArgs(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "png", "svg")))
 
 
+class DecodeArgs(Schema):
+    payload = fields.String(required=True, validate=validate.Length(8, 512), metadata={
+        "description": "the text of a scanned VietQR code"})
+
+
 class BankSchema(Schema):
     bin = fields.String()
     code = fields.String()
@@ -179,6 +184,27 @@ class VietQRSchema(Schema):
     crc = fields.String()
     png_url = fields.String()
     svg_url = fields.String()
+
+
+class DecodedSchema(Schema):
+    """What a scanned code asks for, as the payer's bank will read it."""
+
+    bank = fields.Nested(BankSchema, allow_none=True, metadata={
+        "description": "null when the BIN is not in the bank list"})
+    bin = fields.String()
+    account = fields.String()
+    service = fields.String()
+    initiation = fields.String(allow_none=True)
+    amount = fields.Raw(allow_none=True, metadata={
+        "type": "number", "description": "whole đồng, or with decimals as the code has it"})
+    currency = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    bill = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+    purpose = fields.String(allow_none=True)
+    crc = fields.String()
 
 
 # -- fee accounts and items ------------------------------------------------------------------

@@ -122,3 +122,17 @@ def test_openapi_documents_the_routes(client):
     paths = client.get("/api/openapi.json").json["paths"]
     assert {f"{BASE}/vietqr", f"{BASE}/places", f"{BASE}/places.geojson", f"{BASE}/banks",
             f"{BASE}/fee-accounts", f"{BASE}/guides"} <= set(paths)
+
+
+def test_scanned_codes_are_decoded_leniently_and_checked(client):
+    response = client.get(f"{BASE}/vietqr/decode",
+                          query_string={"payload": SUBIZ[:-4] + SUBIZ[-4:].lower()})
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert (body["bin"], body["bank"]["short_name"], body["account"], body["amount"],
+            body["purpose"]) == ("970415", "VietinBank", "0011001932418", 120000,
+                                 "ung ho lu lut")
+    damaged = client.get(f"{BASE}/vietqr/decode", query_string={"payload": SUBIZ[:-1] + "D"})
+    assert damaged.status_code == 422 and "checksum" in damaged.json["errors"]["payload"][0]
+    short = client.get(f"{BASE}/vietqr/decode", query_string={"payload": "x"})
+    assert short.status_code == 422 and "payload" in short.json["errors"]

@@ -12,6 +12,8 @@ from smartapp.plugin import CursorPageArgs, Page, current_language, page_schema,
 from ..models import FeeAccount, FeeItem, Guide
 from ..schemas import (
     BankListSchema,
+    DecodeArgs,
+    DecodedSchema,
     FeeAccountQueryArgs,
     FeeAccountSchema,
     FeeItemQueryArgs,
@@ -85,6 +87,15 @@ def vietqr(args: dict[str, Any]) -> Any:
     or the image)."""
     transfer = qr.transfer_from(args)
     return _code(transfer, args["format"], lambda: qr.fee_account_of(transfer))
+
+
+@blueprint.route("/vietqr/decode")
+@blueprint.arguments(DecodeArgs, location="query")
+@blueprint.response(200, DecodedSchema)
+def decode_vietqr(args: dict[str, Any]) -> dict[str, Any]:
+    """What a scanned VietQR code asks for (bank, account, amount, purpose), for the citizen
+    to check before paying; a wrong checksum is a 422 on ``payload``."""
+    return qr.scanned(args["payload"])
 
 
 @blueprint.route("/fee-accounts")
