@@ -21,6 +21,8 @@ def import_places(path: Path) -> None:
     Every row is validated first; bad rows are reported by line and nothing is written
     while any row is bad (exit status 1).
     """
+    if path.stat().st_size > imports.MAX_BYTES:
+        raise click.ClickException(f"{path} is larger than {imports.MAX_BYTES // 2**20} MiB")
     try:
         plan = imports.plan(path.read_bytes())
     except imports.ImportFileError as error:

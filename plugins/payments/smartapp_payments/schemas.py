@@ -4,6 +4,7 @@ input is a 422 naming it before any service runs."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates
@@ -13,11 +14,12 @@ from smartapp.plugin import CursorPageArgs, Schema, WardCodeField, utcnow
 from .models import CATEGORIES, METHODS, SERVICES, VIETNAM
 from .settings import NAPAS_MAX_AMOUNT
 
-CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
-                       error="1–40 letters, digits, '.', '_' or '-'")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE = validate.Regexp(CODE_PATTERN, error="1–40 letters, digits, '.', '_' or '-'")
 AGENCY_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
                               error="1–32 letters, digits, '.', '_' or '-'")
-SLUG = validate.Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", error="lower-case words joined by '-'")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG = validate.Regexp(SLUG_PATTERN, error="lower-case words joined by '-'")
 
 
 class CoordinatesField(fields.Field):
@@ -144,6 +146,11 @@ class VietQRArgs(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "png", "svg")))
 
 
+class DecodeArgs(Schema):
+    payload = fields.String(required=True, validate=validate.Length(8, 512), metadata={
+        "description": "the text of a scanned VietQR code"})
+
+
 class BankSchema(Schema):
     bin = fields.String()
     code = fields.String()
@@ -179,6 +186,27 @@ class VietQRSchema(Schema):
     svg_url = fields.String()
 
 
+class DecodedSchema(Schema):
+    """What a scanned code asks for, as the payer's bank will read it."""
+
+    bank = fields.Nested(BankSchema, allow_none=True, metadata={
+        "description": "null when the BIN is not in the bank list"})
+    bin = fields.String()
+    account = fields.String()
+    service = fields.String()
+    initiation = fields.String(allow_none=True)
+    amount = fields.Raw(allow_none=True, metadata={
+        "type": "number", "description": "whole đồng, or with decimals as the code has it"})
+    currency = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    bill = fields.String(allow_none=True)
+    reference = fields.String(allow_none=True)
+    purpose = fields.String(allow_none=True)
+    crc = fields.String()
+
+
 # -- fee accounts and items ------------------------------------------------------------------
 
 class FeeAccountQueryArgs(CursorPageArgs):
@@ -207,7 +235,7 @@ class FeeAccountSchema(Schema):
     id = fields.Integer()
     agency_code = fields.String()
     agency_name = fields.String()
-    bank = fields.Nested(BankSchema)
+    bank = fields.Nested(BankSchema, allow_none=True)
     account_number = fields.String()
     account_name = fields.String()
     service = fields.String()
@@ -215,7 +243,9 @@ class FeeAccountSchema(Schema):
 
 
 class FeeItemRecordSchema(Schema):
-    code = fields.String(required=True, validate=CODE)
+    #: it is the code's bill number (62/01), which holds 25 characters
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,24}$", error="1–25 letters, digits, '.', '_' or '-'"))
     name = fields.String(required=True, validate=validate.Length(1, 300))
     name_en = fields.String(allow_none=True, validate=validate.Length(1, 300))
     amount_vnd = fields.Integer(allow_none=True, strict=True,

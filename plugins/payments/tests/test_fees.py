@@ -125,3 +125,13 @@ def test_public_services_works_without_payments(client):
     db.session.commit()
     procedure = client.get("/api/v1/u/public-services/procedures/2.000635").json
     assert {channel["payments_url"] for channel in procedure["channels"]} == {None}
+
+
+def test_fee_item_codes_fit_the_bill_number(client, manager, account):
+    body = {"code": "X" * 26, "name": "X", "fee_account_id": account["id"]}
+    response = client.post(f"{BASE}/admin/fee-items", json=body, headers=manager.headers)
+    assert response.status_code == 422 and "code" in response.json["errors"]
+    body["code"] = "Y" * 25
+    assert client.post(f"{BASE}/admin/fee-items", json=body,
+                       headers=manager.headers).status_code == 201
+    assert client.get(f"{BASE}/fee-items/{'Y' * 25}/vietqr").json["bill"] == "Y" * 25

@@ -98,3 +98,41 @@ def test_with_redis_configured(client):
                                                           "account": "257678859"})
     assert response.json["payload"].endswith("6304AE9F")
     db.session.rollback()
+
+
+@pytest.mark.parametrize("path", [
+    "/places/%00", "/places/a%00b", "/fee-items/%00", "/fee-items/%00/vietqr",
+    "/guides/%00", "/guides/A%20B",
+])
+def test_hostile_paths_are_404_envelopes(client, path):
+    response = client.get(f"{BASE}{path}")
+    assert response.status_code == 404 and response.is_json
+
+
+@pytest.mark.parametrize("query", [
+    {"bank": "970436", "account": "1\x002"}, {"bank": "97\x0036", "account": "1"},
+    {"bank": "970436", "account": "1", "purpose": "a\x00b"},
+])
+def test_nul_bytes_in_the_query_are_4xx(client, query):
+    response = client.get(f"{BASE}/vietqr", query_string=query)
+    assert 400 <= response.status_code < 500 and response.is_json
+
+
+def test_openapi_documents_the_routes(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert {f"{BASE}/vietqr", f"{BASE}/places", f"{BASE}/places.geojson", f"{BASE}/banks",
+            f"{BASE}/fee-accounts", f"{BASE}/guides"} <= set(paths)
+
+
+def test_scanned_codes_are_decoded_leniently_and_checked(client):
+    response = client.get(f"{BASE}/vietqr/decode",
+                          query_string={"payload": SUBIZ[:-4] + SUBIZ[-4:].lower()})
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert (body["bin"], body["bank"]["short_name"], body["account"], body["amount"],
+            body["purpose"]) == ("970415", "VietinBank", "0011001932418", 120000,
+                                 "ung ho lu lut")
+    damaged = client.get(f"{BASE}/vietqr/decode", query_string={"payload": SUBIZ[:-1] + "D"})
+    assert damaged.status_code == 422 and "checksum" in damaged.json["errors"]["payload"][0]
+    short = client.get(f"{BASE}/vietqr/decode", query_string={"payload": "x"})
+    assert short.status_code == 422 and "payload" in short.json["errors"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, request
@@ -11,6 +12,8 @@ from smartapp.plugin import CursorPageArgs, Page, current_language, page_schema,
 from ..models import FeeAccount, FeeItem, Guide
 from ..schemas import (
     BankListSchema,
+    DecodeArgs,
+    DecodedSchema,
     FeeAccountQueryArgs,
     FeeAccountSchema,
     FeeItemQueryArgs,
@@ -83,7 +86,16 @@ def vietqr(args: dict[str, Any]) -> Any:
     """A VietQR code to transfer to an account or a card (JSON with the decoded details,
     or the image)."""
     transfer = qr.transfer_from(args)
-    return _code(transfer, args["format"], qr.fee_account_of(transfer))
+    return _code(transfer, args["format"], lambda: qr.fee_account_of(transfer))
+
+
+@blueprint.route("/vietqr/decode")
+@blueprint.arguments(DecodeArgs, location="query")
+@blueprint.response(200, DecodedSchema)
+def decode_vietqr(args: dict[str, Any]) -> dict[str, Any]:
+    """What a scanned VietQR code asks for (bank, account, amount, purpose), for the citizen
+    to check before paying; a wrong checksum is a 422 on ``payload``."""
+    return qr.scanned(args["payload"])
 
 
 @blueprint.route("/fee-accounts")
@@ -119,12 +131,14 @@ def get_fee_item(code: str) -> dict[str, Any]:
 def fee_item_vietqr(args: dict[str, Any], code: str) -> Any:
     """The ready VietQR paying this fee, with the dossier number as its reference."""
     item = fees.item_by_code(code)
-    return _code(fees.item_transfer(item, args), args["format"], item.fee_account)
+    return _code(fees.item_transfer(item, args), args["format"], lambda: item.fee_account)
 
 
-def _code(transfer: Transfer, kind: str, account: FeeAccount | None) -> Any:
-    """The code in the asked format (every one generated counts for the IOC)."""
+def _code(transfer: Transfer, kind: str, account_of: Callable[[], FeeAccount | None]) -> Any:
+    """The code in the asked format (every one generated counts for the IOC). The transfer
+    is validated before ``account_of`` looks anything up."""
     payload = qr.payload_of(transfer, settings()["max_amount_vnd"])
+    account = account_of()
     qr.count_generated(account)
     if kind == "json":
         return qr.answer(payload, request.path, request.args, account)

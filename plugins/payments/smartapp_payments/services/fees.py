@@ -13,8 +13,9 @@ from sqlalchemy import Select, select
 from smartapp.plugin import abort, current_staff, db, get_plugin
 
 from ..models import FeeAccount, FeeItem
+from ..schemas import CODE_PATTERN
 from ..settings import SLUG
-from ..vietqr import Transfer, VietQRError, beneficiary_bank
+from ..vietqr import Transfer, VietQRError, bank_by_bin, beneficiary_bank
 from ..vietqr.encoder import check_account
 from . import records
 
@@ -43,9 +44,10 @@ def items_query(filters: Mapping[str, Any]) -> Select[tuple[FeeItem]]:
 
 
 def account_view(account: FeeAccount) -> dict[str, Any]:
-    bank = beneficiary_bank(account.bank_bin)
+    # a bank dropped from a later bank list shows as null rather than failing the list
+    bank = bank_by_bin(account.bank_bin)
     return {"id": account.id, "agency_code": account.agency_code,
-            "agency_name": account.agency_name, "bank": bank.as_dict(),
+            "agency_name": account.agency_name, "bank": bank.as_dict() if bank else None,
             "account_number": account.account_number, "account_name": account.account_name,
             "service": account.service,
             "vietqr_url": f"{API_ROOT}/vietqr?" + urlencode(
@@ -65,7 +67,8 @@ def item_view(item: FeeItem) -> dict[str, Any]:
 
 
 def item_by_code(code: str, include_retired: bool = False) -> FeeItem:
-    item = db.session.scalar(select(FeeItem).where(FeeItem.code == code))
+    item = db.session.scalar(select(FeeItem).where(FeeItem.code == code)
+                             ) if CODE_PATTERN.match(code) else None
     if item is None or (not include_retired and (
             item.retired_at is not None or item.fee_account.retired_at is not None)):
         abort(404, message=f"No fee item {code}.")

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from smartapp.plugin import SearchHit, abort, db, localize
 
 from ..models import Guide
+from ..schemas import SLUG_PATTERN
 from ..settings import SLUG
 from ..text import fold
 from . import records
@@ -32,7 +33,8 @@ def view(guide: Guide, language: str, with_body: bool = True) -> dict[str, Any]:
 
 
 def guide_by_slug(slug: str, include_retired: bool = False) -> Guide:
-    guide = db.session.scalar(select(Guide).where(Guide.slug == slug))
+    guide = db.session.scalar(select(Guide).where(Guide.slug == slug)
+                              ) if SLUG_PATTERN.match(slug) else None
     if guide is None or (guide.retired_at is not None and not include_retired):
         abort(404, message=f"No guide {slug}.")
     return guide

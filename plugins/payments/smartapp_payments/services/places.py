@@ -12,7 +12,7 @@ from sqlalchemy import Select, exists, select
 from smartapp.plugin import Page, abort, db, paginate, paginate_sequence
 
 from ..models import Place, PlaceMethod
-from ..schemas import PlaceSchema
+from ..schemas import CODE_PATTERN, PlaceSchema
 from ..text import fold
 from . import records
 
@@ -104,7 +104,10 @@ def feature_collection(args: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def place_by_code(code: str, include_retired: bool = False) -> Place:
-    place = db.session.scalar(select(Place).where(Place.code == code))
+    """The place ``code``, or a 404 (also for a path that is no code, such as a NUL, which
+    PostgreSQL refuses to compare)."""
+    place = db.session.scalar(select(Place).where(Place.code == code)
+                              ) if CODE_PATTERN.match(code) else None
     if place is None or (place.retired_at is not None and not include_retired):
         abort(404, message=f"No place {code}.")
     return place

@@ -4,6 +4,7 @@ and the count of codes generated per agency and month."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from smartapp.plugin import db, utcnow
 
 from ..models import VIETNAM, FeeAccount, QRCount
-from ..vietqr import Transfer, VietQRError, bank_by_bin, decode, encode
+from ..vietqr import Transfer, VietQRDecodeError, VietQRError, bank_by_bin, decode, encode
 
 TRANSFER_FIELDS = ("bank", "account", "service", "amount", "purpose", "bill", "reference",
                    "name")
@@ -52,6 +53,20 @@ def answer(payload: str, path: str, query: Mapping[str, str],
     }
 
 
+def scanned(payload: str) -> dict[str, Any]:
+    """A scanned code's details, read leniently; a damaged or foreign one is a 422 on
+    ``payload``."""
+    try:
+        decoded = decode(payload)
+    except VietQRDecodeError as error:
+        raise ValidationError(str(error), field_name="payload") from None
+    bank = bank_by_bin(decoded.bank)
+    # JSON has no decimal type: a whole amount stays an integer, a fractional one a number
+    amount = float(decoded.amount) if isinstance(decoded.amount, Decimal) else decoded.amount
+    return {**vars(decoded), "amount": amount, "bin": decoded.bank,
+            "bank": bank.as_dict() if bank else None}
+
+
 def fee_account_of(transfer: Transfer) -> FeeAccount | None:
     """The agency's active fee account the transfer pays into, if it is one."""
     return db.session.scalar(select(FeeAccount).where(
@@ -66,6 +81,10 @@ def count_generated(account: FeeAccount | None) -> None:
     month = utcnow().astimezone(VIETNAM).strftime("%Y-%m")
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     agency_code = account.agency_code if account else ""
+    # End the request's reads first: on SQLite a transaction that read before writing fails
+    # at once (SQLITE_BUSY_SNAPSHOT) when another worker wrote meanwhile, while one that
+    # starts with the write waits for the lock. Nothing is pending, so this commits nothing.
+    db.session.commit()
     statement = dialect.insert(QRCount).values(agency_code=agency_code, month=month, codes=1)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=[QRCount.agency_code, QRCount.month],
