@@ -34,3 +34,4 @@ test: $(BIN)/smartapp node_modules/.bin/firebase lint
 
 lint: $(BIN)/smartapp
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports

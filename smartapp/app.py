@@ -13,9 +13,24 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from smartapp import errors, identity, jobs
+import smartapp.errors as errors
+import smartapp.health as health
+import smartapp.identity as identity
+import smartapp.jobs as jobs
+from smartapp.admin import routes as admin_routes
+from smartapp.catalog import routes as catalog_routes
+from smartapp.catalog.fastpath import HomeScreenFastPath
+from smartapp.catalog.services import HomeScreenCache
+from smartapp.commands import register_core_commands
 from smartapp.config import Settings, load_settings
 from smartapp.extensions import cache, db, limiter, migrate
+from smartapp.ioc import routes as ioc_routes
+from smartapp.locations import routes as location_routes
+from smartapp.notifications import gateway as push
+from smartapp.plugins import registry
+from smartapp.plugins import routes as plugin_routes
+from smartapp.plugins.services import PluginNotFound
+from smartapp.plugins.state import RuntimeState
 
 OPENAPI_DESCRIPTION = """\
 The API of the smartapp citizen super-app: the home-screen catalog, sign-in, locations,
@@ -77,17 +92,6 @@ def create_app(
 
 
 def _init_core(app: Flask, api: Api, settings: Settings) -> None:
-    from smartapp import health
-    from smartapp.admin import routes as admin_routes
-    from smartapp.catalog import routes as catalog_routes
-    from smartapp.catalog.fastpath import HomeScreenFastPath
-    from smartapp.catalog.services import HomeScreenCache
-    from smartapp.cli import register_core_commands
-    from smartapp.ioc import routes as ioc_routes
-    from smartapp.locations import routes as location_routes
-    from smartapp.notifications import gateway as push
-    from smartapp.plugins.state import RuntimeState
-
     state = app.extensions["smartapp.plugin_state"] = RuntimeState(ttl=settings.state_ttl)
     app.extensions["smartapp.home_screen"] = HomeScreenCache()
     fast_path = app.extensions["smartapp.home_screen_fast_path"] = HomeScreenFastPath(
@@ -96,7 +100,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     identity.init_app(app, api, settings)
     push.init_app(app, settings)
     for blueprint in (health.blp, catalog_routes.blp, location_routes.blp, admin_routes.blp,
-                      ioc_routes.blp):
+                      plugin_routes.blp, ioc_routes.blp):
         api.register_blueprint(blueprint)
     register_core_commands(app.cli)
     swagger_files = swagger_ui_bundle.swagger_ui_path
@@ -108,9 +112,6 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
 
 
 def _init_plugins(app: Flask, plugins: Iterable[type] | None) -> None:
-    from smartapp.plugins import registry
-    from smartapp.plugins.services import PluginNotFound
-
     candidates = None if plugins is None else [
         (plugin.slug, (lambda plugin=plugin: plugin), None) for plugin in plugins
     ]

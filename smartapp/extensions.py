@@ -32,6 +32,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def declared_tables(package: str) -> frozenset[str]:
+    """The tables declared by the models of the top-level package ``package``."""
+    return frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__.partition(".")[0] == package and mapper.local_table is not None
+    )
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock models use."""
     return datetime.now(UTC)

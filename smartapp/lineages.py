@@ -22,7 +22,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from smartapp.extensions import Base, db
+from smartapp.extensions import db, declared_tables
+from smartapp.plugins.registry import registry
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 CORE = "core"
@@ -54,11 +55,7 @@ class Lineage:
 
 @functools.cache
 def core_tables() -> frozenset[str]:
-    return frozenset(
-        mapper.local_table.name
-        for mapper in Base.registry.mappers
-        if mapper.class_.__module__.startswith("smartapp.")
-    )
+    return declared_tables("smartapp")
 
 
 def core_lineage() -> Lineage:
@@ -68,8 +65,6 @@ def core_lineage() -> Lineage:
 
 def lineages() -> list[Lineage]:
     """The core's lineage, then each loaded plugin's that ships migrations."""
-    from smartapp.plugins.registry import registry
-
     found = [core_lineage()]
     for plugin in registry().loaded():
         path = plugin.migrations_path()

@@ -20,6 +20,7 @@ from smartapp.i18n import current_language
 from smartapp.identity.auth import current_citizen
 from smartapp.locations.services import WardCodeField
 from smartapp.pagination import page_schema
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import registry
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Home-screen catalog")
@@ -64,7 +65,7 @@ def utilities(args: dict[str, Any]) -> Response:
         fast_path().remember(request.query_string.decode("latin-1"),
                              request.headers.get("Accept-Language", ""), rendered)
     else:
-        badges = registry().call_hook("tile_badge", citizen).answers
+        badges = registry().call_hook(Plugin.tile_badge, citizen=citizen).answers
         if badges:
             rendered = render([
                 {**tile, "badge": badges.get(tile["slug"])} for tile in rendered.tiles

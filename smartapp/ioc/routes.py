@@ -12,6 +12,7 @@ from smartapp.extensions import cache, db, utcnow
 from smartapp.identity.auth import staff_required
 from smartapp.identity.models import Citizen, Role
 from smartapp.locations.services import province_code
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
 blp = Blueprint("ioc", __name__, url_prefix="/api/v1/ioc",
@@ -33,7 +34,7 @@ def collect() -> dict[str, Any]:
     out and counted under ``core.plugins``)."""
     rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
     citizens_by_language = {language: count for language, count in rows}
-    figures = registry().call_hook("ioc_metrics")
+    figures = registry().call_hook(Plugin.ioc_metrics)
     states: dict[str, int] = {}
     for record in registry().records.values():
         states[record.state.value] = states.get(record.state.value, 0) + 1
