@@ -25,7 +25,17 @@ from flask import current_app
 from smartapp.extensions import db, declared_tables
 from smartapp.plugins.registry import registry
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _migrations_dir() -> Path:
+    """The core's Alembic environment: inside the package when installed from a wheel
+    (``setup.py`` maps it there), at the top of the checkout otherwise."""
+    package = Path(__file__).resolve().parent
+    installed = package / "migrations"
+    return installed if installed.is_dir() else package.parent / "migrations"
+
+
+MIGRATIONS_DIR = _migrations_dir()
 CORE = "core"
 ATTRIBUTE = "smartapp.lineage"
 
