@@ -26,7 +26,6 @@ from smartapp.extensions import db, declared_tables
 from smartapp.plugins.registry import registry
 
 
-
 def _migrations_dir() -> Path:
     """The core's Alembic environment: inside the package when installed from a wheel
     (``setup.py`` maps it there), at the top of the checkout otherwise."""
