@@ -6,11 +6,11 @@ PLUGINS := $(wildcard plugins/*)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint install
+.PHONY: demo test lint install wheels
 
 # Reinstall when any packaging file changes; editable installs follow code changes by themselves.
 # Each plugin's `test` extra (when it has one) brings what its own tests need.
-$(BIN)/smartapp: setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg)
+$(BIN)/smartapp: setup.cfg setup.py pyproject.toml $(wildcard plugins/*/setup.cfg)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[test]" $(foreach plugin,$(PLUGINS),-e "$(plugin)[test]")
@@ -35,3 +35,9 @@ test: $(BIN)/smartapp node_modules/.bin/firebase lint
 
 lint: $(BIN)/smartapp
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## Build the core's and every plugin's wheel, install them into a fresh virtual environment
+## outside the checkout, migrate, seed and serve with gunicorn until /readyz is ready.
+wheels:
+	PYTHON=$(PYTHON) .ci/check-wheels

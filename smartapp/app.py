@@ -13,9 +13,25 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from smartapp import errors, identity, jobs, security
+import smartapp.errors as errors
+import smartapp.health as health
+import smartapp.identity as identity
+import smartapp.jobs as jobs
+import smartapp.security as security
+from smartapp.admin import routes as admin_routes
+from smartapp.catalog import routes as catalog_routes
+from smartapp.catalog.fastpath import HomeScreenFastPath
+from smartapp.catalog.services import HomeScreenCache
+from smartapp.commands import register_core_commands
 from smartapp.config import Settings, load_settings
 from smartapp.extensions import cache, db, limiter, migrate
+from smartapp.ioc import routes as ioc_routes
+from smartapp.locations import routes as location_routes
+from smartapp.notifications.setup import init_app as init_notifications
+from smartapp.plugins import registry
+from smartapp.plugins import routes as plugin_routes
+from smartapp.plugins.services import PluginNotFound
+from smartapp.plugins.state import RuntimeState
 
 OPENAPI_DESCRIPTION = """\
 The API of the smartapp citizen super-app: the home-screen catalog, sign-in, locations,
@@ -89,17 +105,6 @@ def create_app(
 
 
 def _init_core(app: Flask, api: Api, settings: Settings) -> None:
-    from smartapp import health
-    from smartapp.admin import routes as admin_routes
-    from smartapp.catalog import routes as catalog_routes
-    from smartapp.catalog.fastpath import HomeScreenFastPath
-    from smartapp.catalog.services import HomeScreenCache
-    from smartapp.cli import register_core_commands
-    from smartapp.ioc import routes as ioc_routes
-    from smartapp.locations import routes as location_routes
-    from smartapp.notifications.setup import init_app as init_notifications
-    from smartapp.plugins.state import RuntimeState
-
     state = app.extensions["smartapp.plugin_state"] = RuntimeState(ttl=settings.state_ttl)
     identity.init_app(app, api, settings)
     app.extensions["smartapp.home_screen"] = HomeScreenCache()
@@ -109,7 +114,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     init_notifications(app, api, settings)
     for blueprint in (health.blp, catalog_routes.blp, location_routes.blp, admin_routes.blp,
-                      ioc_routes.blp):
+                      plugin_routes.blp, ioc_routes.blp):
         api.register_blueprint(blueprint)
     register_core_commands(app.cli)
     swagger_files = swagger_ui_bundle.swagger_ui_path
@@ -121,9 +126,6 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
 
 
 def _init_plugins(app: Flask, plugins: Iterable[type] | None) -> None:
-    from smartapp.plugins import registry
-    from smartapp.plugins.services import PluginNotFound
-
     candidates = None if plugins is None else [
         (plugin.slug, (lambda plugin=plugin: plugin), None) for plugin in plugins
     ]

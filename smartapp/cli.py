@@ -1,125 +1,76 @@
-"""The ``smartapp`` command line: a Flask CLI group over :func:`smartapp.create_app`.
+"""The ``smartapp`` console script: a Flask command group over :func:`create_app`.
 
-Core groups (``db``, ``plugins``, ``staff``, ``demo``) come with the app; each plugin may add
-its own group under its slug (``smartapp public-services import FILE``).
+Core groups (``db``, ``plugins``, ``staff``, ``demo``, ``worker``: :mod:`smartapp.commands`)
+come with the app; each plugin may add its own group under its slug
+(``smartapp public-services import FILE``).
 """
 
 from __future__ import annotations
 
-import logging
-import sys
+import os
+from typing import Any
 
 import click
-from flask.cli import FlaskGroup, with_appcontext
+from flask import Flask, has_app_context
+from flask.cli import (
+    AppGroup,
+    NoAppException,
+    ScriptInfo,
+    routes_command,
+    run_command,
+    shell_command,
+)
 
-from smartapp import lineages
+from smartapp.app import create_app
+from smartapp.config import ConfigurationError
 
 
-class SmartappGroup(FlaskGroup):
-    """Flask's group without the ``flask.commands`` entry points: Flask-Migrate's own ``db``
-    would shadow ours, which migrates the core *and* every plugin."""
-
-    def _load_plugin_commands(self) -> None:
-        self._loaded_plugin_commands = True
-
-
-def _create_app() -> object:
-    from smartapp import create_app
-    from smartapp.config import ConfigurationError
-
+def _create_app() -> Flask:
     try:
         return create_app()
     except ConfigurationError as error:  # one line, not a traceback
         raise click.ClickException(str(error)) from None
 
 
-@click.group(cls=SmartappGroup, create_app=_create_app, add_version_option=False,
-             load_dotenv=False)
+class SmartappGroup(AppGroup):
+    """Flask's ``run``, ``shell`` and ``routes``, then the app's own commands.
+
+    Built from Flask's public parts rather than ``FlaskGroup``, because ``FlaskGroup`` adds
+    every ``flask.commands`` entry point, and no option turns that off: Flask-Migrate's ``db``
+    would shadow ours, which migrates the core *and* every plugin."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for command in (run_command, shell_command, routes_command):
+            self.add_command(command)
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        os.environ["FLASK_RUN_FROM_CLI"] = "true"  # what FlaskGroup sets: app.run() is a no-op
+        extra.setdefault("obj", ScriptInfo(create_app=_create_app, set_debug_flag=False,
+                                           load_dotenv_defaults=False))
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        try:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as error:
+            click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
+            return None
+        # Like FlaskGroup: plugin commands may rely on an app context without asking for one.
+        if not has_app_context():
+            ctx.with_resource(app.app_context())
+        return app.cli.get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        return sorted(set(super().list_commands(ctx)) | set(app.cli.list_commands(ctx)))
+
+
+@click.group(cls=SmartappGroup)
 @click.version_option(package_name="smartapp")
 def main() -> None:
     """smartapp: the citizen super-app backend."""
-
-
-def _lineage(name: str) -> lineages.Lineage:
-    try:
-        return lineages.lineage(name)
-    except LookupError as error:
-        raise click.BadParameter(str(error), param_hint="'--plugin'") from None
-
-
-@click.group()
-def db() -> None:
-    """Database migrations of the core and every installed plugin."""
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger("alembic").setLevel(logging.INFO)
-
-
-@db.command("upgrade")
-@click.option("--plugin", "name", help="Only this plugin's lineage (``core`` for the core).")
-@with_appcontext
-def upgrade(name: str | None) -> None:
-    """Bring the core and every installed plugin to their latest revisions."""
-    targets = [_lineage(name)] if name else lineages.lineages()
-    for target in targets:
-        click.echo(f"upgrading {target.name}")
-        lineages.upgrade(target)
-
-
-@db.command("downgrade")
-@click.option("--plugin", "name", required=True, help="The lineage: a plugin slug or ``core``.")
-@click.argument("revision")
-@with_appcontext
-def downgrade(name: str, revision: str) -> None:
-    """Revert one lineage to REVISION (``base`` removes a plugin's tables before uninstalling)."""
-    lineages.downgrade(_lineage(name), revision)
-
-
-@db.command("revision")
-@click.option("--plugin", "name", default=lineages.CORE, show_default=True,
-              help="Whose lineage gets the revision: a plugin slug or ``core``.")
-@click.option("-m", "--message", required=True)
-@click.option("--empty", is_flag=True, help="Write an empty revision instead of autogenerating.")
-@with_appcontext
-def revision(name: str, message: str, empty: bool) -> None:
-    """Write a new revision for one lineage, comparing its models with the database."""
-    lineages.revision(_lineage(name), message, autogenerate=not empty)
-
-
-@db.command("pending")
-@with_appcontext
-def pending() -> None:
-    """List unapplied revisions per lineage; exits 1 when there are some."""
-    found = {name: revisions for name, revisions in lineages.pending().items() if revisions}
-    for name, revisions in found.items():
-        click.echo(f"{name}: {', '.join(revisions)}")
-    if found:
-        sys.exit(1)
-    click.echo("no pending migrations")
-
-
-@click.command()
-@click.option("--queue", "queues", multiple=True, default=["default"], show_default=True)
-@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-@with_appcontext
-def worker(queues: tuple[str, ...], burst: bool) -> None:
-    """Run an RQ worker for background jobs (needs SMARTAPP_REDIS_URL)."""
-    from flask import current_app
-    from redis import Redis
-
-    from smartapp.jobs import run_worker
-
-    url = current_app.config["SMARTAPP_SETTINGS"].redis_url
-    if url is None:
-        raise click.UsageError("smartapp worker needs SMARTAPP_REDIS_URL: without Redis, jobs "
-                               "run in the web process")
-    # no socket timeout here, unlike the web's connection: the worker blocks on purpose
-    run_worker(Redis.from_url(url), list(queues), burst=burst)
-
-
-def register_core_commands(group: click.Group) -> None:
-    from smartapp.demo import demo
-    from smartapp.identity.cli import staff
-    from smartapp.plugins.cli import plugins
-
-    for command in (db, plugins, staff, demo, worker):
-        group.add_command(command)

@@ -152,6 +152,9 @@ class Settings:
             # Redis down: count in this process rather than fail every limited route
             "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": bool(redis),
             "RATELIMIT_KEY_PREFIX": "smartapp:limits",
+            # the same bound as the cache's: a hung Redis falls back instead of stalling sign-in
+            "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+            if redis else {},
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,

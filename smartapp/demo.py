@@ -10,6 +10,7 @@ from sqlalchemy import select
 from smartapp.extensions import db
 from smartapp.identity.models import Role, Staff
 from smartapp.identity.services import change_staff, create_staff, set_staff_password
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import registry
 
 DEMO_ADMIN_EMAIL = "admin@demo.smartapp.local"
@@ -32,7 +33,7 @@ def seed() -> None:
         if not admin.active:
             change_staff(admin, {"active": True})
     click.echo(f"demo admin: {DEMO_ADMIN_EMAIL} / {password}")
-    seeded = registry().call_hook("seed_demo")
+    seeded = registry().call_hook(Plugin.seed_demo)
     db.session.commit()
     click.echo(f"plugin demo data: {', '.join(sorted(seeded.answers)) or 'none'}")
     if seeded.failures:

@@ -32,6 +32,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def declared_tables(package: str) -> frozenset[str]:
+    """The tables declared by the models of the top-level package ``package``."""
+    return frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if mapper.class_.__module__.partition(".")[0] == package and mapper.local_table is not None
+    )
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock models use."""
     return datetime.now(UTC)
@@ -91,19 +100,19 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 cache = Cache()
 class AppLimiter(Limiter):
-    """flask-limiter, adjusted to how smartapp uses it.
+    """flask-limiter without its app-wide ``before_request`` check.
 
-    - It keeps its storage's health on the ``Limiter`` itself. Production builds one app per
-      process, but tests build many: each ``init_app`` starts from a clean slate.
-    - Every limit is declared on its route (``@limiter.limit``), and such a route checks its
-      own limit when called. The app-wide ``before_request`` check exists only for default
-      and blueprint limits, which smartapp has none of, and costs every request ~65 µs.
+    Every limit is declared on its route (``@limiter.limit``), and such a route checks its
+    own limit when called; the app-wide check exists only for default and application
+    limits, which smartapp has none of, yet it costs every request as much as a small route.
+    flask-limiter 3 had a public switch for it (``auto_check``), but it also turned off the
+    routes' own checks, and 4.0 removed it: no public way is left, so this removes the one
+    private method it registers, with the version range pinned in setup.cfg (verified on
+    4.1). Storage, fallback and key prefix are the public ``RATELIMIT_*`` settings of
+    ``config.py``.
     """
 
     def init_app(self, app: Flask) -> None:
-        self._storage_dead = False
-        self._in_memory_fallback_enabled = bool(
-            app.config.get("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"))
         super().init_app(app)
         if not (self.limit_manager.default_limits or self.limit_manager.application_limits):
             app.before_request_funcs[None].remove(self._check_request_limit)

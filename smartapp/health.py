@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, jsonify
 from sqlalchemy import text
 
-from smartapp import lineages
+import smartapp.lineages as lineages
 from smartapp.blueprint import Blueprint
 from smartapp.extensions import db
 from smartapp.jobs import redis_connection

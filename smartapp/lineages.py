@@ -22,9 +22,19 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from smartapp.extensions import Base, db
+from smartapp.extensions import db, declared_tables
+from smartapp.plugins.registry import registry
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+def _migrations_dir() -> Path:
+    """The core's Alembic environment: inside the package when installed from a wheel
+    (``setup.py`` maps it there), at the top of the checkout otherwise."""
+    package = Path(__file__).resolve().parent
+    installed = package / "migrations"
+    return installed if installed.is_dir() else package.parent / "migrations"
+
+
+MIGRATIONS_DIR = _migrations_dir()
 CORE = "core"
 ATTRIBUTE = "smartapp.lineage"
 
@@ -54,11 +64,7 @@ class Lineage:
 
 @functools.cache
 def core_tables() -> frozenset[str]:
-    return frozenset(
-        mapper.local_table.name
-        for mapper in Base.registry.mappers
-        if mapper.class_.__module__.startswith("smartapp.")
-    )
+    return declared_tables("smartapp")
 
 
 def core_lineage() -> Lineage:
@@ -68,8 +74,6 @@ def core_lineage() -> Lineage:
 
 def lineages() -> list[Lineage]:
     """The core's lineage, then each loaded plugin's that ships migrations."""
-    from smartapp.plugins.registry import registry
-
     found = [core_lineage()]
     for plugin in registry().loaded():
         path = plugin.migrations_path()

@@ -32,11 +32,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from smartapp import create_app, lineages
+import smartapp.lineages as lineages
+from smartapp.app import create_app
 from smartapp.extensions import db
 from smartapp.identity.citizens import citizen_from_claims
 from smartapp.identity.models import Citizen, Role, Staff
 from smartapp.identity.services import new_staff
+from smartapp.plugins.base import Plugin
+from smartapp.plugins.hooks import hook_problems, unknown_hooks
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_PASSWORD = "correct horse battery staple"
@@ -116,6 +119,18 @@ def with_plugins(*plugin_classes: type) -> pytest.MarkDecorator:
     (A bare ``pytest.mark.smartapp_plugins(OnePlugin)`` would mark the class instead.)
     """
     return pytest.mark.smartapp_plugins.with_args(*plugin_classes)
+
+
+def check_plugin(plugin_class: type[Plugin]) -> None:
+    """Fail when ``plugin_class`` breaks the hook contract: an override whose signature does
+    not fit its hook (registration would mark the plugin ``invalid``), or a public method
+    named like a hook without being one (a misspelling the core would never call)::
+
+        def test_plugin_keeps_the_hook_contract():
+            check_plugin(ParkingPlugin)
+    """
+    problems = hook_problems(plugin_class, Plugin) + unknown_hooks(plugin_class, Plugin)
+    assert not problems, f"{plugin_class.__name__}: " + "; ".join(problems)
 
 
 @pytest.fixture

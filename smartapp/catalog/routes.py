@@ -22,6 +22,7 @@ from smartapp.identity.auth import current_citizen
 from smartapp.identity.caching import citizen_wards
 from smartapp.locations.services import WardCodeField
 from smartapp.pagination import page_schema
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import registry
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Home-screen catalog")
@@ -52,7 +53,7 @@ def utilities(args: dict[str, Any]) -> Response:
     replay = (request.query_string.decode("latin-1"), request.headers.get("Accept-Language", ""))
     if citizen is None:
         fast_path().remember(*replay, rendered)
-    elif badges := registry().call_hook("tile_badge", citizen).answers:
+    elif badges := registry().call_hook(Plugin.tile_badge, citizen=citizen).answers:
         rendered = render([dataclasses.replace(tile, badge=badges.get(tile.slug))
                            for tile in rendered.tiles], rendered.revision, badges=True)
     elif citizens_revision is not None:  # the same for every visit until something changes

@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 from smartapp.catalog.fastpath import HomeScreenFastPath
 from smartapp.extensions import cache
 from smartapp.i18n import localize
-from smartapp.plugin import Plugin
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import registry
 from smartapp.plugins.state import RuntimeSettings, runtime_state
 
@@ -191,7 +191,8 @@ def search_everywhere(query: str, language: str, limit: int) -> list[dict[str, A
         {"utility": slug, "title": hit.title, "subtitle": hit.subtitle,
          "path": f"/api/v1/u/{slug}/{hit.path.lstrip('/')}", "deep_link": hit.deep_link,
          "score": hit.score}
-        for slug, plugin_hits in registry().call_hook("search", query, language, limit)
+        for slug, plugin_hits in registry().call_hook(Plugin.search, query=query, language=language,
+                                                        limit=limit)
         .answers.items()
         for hit in plugin_hits[:limit]
     ]

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
 
@@ -17,7 +18,7 @@ def collect() -> dict[str, Any]:
     out and counted under ``core.plugins``)."""
     rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
     citizens_by_language = {language: count for language, count in rows}
-    figures = registry().call_hook("ioc_metrics")
+    figures = registry().call_hook(Plugin.ioc_metrics)
     states: dict[str, int] = {}
     for record in registry().records.values():
         states[record.state.value] = states.get(record.state.value, 0) + 1

@@ -12,11 +12,11 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from marshmallow import ValidationError, fields
-from unidecode import unidecode
 from vietnam_provinces import ProvinceCode, Ward
 
 from smartapp.config import DEFAULT_PROVINCE_CODE
 from smartapp.i18n import message
+from smartapp.text import fold
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,6 @@ class WardInfo:
     def sort_key(self) -> str:
         """Unique and ordered by folded name first (NUL sorts before every letter)."""
         return f"{self.folded}\x00{self.code:08d}"
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII form for diacritic-insensitive matching (``Đ`` → ``d``)."""
-    return unidecode(text).casefold().strip()
 
 
 @functools.cache

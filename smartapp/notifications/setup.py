@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from smartapp import jobs
+import smartapp.jobs as jobs
 from smartapp.config import Settings
 from smartapp.errors import error_response
 from smartapp.notifications import admin_routes, gateway, routes

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING, Any
+from importlib.metadata import EntryPoint, entry_points, version
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from flask import Flask, current_app, request
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -21,10 +21,10 @@ from packaging.version import InvalidVersion, Version
 
 from smartapp.blueprint import Blueprint
 from smartapp.errors import error_response
-from smartapp.extensions import Base, api_of, db
+from smartapp.extensions import api_of, db, declared_tables
 from smartapp.i18n import message
-from smartapp.lineages import core_tables
-from smartapp.plugin import CATEGORIES, SLUG_PATTERN, Plugin
+from smartapp.plugins.base import CATEGORIES, SLUG_PATTERN, Plugin
+from smartapp.plugins.hooks import call_override, declared_arguments, hook_problems, hook_specs
 from smartapp.plugins.state import runtime_state
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "smartapp.plugins"
 API_PREFIX = "/api/v1/u"
+T = TypeVar("T")
 
 
 class PluginState(StrEnum):
@@ -68,6 +69,8 @@ class PluginRecord:
     reason: str | None = None
     plugin: Plugin | None = None
     distribution: str | None = None
+    #: the class, once it passed validation (so also when its core version or setup failed)
+    plugin_class: type[Plugin] | None = None
 
     @property
     def loaded(self) -> bool:
@@ -75,10 +78,10 @@ class PluginRecord:
 
 
 @dataclass
-class HookResults:
+class HookResults(Generic[T]):
     """What the plugins answered to one hook call, by slug, and which of them raised."""
 
-    answers: dict[str, Any] = field(default_factory=dict)
+    answers: dict[str, T] = field(default_factory=dict)
     #: slug → one-line reason
     failures: dict[str, str] = field(default_factory=dict)
 
@@ -107,22 +110,23 @@ class PluginRegistry:
         for name, loader, distribution in candidates:
             record = PluginRecord(name=name, state=PluginState.LOADED, distribution=distribution)
             try:
-                record.plugin = self._load_one(app, name, loader)
+                record.plugin = self._load_one(app, record, loader)
             except PluginLoadError as error:
                 record.state, record.reason = error.state, error.reason
                 log.error("plugin %s not loaded (%s): %s", name, error.state, error.reason)
             self.records[name] = record
 
-    def _load_one(self, app: Flask, name: str, loader: Callable[[], Any]) -> Plugin:
+    def _load_one(self, app: Flask, record: PluginRecord, loader: Callable[[], Any]) -> Plugin:
         try:
             plugin_class = loader()
         except Exception as error:
             raise PluginLoadError(PluginState.IMPORT_ERROR, _one_line(error)) from error
-        self._validate(name, plugin_class)
+        self._validate(record.name, plugin_class)
+        record.plugin_class = plugin_class
         self._check_core_version(plugin_class)
-        plugin = plugin_class()
         try:
-            plugin.setup(app)
+            plugin = plugin_class()
+            call_override(plugin, "setup", {"app": app})
             if plugin.blueprint is not None:
                 self._mount(app, plugin)
             if plugin.cli is not None:
@@ -137,6 +141,9 @@ class PluginRegistry:
 
         if not (isinstance(plugin_class, type) and issubclass(plugin_class, Plugin)):
             raise invalid(f"entry point {name!r} is not a smartapp.plugin.Plugin subclass")
+        problems = hook_problems(plugin_class, Plugin)
+        if problems:
+            raise invalid("; ".join(problems))
         missing = [a for a in ("slug", "version", "core_requires", "title")
                    if not hasattr(plugin_class, a)]
         if missing:
@@ -159,12 +166,13 @@ class PluginRegistry:
         except InvalidVersion as error:
             raise invalid(f"not a PEP 440 version: {error}") from error
         prefix = plugin_class.table_prefix()
-        taken = sorted(t for t in core_tables() if t.startswith(prefix)) + sorted(
+        taken = sorted(t for t in declared_tables("smartapp") if t.startswith(prefix)) + sorted(
             other for other in self.records
             if self.records[other].loaded and _prefixes_overlap(prefix, other))
         if taken:
             raise invalid(f"the table prefix {prefix!r} would claim {', '.join(taken)}")
-        foreign = [t for t in _tables_of(plugin_class) if not t.startswith(prefix)]
+        package = plugin_class.__module__.partition(".")[0]
+        foreign = [t for t in declared_tables(package) if not t.startswith(prefix)]
         if foreign:
             raise invalid(f"tables must be named {prefix}…: {', '.join(sorted(foreign))}")
 
@@ -211,17 +219,24 @@ class PluginRegistry:
             return error_response(404, message("utility_disabled"))
         return None
 
-    def call_hook(self, name: str, *args: Any) -> HookResults:
-        """Call hook ``name`` on every enabled plugin that answers it, each isolated: a plugin
-        that raises is logged and listed in ``failures``, the others still answer. Each call
-        runs in a savepoint, so a failing plugin's half-done writes are rolled back."""
-        results = HookResults()
+    def call_hook(self, spec: Callable[..., T], **arguments: Any) -> HookResults[T]:
+        """Call the hook ``spec`` (``Plugin.search``) on every enabled plugin that overrides
+        it, by keyword, with the ``arguments`` its override declares (pluggy's rule, so hooks
+        can gain parameters). Each call is isolated: a plugin that raises is logged and
+        listed in ``failures``, the others still answer; and it runs in a savepoint, so a
+        failing plugin's half-done writes are rolled back."""
+        name = spec.__name__
+        offered = declared_arguments(hook_specs(Plugin)[name])
+        if set(arguments) != set(offered):  # the core's own mistake: fail loudly
+            raise TypeError(f"hook {name} takes {offered}, called with {tuple(arguments)}")
+        results: HookResults[T] = HookResults()
         for plugin in self.enabled():
-            if getattr(type(plugin), name) is getattr(Plugin, name):
+            override = getattr(type(plugin), name)
+            if override is spec:
                 continue
             try:
                 with db.session.begin_nested():
-                    results.answers[plugin.slug] = getattr(plugin, name)(*args)
+                    results.answers[plugin.slug] = call_override(plugin, name, arguments)
             except Exception as error:
                 log.exception("plugin %s failed in hook %s", plugin.slug, name)
                 results.failures[plugin.slug] = _one_line(error)
@@ -235,15 +250,6 @@ def _prefixes_overlap(prefix: str, other_slug: str) -> bool:
     return prefix.startswith(other) or other.startswith(prefix)
 
 
-def _tables_of(plugin_class: type[Plugin]) -> list[str]:
-    package = plugin_class.__module__.split(".")[0]
-    return [
-        mapper.local_table.name
-        for mapper in Base.registry.mappers
-        if mapper.class_.__module__.split(".")[0] == package and mapper.local_table is not None
-    ]
-
-
 def _one_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0] if text else ''}".rstrip(": ")
@@ -251,14 +257,18 @@ def _one_line(error: BaseException) -> str:
 
 def registry() -> PluginRegistry:
     """The current app's registry."""
-    return current_app.extensions["smartapp.plugins"]
+    registry: PluginRegistry = current_app.extensions["smartapp.plugins"]
+    return registry
+
+
+def get_plugin(slug: str) -> Plugin | None:
+    """The loaded and enabled plugin ``slug``, or ``None``: for soft dependencies."""
+    return registry().enabled_plugin(slug)
 
 
 def init_app(app: Flask, candidates: Iterable[Candidate] | None = None) -> PluginRegistry:
     """Load ``candidates`` (the installed plugins by default) into ``app``."""
-    from smartapp import __version__
-
-    plugin_registry = PluginRegistry(__version__)
+    plugin_registry = PluginRegistry(version("smartapp"))
     app.extensions["smartapp.plugins"] = plugin_registry
     plugin_registry.load_all(app, discover() if candidates is None else candidates)
     app.before_request(plugin_registry.guard_disabled)

@@ -11,15 +11,14 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib.metadata import entry_points
+from importlib.metadata import entry_points, version
 from pathlib import Path
 from string import Template
 
 from alembic.util import rev_id
 from packaging.version import Version
 
-from smartapp import __version__
-from smartapp.plugin import SLUG_PATTERN
+from smartapp.plugins.base import SLUG_PATTERN
 from smartapp.plugins.registry import ENTRY_POINT_GROUP
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "scaffold"
@@ -54,7 +53,7 @@ class PluginNames:
         return "".join(word.capitalize() for word in self.words)
 
     def substitutions(self, revision: str, created: datetime) -> dict[str, str]:
-        core = Version(__version__)
+        core = Version(version("smartapp"))
         table_prefix = "_".join(self.words) + "_"
         return {
             "slug": self.slug,

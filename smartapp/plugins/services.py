@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as installed_version
 from typing import Any
 
 from marshmallow import ValidationError
@@ -10,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 
 from smartapp.admin.audit import record_audit
 from smartapp.extensions import db
-from smartapp.plugin import Plugin
 from smartapp.plugins.models import PluginSetting
 from smartapp.plugins.registry import PluginRecord, registry
 from smartapp.plugins.state import announce_change, runtime_state
@@ -28,21 +29,40 @@ def plugin_record(slug: str) -> PluginRecord:
 
 
 def describe(record: PluginRecord) -> dict[str, Any]:
-    """A plugin as administrators see it: load state and reason, metadata, run-time settings."""
-    plugin = record.plugin
+    """A plugin as administrators see it, with the same keys in every state (``None`` where
+    loading never learnt the value): load state and reason, metadata, run-time settings."""
     described: dict[str, Any] = {
         "slug": record.name, "state": record.state.value, "reason": record.reason,
-        "distribution": record.distribution,
+        "distribution": record.distribution, "version": None, "title": None,
+        "category": None, "enabled": True, "position": None, "ward_codes": None,
+        "permissions": None,
     }
-    if plugin is not None:
-        settings = runtime_state().for_plugin(plugin)
+    plugin_class = record.plugin_class
+    if plugin_class is not None:
+        settings = runtime_state().for_plugin(plugin_class)
         described.update(
-            version=plugin.version, title=dict(plugin.title), category=plugin.category,
-            enabled=settings.enabled, position=settings.position,
+            version=plugin_class.version, title=dict(plugin_class.title),
+            category=plugin_class.category, enabled=settings.enabled,
+            position=settings.position,
             ward_codes=sorted(settings.ward_codes) if settings.ward_codes is not None else None,
-            permissions=sorted(f"{plugin.slug}:{name}" for name in plugin.permissions),
+            permissions=sorted(f"{plugin_class.slug}:{name}" for name in plugin_class.permissions),
         )
+    else:
+        row = runtime_state().stored(record.name)
+        if row is not None:
+            described.update(enabled=row.enabled, position=row.position,
+                             ward_codes=row.ward_codes)
+    if record.distribution is not None:
+        # What pip installed, even when the class never loaded.
+        described["version"] = distribution_version(record.distribution)
     return described
+
+
+def distribution_version(distribution: str) -> str | None:
+    try:
+        return installed_version(distribution)
+    except PackageNotFoundError:  # uninstalled since this process started
+        return None
 
 
 def _row(slug: str) -> PluginSetting:
@@ -74,24 +94,26 @@ def update_plugin(slug: str, changes: dict[str, Any]) -> dict[str, Any]:
     return describe(record)
 
 
-def _loaded(slug: str) -> Plugin:
-    plugin = plugin_record(slug).plugin
-    if plugin is None:
-        raise PluginNotFound(slug)
-    return plugin
-
-
 def plugin_settings(slug: str) -> dict[str, Any]:
-    plugin = _loaded(slug)
-    schema = plugin.settings_schema
-    return schema().dump(plugin.settings()) if schema else {}
+    """The plugin's settings with its schema's defaults, in any state once its class was read;
+    as stored when it failed to import (no schema to fill them in)."""
+    record = plugin_record(slug)
+    plugin_class = record.plugin_class
+    if plugin_class is None:
+        row = runtime_state().stored(slug)
+        return dict(row.values or {}) if row is not None else {}
+    schema = plugin_class.settings_schema
+    return schema().dump(runtime_state().settings_for(plugin_class)) if schema else {}
 
 
 def replace_plugin_settings(slug: str, values: dict[str, Any]) -> dict[str, Any]:
     """Validate ``values`` with the plugin's schema (a ``ValidationError`` names each bad
     field and stores nothing) and store them for every worker."""
-    plugin = _loaded(slug)
-    schema = plugin.settings_schema
+    plugin_class = plugin_record(slug).plugin_class
+    if plugin_class is None:
+        raise ValidationError("the plugin's class could not be read, so neither could its "
+                              "settings schema", field_name="_schema")
+    schema = plugin_class.settings_schema
     if schema is None:
         if values:
             raise ValidationError("this plugin has no settings", field_name="_schema")

@@ -23,7 +23,7 @@ from smartapp.plugins.models import PluginSetting
 from smartapp.revisions import bump_revision, current_revision
 
 if TYPE_CHECKING:
-    from smartapp.plugin import Plugin
+    from smartapp.plugins.base import Plugin
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +77,13 @@ class RuntimeState:
             self.checked_at = now
         return self.revision
 
-    def for_plugin(self, plugin: type[Plugin] | Plugin) -> RuntimeSettings:
+    def stored(self, slug: str) -> PluginSetting | None:
+        """What administrators stored for ``slug``, loaded or not (detached from the session)."""
         self.refresh()
-        row = self.rows.get(plugin.slug)
+        return self.rows.get(slug)
+
+    def for_plugin(self, plugin: type[Plugin] | Plugin) -> RuntimeSettings:
+        row = self.stored(plugin.slug)
         if row is None:
             return RuntimeSettings(True, plugin.position, None, {})
         return RuntimeSettings(

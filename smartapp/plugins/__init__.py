@@ -1,0 +1,1 @@
+"""The plugin registry, hooks and run-time settings (the core's side of ``smartapp.plugin``)."""

@@ -1,0 +1,134 @@
+"""The plugin base class and the types its hooks exchange: the core's side of the contract.
+
+Plugin authors import these through :mod:`smartapp.plugin`; the core imports them from here.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from marshmallow import Schema
+
+from smartapp.blueprint import Blueprint
+from smartapp.i18n import Localized, localize
+from smartapp.plugins.hooks import hook
+from smartapp.plugins.state import runtime_state
+
+if TYPE_CHECKING:
+    import click
+    from flask import Flask
+
+    from smartapp.identity.models import Citizen
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+"""Lower-case words joined by hyphens: the slug appears in URLs and table names."""
+
+CATEGORIES = ("administration", "feedback", "payments", "health", "education", "transport",
+              "environment", "tourism", "information", "other")
+"""Home-screen sections a tile can be filed under."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of the cross-utility search (see :meth:`Plugin.search`)."""
+
+    title: str
+    subtitle: str
+    #: path of the API resource, relative to the plugin's ``/api/v1/u/<slug>/`` root
+    path: str
+    #: app deep link opening the result
+    deep_link: str
+    #: higher is better; hits of all plugins are merged by score
+    score: float = 0.0
+
+
+class Plugin:
+    """Base class of every utility: declare the attributes below, override the hooks you need."""
+
+    #: URL-safe identifier, e.g. ``public-services``; the utility lives at ``/api/v1/u/<slug>/``
+    #: and its tables must be named ``<slug with underscores>_…``.
+    slug: ClassVar[str]
+    #: The plugin's own version (PEP 440), shown to administrators and the IOC.
+    version: ClassVar[str]
+    #: The core versions this plugin works with, as a PEP 440 specifier (``">=0.1,<1"``);
+    #: outside it the plugin is not loaded and its state is ``incompatible``.
+    core_requires: ClassVar[str]
+    #: Home-screen title by language; ``vi`` is required, ``en`` strongly advised.
+    title: ClassVar[Localized]
+    #: One-sentence description by language, shown under the title.
+    description: ClassVar[Localized] = {}
+    #: Icon name from the app's icon set (Material Symbols names), or an https URL.
+    icon: ClassVar[str] = "apps"
+    #: Home-screen section, one of :data:`CATEGORIES`.
+    category: ClassVar[str] = "other"
+    #: Default tile position (lower first); administrators can change it at run time.
+    position: ClassVar[int] = 100
+    #: Lowest app version able to open this utility, per platform (``{"android": "3.2.0"}``);
+    #: older apps do not see its tile.
+    min_app_version: ClassVar[Mapping[str, str]] = {}
+    #: The flask-smorest blueprint with the utility's routes, mounted at ``/api/v1/u/<slug>/``.
+    blueprint: ClassVar[Blueprint | None] = None
+    #: Marshmallow schema of the settings administrators may edit; values are stored in the
+    #: database and read with :meth:`settings`. Every field needs a ``load_default``.
+    settings_schema: ClassVar[type[Schema] | None] = None
+    #: Extra permissions staff can be granted for this plugin, by name, with a label by language
+    #: (``{"manage": {"vi": "Quản lý thủ tục", "en": "Manage procedures"}}``); checked as
+    #: ``"<slug>:<name>"`` by :func:`staff_required`.
+    permissions: ClassVar[Mapping[str, Localized]] = {}
+    #: A click group added to the ``smartapp`` command line under the plugin's slug.
+    cli: ClassVar[click.Group | None] = None
+
+    # -- derived ---------------------------------------------------------------------------
+
+    @classmethod
+    def table_prefix(cls) -> str:
+        """Prefix every table of this plugin carries, so lineages and owners stay apart."""
+        return cls.slug.replace("-", "_") + "_"
+
+    @classmethod
+    def migrations_path(cls) -> Path | None:
+        """The plugin's Alembic versions: a ``migrations/`` folder beside its module."""
+        path = Path(inspect.getfile(cls)).parent / "migrations"
+        return path if path.is_dir() else None
+
+    @classmethod
+    def localized_title(cls, language: str | None = None) -> str:
+        return localize(cls.title, language)
+
+    @classmethod
+    def settings(cls) -> dict[str, Any]:
+        """The administrators' current settings, with the schema's defaults filled in
+        (callable on the class from a route: ``ParkingPlugin.settings()``)."""
+        return runtime_state().settings_for(cls)
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    @hook
+    def setup(self, app: Flask) -> None:
+        """Prepare the plugin once when the app starts; raise to mark it ``setup_error``."""
+
+    @hook
+    def tile_badge(self, citizen: Citizen) -> int | None:
+        """A number shown on the home-screen tile for this signed-in citizen (unread, open)."""
+        return None
+
+    @hook
+    def ioc_metrics(self) -> Mapping[str, Any]:
+        """Figures for the provincial operations centre, as a JSON-serializable mapping."""
+        return {}
+
+    @hook
+    def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
+        """Up to ``limit`` results for a citizen's search across every utility."""
+        return []
+
+    @hook
+    def seed_demo(self) -> None:
+        """Add demonstration data for ``smartapp demo seed``; safe to run twice, and without
+        committing: the core commits once every plugin has seeded, and rolls back alone a
+        plugin that raises."""

@@ -1,0 +1,63 @@
+"""How the core uses its libraries: the rate limiter's public options, the command group built
+from Flask's public parts."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from click.testing import CliRunner
+
+from smartapp.cli import main
+from smartapp.extensions import limiter
+from smartapp.testing import TEST_PASSWORD
+
+TOKEN_ROUTE = "/api/v1/auth/staff/token"
+
+
+def dead_redis_url() -> str:
+    """A Redis URL nothing answers on: a port bound and never listened to."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/10"
+
+
+def test_only_limited_routes_pay_for_the_limiter(app):
+    assert not [f for f in app.before_request_funcs.get(None, [])
+                if getattr(f, "__self__", None) is limiter]
+
+
+@pytest.fixture
+def smartapp_config():
+    return {"SMARTAPP_REDIS_URL": dead_redis_url()}
+
+
+def test_limits_fall_back_to_memory_when_redis_is_down(app, client, make_staff):
+    """``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED`` and the storage's socket timeouts: a dead
+    Redis neither opens the sign-in route to guessing nor fails it."""
+    assert app.config["RATELIMIT_STORAGE_OPTIONS"]["socket_connect_timeout"] == 0.5
+    make_staff("admin", email="admin@tayninh.gov.vn")
+    answers = [client.post(TOKEN_ROUTE, json={"email": "admin@tayninh.gov.vn",
+                                              "password": "guess"}).status_code
+               for _ in range(5)]
+    assert answers == [401] * 5
+    limited = client.post(TOKEN_ROUTE, json={"email": "admin@tayninh.gov.vn",
+                                             "password": TEST_PASSWORD})
+    assert limited.status_code == 429 and limited.json["code"] == 429
+
+
+def test_the_console_script_has_flasks_commands_and_ours(monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARTAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--help"])
+    assert listed.exit_code == 0, listed.output
+    for name in ("run", "shell", "routes", "db", "plugins", "staff", "demo", "worker"):
+        assert f"  {name} " in listed.output
+    # our db (every lineage), not Flask-Migrate's entry point of the same name
+    db_help = runner.invoke(main, ["db", "--help"])
+    assert "core and every installed plugin" in db_help.output
+    assert "init" not in db_help.output
+    routes = runner.invoke(main, ["routes"])
+    assert routes.exit_code == 0 and "/api/v1/utilities" in routes.output
+    assert runner.invoke(main, ["--version"]).output.startswith("main, version ")
