@@ -10,8 +10,8 @@ from itsdangerous import URLSafeTimedSerializer
 from smartapp.config import Settings
 from smartapp.errors import error_response
 from smartapp.i18n import message
-from smartapp.identity.caching import CitizenWards, VerifiedTokens
 from smartapp.identity.auth import reject_invalid_token
+from smartapp.identity.caching import CitizenWards, VerifiedTokens
 from smartapp.identity.tokens import (
     CitizenTokenVerifier,
     DevelopmentVerifier,
