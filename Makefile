@@ -6,7 +6,7 @@ PLUGINS := $(wildcard plugins/*)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint install
+.PHONY: demo test lint install vendor
 
 # Reinstall when any packaging file changes; editable installs follow code changes by themselves.
 $(BIN)/smartapp: setup.cfg pyproject.toml $(wildcard plugins/*/setup.cfg)
@@ -34,3 +34,12 @@ test: $(BIN)/smartapp node_modules/.bin/firebase lint
 
 lint: $(BIN)/smartapp
 	$(BIN)/ruff check .
+
+## Copy the console's browser libraries from node_modules after bumping them in package.json
+## (the copies are committed, so neither the app nor its wheel needs npm).
+VENDOR := smartapp/console/static/vendor
+vendor: node_modules/.bin/firebase
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js
+	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js.LICENSE.md

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from smartapp import errors, identity, jobs
 from smartapp.config import Settings, load_settings
+from smartapp.console.extension import init_app as init_console
 from smartapp.extensions import cache, db, limiter, migrate
 
 OPENAPI_DESCRIPTION = """\
@@ -73,6 +74,7 @@ def create_app(
     jobs.init_app(app, settings.redis_url)
     _init_core(app, api, settings)
     _init_plugins(app, plugins)
+    init_console(app)  # after the plugins: they add console pages
     return app
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -26,6 +26,7 @@ from marshmallow import Schema
 
 from smartapp.admin.audit import record_audit
 from smartapp.blueprint import Blueprint
+from smartapp.console.pages import ConsolePage
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
@@ -152,6 +153,11 @@ class Plugin:
         return []
 
     @hook
+    def console_pages(self) -> Sequence[ConsolePage]:
+        """Pages this plugin adds to the staff console, under ``/admin/u/<slug>/``."""
+        return []
+
+    @hook
     def seed_demo(self) -> None:
         """Add demonstration data for ``smartapp demo seed``; safe to run twice, and without
         committing: the core commits once every plugin has seeded, and rolls back alone a
@@ -168,6 +174,7 @@ def get_plugin(slug: str) -> Plugin | None:
 __all__ = [
     "CATEGORIES",
     "Blueprint",
+    "ConsolePage",
     "CursorPageArgs",
     "Localized",
     "Model",

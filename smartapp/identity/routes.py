@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_smorest import abort
 
 from smartapp.blueprint import Blueprint
@@ -20,7 +20,8 @@ from smartapp.identity.schemas import (
     StaffTokenRequestSchema,
     StaffTokenSchema,
 )
-from smartapp.identity.services import authenticate_staff, normalize_email
+from smartapp.identity.services import authenticate_staff
+from smartapp.identity.signin import sign_in_limits
 from smartapp.identity.tokens import (
     DEVELOPMENT_TOKEN_MAX_AGE,
     STAFF_TOKEN_MAX_AGE,
@@ -53,15 +54,8 @@ def patch_me(changes: dict[str, Any]) -> Citizen:
     return citizen
 
 
-def _staff_login_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return f"staff-login:{normalize_email(email) if isinstance(email, str) else '-'}"
-
-
 @blp.route("/auth/staff/token", methods=["POST"])
-@limiter.limit("20/minute;100/hour")  # per address
-@limiter.limit("5/minute;30/hour", key_func=_staff_login_key)  # per account: password guessing
+@sign_in_limits
 @blp.arguments(StaffTokenRequestSchema)
 @blp.response(200, StaffTokenSchema)
 @blp.alt_response(401, response="DEFAULT_ERROR")
