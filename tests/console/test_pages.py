@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
-from sqlalchemy import select
 from smartapp_example import ExamplePlugin
 from smartapp_public_services import PublicServicesPlugin
+from sqlalchemy import select
 
 from smartapp.admin.models import AuditEntry
 from smartapp.console.figures import group
