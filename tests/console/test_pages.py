@@ -26,7 +26,7 @@ def tiles(client):
 
 
 def audit_actions():
-    return [entry.action for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
 def test_disabling_a_plugin_removes_its_tile(client, admin, sign_in, post):
