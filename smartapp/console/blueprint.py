@@ -64,6 +64,10 @@ def _security_headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
+    if "HX-Request" in request.headers and response.status_code >= 400:
+        # a form shown again with its errors: the address bar keeps the page's URL, not the
+        # POST's (which a reload would answer with 405)
+        response.headers["HX-Push-Url"] = "false"
     if request.endpoint == "console.static":
         response.cache_control.max_age = STATIC_MAX_AGE
     else:  # pages hold personal data: no copy in shared caches or the back-button cache
