@@ -6,7 +6,7 @@ PLUGINS := $(wildcard plugins/*)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint install wheels
+.PHONY: demo test lint install wheels vendor
 
 # Reinstall when any packaging file changes; editable installs follow code changes by themselves.
 # Each plugin's `test` extra (when it has one) brings what its own tests need.
@@ -41,3 +41,12 @@ lint: $(BIN)/smartapp
 ## outside the checkout, migrate, seed and serve with gunicorn until /readyz is ready.
 wheels:
 	PYTHON=$(PYTHON) .ci/check-wheels
+
+## Copy the console's browser libraries from node_modules after bumping them in package.json
+## (the copies are committed, so neither the app nor its wheel needs npm).
+VENDOR := smartapp/console/static/vendor
+vendor: node_modules/.bin/firebase
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js
+	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js.LICENSE.md

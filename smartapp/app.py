@@ -24,6 +24,7 @@ from smartapp.catalog.fastpath import HomeScreenFastPath
 from smartapp.catalog.services import HomeScreenCache
 from smartapp.commands import register_core_commands
 from smartapp.config import Settings, load_settings
+from smartapp.console.extension import init_app as init_console
 from smartapp.extensions import cache, db, limiter, migrate
 from smartapp.ioc import routes as ioc_routes
 from smartapp.locations import routes as location_routes
@@ -101,6 +102,7 @@ def create_app(
     jobs.init_app(app, settings.redis_url)
     _init_core(app, api, settings)
     _init_plugins(app, plugins)
+    init_console(app)  # after the plugins: they add console pages
     return app
 
 

@@ -21,6 +21,7 @@ from marshmallow import Schema
 
 from smartapp.admin.audit import record_audit
 from smartapp.blueprint import Blueprint
+from smartapp.console.pages import ConsolePage
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
@@ -42,6 +43,7 @@ __all__ = [
     "SLUG_PATTERN",
     "Blueprint",
     "Citizen",
+    "ConsolePage",
     "Conflict",
     "CursorPageArgs",
     "DomainError",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.serving import make_server
 
 import smartapp.lineages as lineages
 from smartapp.app import create_app
@@ -264,3 +266,26 @@ def make_staff(app: Flask) -> Callable[..., SignedIn]:
 def admin(make_staff: Callable[..., SignedIn]) -> SignedIn:
     """A signed-in administrator."""
     return make_staff(Role.ADMIN)
+
+
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """Serve ``app`` with werkzeug's threaded server on a free loopback port, in a thread,
+    and yield its base URL (``http://127.0.0.1:PORT``): for browser tests and scripts."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="smartapp-live-server",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test's app served over real HTTP (see :func:`serve`); yields its base URL."""
+    with serve(app) as url:
+        yield url

@@ -13,6 +13,7 @@ from smartapp.extensions import db
 from smartapp.identity.caching import verify_citizen_token
 from smartapp.identity.citizens import citizen_from_claims
 from smartapp.identity.models import Citizen, Role, Staff
+from smartapp.identity.signin import session_staff
 from smartapp.identity.tokens import (
     DEVELOPMENT_PREFIX,
     STAFF_PREFIX,
@@ -63,8 +64,20 @@ def current_staff() -> Staff | None:
     return _per_request("staff", _resolve_staff)
 
 
+CONSOLE_SESSION = "smartapp.console_session"
+
+
+def accept_console_session() -> None:
+    """Let this request's staff come from the console's session cookie. The console calls it
+    on its own pages, whose every form is CSRF-checked; the JSON API takes bearer tokens only,
+    so a cookie can never make a cross-site API call on a staff member's behalf."""
+    request.environ[CONSOLE_SESSION] = True
+
+
 def _resolve_staff() -> Staff | None:
     token = _bearer_token()
+    if token is None and request.environ.get(CONSOLE_SESSION):
+        return session_staff()
     if token is None or not token.startswith(STAFF_PREFIX):
         return None
     tokens: StaffTokens = current_app.extensions["smartapp.staff_tokens"]
@@ -113,6 +126,16 @@ def citizen_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def staff_may(staff: Staff, roles: tuple[Role | str, ...] = (),
+              permission: str | None = None) -> bool:
+    """Whether ``staff`` has one of ``roles`` or ``permission`` (either one when both are
+    given; any staff when neither is). Admins may do everything. The API's decorator and the
+    console's pages ask this one question."""
+    if staff.role == Role.ADMIN or not (roles or permission):
+        return True
+    return staff.role in roles or (permission is not None and staff.has_permission(permission))
+
+
 def staff_required(*roles: Role | str, permission: str | None = None) -> Callable[[F], F]:
     """Decorate a view for staff with one of ``roles`` (any role when none is given) or,
     with ``permission`` (``"<slug>:<name>"``), staff granted that plugin permission.
@@ -124,10 +147,7 @@ def staff_required(*roles: Role | str, permission: str | None = None) -> Callabl
             staff = current_staff()
             if staff is None:
                 return _not_allowed()
-            allowed = staff.role == Role.ADMIN or not (roles or permission)
-            allowed = allowed or staff.role in roles
-            allowed = allowed or (permission is not None and staff.has_permission(permission))
-            if not allowed:
+            if not staff_may(staff, roles, permission):
                 return error_response(403)
             return view(*args, **kwargs)
 

@@ -19,6 +19,7 @@ from smartapp.identity.schemas import (
     StaffTokenSchema,
 )
 from smartapp.identity.services import authenticate_staff
+from smartapp.identity.signin import sign_in_limits
 from smartapp.identity.tokens import (
     DEVELOPMENT_TOKEN_MAX_AGE,
     STAFF_TOKEN_MAX_AGE,
@@ -54,9 +55,7 @@ def patch_me(changes: dict[str, Any]) -> Citizen:
 
 @blp.route("/auth/staff/token", methods=["POST"])
 @no_store
-# Per address, against spraying many accounts; guessing one account's password is slowed per
-# account and address by growing delays (``identity.throttle``), which lock nobody out.
-@limiter.limit("20/minute;100/hour")
+@sign_in_limits
 @blp.arguments(StaffTokenRequestSchema)
 @blp.response(200, StaffTokenSchema)
 @blp.alt_response(401, response="DEFAULT_ERROR")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -11,6 +13,17 @@ from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
+
+
+PROVINCE_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
+"""Days and months of the figures are the province's, not UTC's."""
+
+
+def _joined_since(day: datetime, month: datetime) -> dict[str, int]:
+    def since(moment: datetime) -> int:
+        return db.session.scalar(select(func.count()).where(Citizen.created_at >= moment)) or 0
+
+    return {"today": since(day), "this_month": since(month)}
 
 
 def collect() -> dict[str, Any]:
@@ -22,12 +35,14 @@ def collect() -> dict[str, Any]:
     states: dict[str, int] = {}
     for record in registry().records.values():
         states[record.state.value] = states.get(record.state.value, 0) + 1
+    today = utcnow().astimezone(PROVINCE_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
     return {
         "generated_at": utcnow(),
         "province_code": province_code(),
         "core": {
             "citizens": sum(citizens_by_language.values()),
             "citizens_by_language": citizens_by_language,
+            "citizens_joined": _joined_since(today, today.replace(day=1)),
             "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
         },
         "utilities": figures.answers,

@@ -125,3 +125,27 @@ def replace_plugin_settings(slug: str, values: dict[str, Any]) -> dict[str, Any]
     announce_change()
     db.session.commit()
     return row.values
+
+
+POSITION_STEP = 10
+
+
+def move_plugin(slug: str, offset: int) -> list[str]:
+    """Move a plugin's tile ``offset`` places in the home-screen order (negative: earlier),
+    numbering every loaded plugin's position afresh in steps of 10, with one audit entry, in
+    one transaction. Returns the new order."""
+    plugin_record(slug)
+    state = runtime_state()
+    order = [p.slug for p in sorted(registry().loaded(),
+                                    key=lambda p: (state.for_plugin(p).position, p.slug))]
+    if slug not in order:
+        raise ValidationError(f"cannot move a plugin that is not loaded: {slug}",
+                              field_name="position")
+    index = order.index(slug)
+    order.insert(max(0, min(len(order) - 1, index + offset)), order.pop(index))
+    for number, name in enumerate(order, start=1):
+        _row(name).position = number * POSITION_STEP
+    record_audit("plugin.move", "plugin", slug, {"order": order})
+    announce_change()
+    db.session.commit()
+    return order

@@ -1,0 +1,65 @@
+"""The dashboard's figures: the IOC service's answer, shaped into numbers and charts.
+
+Each utility answers ``ioc_metrics`` with its own mapping; a number is shown as a figure,
+a mapping of numbers (``{"field": count}``) or a list of one-label-one-number records
+(``[{"query": …, "searches": 3}]``) as a bar chart with the same data as a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str
+    labels: list[str]
+    values: list[float]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """What ``console.js`` draws, from the canvas's ``data-chart`` attribute."""
+        return {"label": self.name, "labels": self.labels, "values": self.values}
+
+
+@dataclass
+class FigureGroup:
+    name: str
+    numbers: list[tuple[str, float]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _as_chart(name: str, value: Any) -> Chart | None:
+    if isinstance(value, Mapping) and value and all(_number(v) for v in value.values()):
+        return Chart(name, [str(k) for k in value], list(value.values()))
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        pairs = []
+        for record in value:
+            labels = [v for v in record.values() if isinstance(v, str)]
+            numbers = [v for v in record.values() if _number(v)]
+            if len(labels) != 1 or len(numbers) != 1:
+                return None
+            pairs.append((labels[0], numbers[0]))
+        return Chart(name, [label for label, _ in pairs], [number for _, number in pairs])
+    return None
+
+
+def group(name: str, figures: Mapping[str, Any]) -> FigureGroup:
+    """One utility's (or the core's) figures; values of other shapes are left out."""
+    result = FigureGroup(name)
+    for key, value in figures.items():
+        if _number(value):
+            result.numbers.append((key, value))
+        elif (chart := _as_chart(key, value)) is not None:
+            result.charts.append(chart)
+        elif isinstance(value, Mapping):
+            nested = group(key, value)
+            result.numbers += [(f"{key}.{k}", v) for k, v in nested.numbers]
+            result.charts += nested.charts
+    return result

@@ -1,0 +1,101 @@
+"""``/admin/``: sign-in, then the dashboard; signing out; the console's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
+
+from smartapp.console.blueprint import back_to, blp, console_language, error_page, page
+from smartapp.console.figures import group
+from smartapp.i18n import LANGUAGES, localize, message
+from smartapp.identity.auth import current_staff, staff_may
+from smartapp.identity.models import Role
+from smartapp.identity.schemas import StaffTokenRequestSchema
+from smartapp.identity.services import authenticate_staff
+from smartapp.identity.signin import end_session, sign_in_limits, start_session
+from smartapp.ioc.routes import IOC_PERMISSION, collect
+from smartapp.plugins.registry import registry
+
+CREDENTIALS = StaffTokenRequestSchema()
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after signing in: a console page, never another site."""
+    if target and target.startswith("/admin/") and not target.startswith("//"):
+        return target
+    return url_for("console.index")
+
+
+def _sign_in_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template("console/sign_in.html", next=request.values.get("next"),
+                           **context), status
+
+
+@blp.get("/")
+def index() -> Any:
+    """The dashboard, or the sign-in form."""
+    staff = current_staff()
+    if staff is None:
+        return _sign_in_page()
+    if not staff_may(staff, (Role.ADMIN,), IOC_PERMISSION):
+        return render_template("console/welcome.html")
+    metrics = collect()
+    language = console_language()
+    groups = [group("core", metrics["core"])]
+    for slug, figures in metrics["utilities"].items():
+        plugin = registry().enabled_plugin(slug)
+        groups.append(group(localize(plugin.title, language) if plugin else slug, figures))
+    return render_template("console/dashboard.html", metrics=metrics, groups=groups)
+
+
+@blp.post("/")
+@sign_in_limits
+def sign_in() -> Any:
+    """Check the email and password (the token route's rules and lock-out) and open a
+    session."""
+    email = request.form.get("email", "")
+    try:
+        credentials = CREDENTIALS.load({"email": email,
+                                        "password": request.form.get("password", "")})
+    except ValidationError as error:
+        return _sign_in_page(422, email=email, errors=error.normalized_messages())
+    staff = authenticate_staff(credentials["email"], credentials["password"])
+    if staff is None:
+        return _sign_in_page(401, email=email,
+                             failure=message("invalid_credentials", console_language()))
+    language = console_language()
+    start_session(staff)
+    session["language"] = language
+    return redirect(_safe_next(request.form.get("next")), 303)
+
+
+@blp.post("/logout")
+@page()
+def logout() -> Response:
+    """End the session (the language choice stays)."""
+    language = console_language()
+    end_session()
+    session["language"] = language
+    return back_to("console.index")
+
+
+@blp.post("/language")
+def language() -> Response:
+    """Switch the console between Vietnamese and English."""
+    chosen = request.form.get("language")
+    if chosen in LANGUAGES:
+        session["language"] = chosen
+    return redirect(_safe_next(request.form.get("next")), 303)
+
+
+@blp.errorhandler(TooManyRequests)
+def _locked_out(error: TooManyRequests) -> Any:
+    """Too many sign-in attempts: the form again, saying so (status 429)."""
+    if request.endpoint != "console.sign_in":
+        return error_page(error)
+    return _sign_in_page(429, email=request.form.get("email", ""),
+                         failure=message("too_many_requests", console_language()))
