@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import request, session
+from flask import session
 
 from smartapp.extensions import db, limiter, utcnow
 from smartapp.identity.models import Staff

@@ -14,7 +14,6 @@ from smartapp.locations.services import province_code
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
-
 PROVINCE_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 """Days and months of the figures are the province's, not UTC's."""
 
