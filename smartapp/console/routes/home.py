@@ -15,8 +15,9 @@ from smartapp.i18n import LANGUAGES, localize, message
 from smartapp.identity.auth import current_staff, staff_may
 from smartapp.identity.models import Role
 from smartapp.identity.schemas import StaffTokenRequestSchema
-from smartapp.identity.services import authenticate_staff
+from smartapp.identity.services import InvalidCredentials, authenticate_staff
 from smartapp.identity.signin import end_session, sign_in_limits, start_session
+from smartapp.identity.throttle import TooManyFailures
 from smartapp.ioc.routes import IOC_PERMISSION, collect
 from smartapp.plugins.registry import registry
 
@@ -63,8 +64,12 @@ def sign_in() -> Any:
                                         "password": request.form.get("password", "")})
     except ValidationError as error:
         return _sign_in_page(422, email=email, errors=error.normalized_messages())
-    staff = authenticate_staff(credentials["email"], credentials["password"])
-    if staff is None:
+    try:
+        staff = authenticate_staff(credentials["email"], credentials["password"])
+    except TooManyFailures:
+        return _sign_in_page(429, email=email,
+                             failure=message("too_many_requests", console_language()))
+    except InvalidCredentials:
         return _sign_in_page(401, email=email,
                              failure=message("invalid_credentials", console_language()))
     language = console_language()

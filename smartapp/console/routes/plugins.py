@@ -10,13 +10,13 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
-from smartapp.admin.routes import PluginUpdateSchema
 from smartapp.console.blueprint import back_to, blp, console_language, error_page, page, t
 from smartapp.console.forms import form_fields, form_values
 from smartapp.identity.models import Role
 from smartapp.locations.services import wards
 from smartapp.plugins import services as plugin_services
 from smartapp.plugins.registry import registry
+from smartapp.plugins.schemas import PluginUpdateSchema
 
 UPDATE = PluginUpdateSchema()
 

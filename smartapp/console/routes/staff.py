@@ -10,13 +10,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from smartapp.admin.audit import record_audit
 from smartapp.console.blueprint import back_to, blp, console_language, page, t
+from smartapp.errors import DomainError
 from smartapp.extensions import db
 from smartapp.i18n import localize
 from smartapp.identity.models import Role, Staff
 from smartapp.identity.schemas import StaffChangeSchema, StaffCreateSchema
-from smartapp.identity.services import StaffError, change_staff, create_staff, deactivate_staff
+from smartapp.identity.services import change_staff, create_staff, deactivate_staff
 from smartapp.ioc.routes import IOC_PERMISSION
 from smartapp.plugins.registry import registry
 
@@ -47,8 +47,9 @@ def _grants(form: Any) -> dict[str, Any]:
             "permissions": form.getlist("permissions")}
 
 
-def _field(error: StaffError) -> str:
-    return "agency_code" if error.field == "agency" else error.field
+def _errors(error: DomainError) -> dict[str, list[str]]:
+    """What the service refused, by form field (the service's own message when it names none)."""
+    return error.errors or {"": [str(error)]}
 
 
 def _list_page(status: int = 200, **context: Any) -> tuple[str, int]:
@@ -76,12 +77,8 @@ def create_account() -> Any:
                                body.get("agency_code"), body.get("permissions"))
     except ValidationError as error:
         return _list_page(422, errors=error.normalized_messages(), submitted=submitted)
-    except StaffError as error:
-        db.session.rollback()
-        return _list_page(422, errors={_field(error): [str(error)]}, submitted=submitted)
-    record_audit("staff.create", "staff", account.id, {"email": account.email,
-                                                       "role": account.role})
-    db.session.commit()
+    except DomainError as error:
+        return _list_page(error.status, errors=_errors(error), submitted=submitted)
     flash(t(f"Đã tạo tài khoản {account.email}.", f"Account {account.email} created."),
           "success")
     return back_to("console.staff")
@@ -117,11 +114,8 @@ def change_account(staff_id: int) -> Any:
     except ValidationError as error:
         db.session.rollback()
         return _edit_page(account, 422, errors=error.normalized_messages())
-    except StaffError as error:
-        db.session.rollback()
-        return _edit_page(account, 422, errors={_field(error): [str(error)]})
-    record_audit("staff.change", "staff", account.id, changes)
-    db.session.commit()
+    except DomainError as error:
+        return _edit_page(account, error.status, errors=_errors(error))
     flash(t("Đã lưu.", "Saved."), "success")
     return back_to("console.account", staff_id=staff_id)
 
@@ -131,9 +125,10 @@ def change_account(staff_id: int) -> Any:
 def deactivate(staff_id: int) -> Response:
     """Close an account: its sessions and tokens stop working at once."""
     account = _account(staff_id)
-    deactivate_staff(account)
-    record_audit("staff.deactivate", "staff", account.id, {"email": account.email})
-    db.session.commit()
+    try:
+        deactivate_staff(account)
+    except DomainError as error:
+        return _edit_page(account, error.status, errors=_errors(error))
     flash(t(f"Đã khoá tài khoản {account.email}.", f"Account {account.email} deactivated."),
           "success")
     return back_to("console.staff")
