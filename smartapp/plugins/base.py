@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
+from smartapp.console.pages import ConsolePage
 from smartapp.i18n import Localized, localize
 from smartapp.plugins.hooks import hook
 from smartapp.plugins.state import runtime_state
@@ -125,6 +126,11 @@ class Plugin:
     @hook
     def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
         """Up to ``limit`` results for a citizen's search across every utility."""
+        return []
+
+    @hook
+    def console_pages(self) -> Sequence[ConsolePage]:
+        """Pages this plugin adds to the staff console, under ``/admin/u/<slug>/``."""
         return []
 
     @hook
