@@ -47,15 +47,13 @@ from smartapp_public_services.importer import (
     run_import,
     validate,
 )
+from smartapp_public_services.query import fts5_query, parse, tsquery
 from smartapp_public_services.search import (
     find,
-    fts5_query,
     page_of,
-    parse,
     run_search,
     search_revision,
     snapshot,
-    tsquery,
 )
 
 from smartapp import create_app, lineages
