@@ -29,12 +29,10 @@ from ..schemas import (
 )
 from ..services import fees, guides, places, qr
 from ..settings import settings
-from ..vietqr import Transfer, bank_list, png, svg
+from ..vietqr import Transfer, bank_list
 from .blueprint import blueprint
 
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-#: a code is a pure function of its query: clients and proxies may keep it a day
-IMAGE_MAX_AGE = 86_400
 
 
 # -- places ----------------------------------------------------------------------------------
@@ -142,10 +140,10 @@ def _code(transfer: Transfer, kind: str, account_of: Callable[[], FeeAccount | N
     qr.count_generated(account)
     if kind == "json":
         return qr.answer(payload, request.path, request.args, account)
-    image = png(payload) if kind == "png" else svg(payload)
-    response = Response(image, mimetype=IMAGE_TYPES[kind])
+    response = Response(qr.image(payload, kind), mimetype=IMAGE_TYPES[kind])
+    # a code is a pure function of its query: clients and proxies may keep it a day
     response.cache_control.public = True
-    response.cache_control.max_age = IMAGE_MAX_AGE
+    response.cache_control.max_age = qr.IMAGE_SECONDS
     return response
 
 

@@ -12,11 +12,24 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from smartapp.plugin import db, utcnow
+from smartapp.plugin import cache, db, utcnow
 
 from ..models import VIETNAM, FeeAccount, QRCount
-from ..vietqr import Transfer, VietQRDecodeError, VietQRError, bank_by_bin, decode, encode
+from ..vietqr import (
+    Transfer,
+    VietQRDecodeError,
+    VietQRError,
+    bank_by_bin,
+    decode,
+    encode,
+    png,
+    svg,
+)
 
+#: drawing a code takes tens of milliseconds (pure Python); a code is a pure function of
+#: its payload, so the drawing is kept as long as clients may keep it
+IMAGE_SECONDS = 86_400
+RENDERERS = {"png": png, "svg": svg}
 TRANSFER_FIELDS = ("bank", "account", "service", "amount", "purpose", "bill", "reference",
                    "name")
 
@@ -65,6 +78,16 @@ def scanned(payload: str) -> dict[str, Any]:
     amount = float(decoded.amount) if isinstance(decoded.amount, Decimal) else decoded.amount
     return {**vars(decoded), "amount": amount, "bin": decoded.bank,
             "bank": bank.as_dict() if bank else None}
+
+
+def image(payload: str, kind: str) -> bytes:
+    """The code drawn as ``png`` or ``svg``, from the cache when it was drawn before."""
+    key = f"payments:qr:{kind}:{payload}"
+    drawn = cache.get(key)
+    if drawn is None:
+        drawn = RENDERERS[kind](payload)
+        cache.set(key, drawn, timeout=IMAGE_SECONDS)
+    return drawn
 
 
 def fee_account_of(transfer: Transfer) -> FeeAccount | None:
