@@ -13,6 +13,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from flask import Flask
 from playwright.sync_api import Page, sync_playwright
 
 from smartapp import create_app, lineages
@@ -27,7 +28,7 @@ OUT = Path(__file__).resolve().parent / "console"
 EMAIL, PASSWORD = "admin@demo.smartapp.local", secrets.token_urlsafe(12)
 
 
-def demo_app(folder: Path):  # type: ignore[no-untyped-def]
+def demo_app(folder: Path) -> Flask:
     app = create_app({
         "SMARTAPP_ENV": "development", "SMARTAPP_DATABASE_URL": f"sqlite:///{folder}/demo.db",
         "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32), "SMARTAPP_REDIS_URL": "",
