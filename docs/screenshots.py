@@ -73,6 +73,9 @@ def main() -> None:
         if slug:
             page.goto(f"{base}/admin/plugins/{slug}")
             shoot(page, "plugin-settings")
+        if "public-services" in registry_slugs(page, base):
+            page.goto(f"{base}/admin/u/public-services/")
+            shoot(page, "procedures")
         page.goto(f"{base}/admin/staff")
         shoot(page, "staff")
         page.goto(f"{base}/admin/audit")
