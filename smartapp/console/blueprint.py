@@ -57,6 +57,10 @@ def t(vi: str, en: str) -> str:
 def _identify_and_check_csrf() -> None:
     accept_console_session()
     csrf.protect()  # POST, PUT, PATCH, DELETE: the form field or the X-CSRFToken header
+    # the core refuses NUL in query strings and JSON (PostgreSQL cannot store it); forms too
+    # (werkzeug decodes form bytes with replacement, so no lone surrogate gets this far)
+    if any("\x00" in value for values in request.form.listvalues() for value in values):
+        abort(422)
 
 
 @blp.after_request

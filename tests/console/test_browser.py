@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 from smartapp_example import ExamplePlugin
+from smartapp_public_services import PublicServicesPlugin
 from sqlalchemy import select
 
 from smartapp.extensions import db
@@ -105,4 +106,21 @@ def test_sign_out_and_the_session_is_gone(live_server, page, checked, admin):
     expect(page.get_by_role("heading", level=1)).to_have_text("Đăng nhập bảng điều khiển")
     page.goto(f"{live_server}/admin/staff")
     expect(page.get_by_label("Email")).to_be_visible()
+    checked.check()
+
+
+@with_plugins(PublicServicesPlugin)
+def test_a_plugin_pages_pass_the_same_checks(live_server, page, checked, admin):
+    PublicServicesPlugin().seed_demo()
+    db.session.commit()
+    sign_in(page, live_server, admin.account.email)
+    page.get_by_role("link", name="Thủ tục hành chính").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thủ tục hành chính")
+    checked.check()
+    page.get_by_role("link", name="Nơi tiếp nhận").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nơi tiếp nhận hồ sơ")
+    checked.check()
+    first = page.locator("tbody tr").first.locator("code").inner_text()
+    page.get_by_role("button", name=f"Ngừng áp dụng {first}").click()
+    expect(page.get_by_text(f"{first}: đã ngừng áp dụng")).to_be_visible()
     checked.check()

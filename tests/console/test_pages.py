@@ -186,3 +186,9 @@ def test_figures_of_every_shape():
     assert shaped.numbers == [("procedures", 3), ("ratio", 0.5), ("nested.open", 1)]
     assert [(c.name, c.labels, c.values) for c in shaped.charts] == [
         ("by_field", ["a"], [2]), ("top", ["cccd"], [4]), ("per_agency", ["SXD"], [2])]
+
+
+def test_text_no_database_stores_is_refused(client, admin, sign_in, post):
+    sign_in(admin)
+    assert post("/admin/plugins/example/settings", {"greeting": "a\x00b"}).status_code == 422
+    assert client.get("/api/v1/u/example/greeting").get_json() == {"greeting": "Xin chào"}

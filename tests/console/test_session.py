@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 
@@ -34,6 +36,8 @@ def test_sign_in_sets_a_strict_session_cookie_and_opens_the_dashboard(client, ad
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # only in production (SMARTAPP_ENV=production)
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert expires - utcnow() <= SESSION_MAX_AGE  # the browser drops it when it would lapse
     dashboard = client.get("/admin/", headers=HTML).get_data(as_text=True)
     assert admin.account.email in dashboard and 'name="password"' not in dashboard
 

@@ -9,11 +9,12 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from smartapp.plugin import Plugin, SearchHit
+from smartapp.plugin import ConsolePage, Plugin, SearchHit
 
 from . import models  # noqa: F401  (registers the tables before the registry checks them)
 from .catalog import localized_name
 from .cli import cli as public_services_cli
+from .console import console_pages
 from .importer import KINDS, plan_import, write_import
 from .metrics import ioc_figures
 from .routes import blp
@@ -77,6 +78,10 @@ class PublicServicesPlugin(Plugin):
             )
             for rank, procedure in enumerate(procedures)
         ]
+
+    def console_pages(self) -> list[ConsolePage]:
+        """Procedure and office management pages, for staff with ``public-services:manage``."""
+        return console_pages()
 
     def seed_demo(self) -> None:
         """Load the real procedures, bundles and offices shipped in ``data/`` (an upsert, in
