@@ -83,6 +83,10 @@ def core_lineage() -> Lineage:
                    lambda name: name in core_tables())
 
 
+def _has_prefix(prefix: str, name: str) -> bool:
+    return name.startswith(prefix)
+
+
 def lineages() -> list[Lineage]:
     """The core's lineage, then each loaded plugin's that ships migrations."""
     found = [core_lineage()]
@@ -91,7 +95,7 @@ def lineages() -> list[Lineage]:
         if path is not None:
             prefix = plugin.table_prefix()
             found.append(Lineage(plugin.slug, f"alembic_version_{prefix.rstrip('_')}", path,
-                                 lambda name, prefix=prefix: name.startswith(prefix)))
+                                 functools.partial(_has_prefix, prefix)))
     return found
 
 
