@@ -36,6 +36,7 @@ test: $(BIN)/smartapp node_modules/.bin/firebase lint
 lint: $(BIN)/smartapp
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Build the core's and every plugin's wheel, install them into a fresh virtual environment
 ## outside the checkout, migrate, seed and serve with gunicorn until /readyz is ready.

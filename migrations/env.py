@@ -7,7 +7,7 @@ it chooses the version table and which tables autogenerate may see.
 from alembic import context
 from flask import current_app
 
-from smartapp.lineages import ATTRIBUTE, core_lineage
+from smartapp.lineages import ATTRIBUTE, core_lineage, skip_empty_revision
 
 # No fileConfig(): the smartapp command line and the tests configure logging themselves.
 lineage = context.config.attributes.get(ATTRIBUTE) or core_lineage()
@@ -16,6 +16,8 @@ options = dict(
     target_metadata=database.metadata,
     version_table=lineage.version_table,
     include_object=lineage.include_object,
+    render_item=lineage.render_item,
+    process_revision_directives=skip_empty_revision,
     render_as_batch=True,  # SQLite alters tables by copying them
     compare_type=True,
 )

@@ -31,6 +31,7 @@ from smartapp.locations import routes as location_routes
 from smartapp.notifications.setup import init_app as init_notifications
 from smartapp.plugins import registry
 from smartapp.plugins import routes as plugin_routes
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.services import PluginNotFound
 from smartapp.plugins.state import RuntimeState
 
@@ -64,7 +65,7 @@ class SmartappFlask(Flask):
 
 def create_app(
     config: Mapping[str, str] | None = None,
-    plugins: Iterable[type] | None = None,
+    plugins: Iterable[type[Plugin]] | None = None,
     instance_path: str | Path | None = None,
 ) -> Flask:
     """Build the app from the ``SMARTAPP_*`` environment, with ``config`` overriding it.
@@ -127,7 +128,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
         return send_from_directory(swagger_files, filename, max_age=86400)
 
 
-def _init_plugins(app: Flask, plugins: Iterable[type] | None) -> None:
+def _init_plugins(app: Flask, plugins: Iterable[type[Plugin]] | None) -> None:
     candidates = None if plugins is None else [
         (plugin.slug, (lambda plugin=plugin: plugin), None) for plugin in plugins
     ]

@@ -66,8 +66,12 @@ class SmartappGroup(AppGroup):
         return app.cli.get_command(ctx, name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        app = ctx.ensure_object(ScriptInfo).load_app()
-        return sorted(set(super().list_commands(ctx)) | set(app.cli.list_commands(ctx)))
+        names = set(super().list_commands(ctx))
+        try:
+            names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
+        except click.ClickException as error:  # a bad configuration: say so, list the rest
+            click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
+        return sorted(names)
 
 
 @click.group(cls=SmartappGroup)

@@ -60,8 +60,10 @@ def downgrade(name: str, revision: str) -> None:
 @click.option("--empty", is_flag=True, help="Write an empty revision instead of autogenerating.")
 @with_appcontext
 def revision(name: str, message: str, empty: bool) -> None:
-    """Write a new revision for one lineage, comparing its models with the database."""
-    lineages.revision(_lineage(name), message, autogenerate=not empty)
+    """Write a new revision for one lineage, comparing its models with the database (no file
+    when nothing changed)."""
+    written = lineages.revision(_lineage(name), message, autogenerate=not empty)
+    click.echo(f"wrote {written}" if written else "no changes: no revision written")
 
 
 @db.command("pending")

@@ -13,7 +13,16 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, TypeDecorator, event
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Table,
+    TypeDecorator,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic alter them later, and SQLite batch migrations need names.
@@ -35,9 +44,10 @@ class Base(DeclarativeBase):
 def declared_tables(package: str) -> frozenset[str]:
     """The tables declared by the models of the top-level package ``package``."""
     return frozenset(
-        mapper.local_table.name
+        table.name
         for mapper in Base.registry.mappers
-        if mapper.class_.__module__.partition(".")[0] == package and mapper.local_table is not None
+        if mapper.class_.__module__.partition(".")[0] == package
+        and isinstance(table := mapper.local_table, Table)
     )
 
 

@@ -3,7 +3,10 @@ from Flask's public parts."""
 
 from __future__ import annotations
 
+import ast
+import re
 import socket
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -61,3 +64,31 @@ def test_the_console_script_has_flasks_commands_and_ours(monkeypatch, tmp_path):
     routes = runner.invoke(main, ["routes"])
     assert routes.exit_code == 0 and "/api/v1/utilities" in routes.output
     assert runner.invoke(main, ["--version"]).output.startswith("main, version ")
+
+
+# -- every setting the code reads is documented ------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTING = re.compile(r"^SMARTAPP_[A-Z0-9_]+$")
+#: SMARTAPP_* strings that are not environment variables
+NOT_SETTINGS = {"SMARTAPP_SETTINGS"}  # the app.config key holding the parsed Settings
+
+
+def settings_read_by_the_code() -> set[str]:
+    sources = [*(ROOT / "smartapp").rglob("*.py"), *ROOT.glob("plugins/*/smartapp_*/**/*.py"),
+               ROOT / "wsgi.py"]
+    names: set[str] = set()
+    for path in sources:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        names.update(node.value for node in ast.walk(tree)
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                     and SETTING.match(node.value))
+    return names - NOT_SETTINGS
+
+
+def test_every_setting_is_documented_for_operators():
+    settings = settings_read_by_the_code()
+    assert {"SMARTAPP_ENV", "SMARTAPP_DATABASE_URL", "SMARTAPP_REDIS_URL"} <= settings
+    documented = set(re.findall(r"`(SMARTAPP_[A-Z0-9_]+)`",
+                                (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")))
+    assert not settings - documented, "document these in docs/operations.md"

@@ -187,7 +187,7 @@ def home_screen_cache() -> HomeScreenCache:
 
 def search_everywhere(query: str, language: str, limit: int) -> list[dict[str, Any]]:
     """Every enabled utility's best hits for ``query``, merged by score."""
-    hits = [
+    hits: list[dict[str, Any]] = [
         {"utility": slug, "title": hit.title, "subtitle": hit.subtitle,
          "path": f"/api/v1/u/{slug}/{hit.path.lstrip('/')}", "deep_link": hit.deep_link,
          "score": hit.score}

@@ -25,7 +25,7 @@ from smartapp.identity.tokens import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _ERROR = {"$ref": "#/components/responses/DEFAULT_ERROR"}
 
 

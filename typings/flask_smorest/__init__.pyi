@@ -1,0 +1,6 @@
+# flask-smorest ships no type information. These stubs type the one thing mypy must know to
+# follow our code, that abort() never returns; every other name is Any, as without stubs.
+from typing import Any, NoReturn
+
+def abort(http_status_code: int, exc: Exception | None = None, **kwargs: Any) -> NoReturn: ...
+def __getattr__(name: str) -> Any: ...
