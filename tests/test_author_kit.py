@@ -16,7 +16,7 @@ import smartapp.lineages as lineages
 from smartapp.app import create_app
 from smartapp.extensions import db
 from smartapp.plugin import fold
-from smartapp.plugins.registry import registry
+from smartapp.plugins.registry import PluginRecord, PluginState, registry
 from smartapp.plugins.services import describe
 from smartapp.testing import with_plugins
 
@@ -132,3 +132,16 @@ def test_the_version_is_the_installed_distributions(smartapp_database, tmp_path)
         assert described["distribution"] == "smartapp-public-services"
         assert described["version"] == version("smartapp-public-services")
         db.engine.dispose()
+
+
+def test_a_plugin_that_failed_to_import_has_every_key(app):
+    record = PluginRecord(
+        name="ghost",
+        state=PluginState.IMPORT_ERROR,
+        reason="ModuleNotFoundError: No module named 'httpx'",
+        distribution="smartapp-public-services",  # any installed distribution
+    )
+    described = describe(record)
+    assert set(described) == KEYS
+    assert described["version"] == version("smartapp-public-services")
+    assert described["title"] is None and described["enabled"] is True
