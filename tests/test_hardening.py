@@ -35,10 +35,16 @@ def test_unreadable_or_too_deep_json_is_a_400_naming_the_body(client, error_enve
     error_envelope(token, 400, fields={"json"})
 
 
-def test_a_body_at_the_depth_limit_is_read(client, citizen):
-    nested = {"display_name": "An"}
-    response = client.patch("/api/v1/me", json=nested, headers=citizen.headers)
-    assert response.status_code == 200
+def test_a_body_at_the_depth_limit_reaches_its_schema(client, citizen, error_envelope):
+    nested: object = 1
+    for _ in range(31):  # 32 levels under the top-level object
+        nested = [nested]
+    response = client.patch("/api/v1/me", json={"display_name": "An", "x": nested},
+                            headers=citizen.headers)
+    error_envelope(response, 422, fields={"x"})  # read, then refused as an unknown field
+    deeper = client.patch("/api/v1/me", json={"display_name": "An", "x": [nested]},
+                          headers=citizen.headers)
+    error_envelope(deeper, 400, fields={"json"})
 
 
 def test_unstorable_text_deep_in_a_body_names_its_field(client, citizen, error_envelope):
