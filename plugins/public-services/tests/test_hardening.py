@@ -135,3 +135,13 @@ def test_the_search_log_is_pruned_after_its_retention(client, catalog, monkeypat
                               ).all() == [kept]
     assert db.session.scalars(db.select(SearchClient.day).where(SearchClient.query == "cu")
                               ).all() == [kept]
+
+
+@pytest.mark.parametrize(("radius", "codes"), [
+    (1, ["TTPVHCC-TINH"]), (10, ["TTPVHCC-TINH", "X-A"]),  # X-A is 7 km away
+    (100, ["TTPVHCC-TINH", "X-A", "X-B"]),  # X-B about 90 km
+])
+def test_radius_km_decides_which_offices_are_near(client, catalog, radius, codes):
+    page = client.get(f"{BASE}/offices", query_string={"near": "10.536,106.41",
+                                                       "radius_km": radius}).json
+    assert [office["code"] for office in page["items"]] == codes
