@@ -4,6 +4,8 @@ behaviour breaks. Some run with the run-time caches off (the fixture's TTL of 0)
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
 from smartapp_example import ExamplePlugin
@@ -11,6 +13,7 @@ from smartapp_example import ExamplePlugin
 from smartapp.config import Settings
 from smartapp.identity.citizens import citizen_from_claims
 from smartapp.identity.tokens import CitizenClaims
+from smartapp.plugin import Plugin, SearchHit
 from smartapp.testing import with_plugins
 
 CACHES = pytest.mark.parametrize("smartapp_config", [
@@ -105,3 +108,43 @@ def test_readyz_names_the_failing_check(client):
     checks = response.json["checks"]
     assert checks["redis"]["ok"] is False and checks["redis"]["error"]
     assert checks["database"]["ok"] is True
+
+
+class SpyPlugin(Plugin):
+    """Answers every hook, and remembers being asked."""
+
+    slug = "spy"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Theo dõi"}
+    asked: list[str] = []
+
+    def tile_badge(self, citizen: Any) -> int | None:
+        self.asked.append("tile_badge")
+        return 1
+
+    def ioc_metrics(self) -> Mapping[str, Any]:
+        self.asked.append("ioc_metrics")
+        return {"n": 1}
+
+    def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
+        self.asked.append("search")
+        return [SearchHit("Khai sinh", query, "x/1", "smartapp://u/spy/1", 0.5)]
+
+
+@with_plugins(SpyPlugin)
+def test_a_disabled_plugins_hooks_are_not_called(client, admin, citizen, monkeypatch):
+    monkeypatch.setattr(SpyPlugin, "asked", [])
+    assert client.patch("/api/v1/admin/plugins/spy", json={"enabled": False},
+                        headers=admin.headers).status_code == 200
+    assert client.get("/api/v1/utilities", headers=citizen.headers).json["items"] == []
+    assert client.get("/api/v1/search", query_string={"q": "khai sinh"}).json["items"] == []
+    assert "spy" not in client.get("/api/v1/ioc/metrics",
+                                   headers=admin.headers).json["utilities"]
+    assert SpyPlugin.asked == []
+    # enabled again, each hook is asked (the test would pass vacuously otherwise)
+    assert client.patch("/api/v1/admin/plugins/spy", json={"enabled": True},
+                        headers=admin.headers).status_code == 200
+    client.get("/api/v1/utilities", headers=citizen.headers)
+    client.get("/api/v1/search", query_string={"q": "khai sinh"})
+    assert sorted(set(SpyPlugin.asked)) == ["search", "tile_badge"]
