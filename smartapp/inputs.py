@@ -71,6 +71,12 @@ class Parser(FlaskParser):
     body, and text no database stores, in the body or the query string."""
 
     def load_json(self, req: Request, schema: Schema) -> Any:
+        # A chunked body has no Content-Length for Werkzeug to refuse up front; its stream
+        # stops at the limit instead, and the truncated body would read as malformed JSON.
+        limit = req.max_content_length
+        if req.content_length is None and limit is not None and len(
+                req.get_data(cache=True)) >= limit:
+            abort(413)
         try:
             body = super().load_json(req, schema)
         # webargs answers malformed JSON (JSONDecodeError) itself; these escape it

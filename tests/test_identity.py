@@ -146,7 +146,7 @@ class TestFirebaseCitizens:
         error_envelope(client.get("/api/v1/me", headers=headers), 401)
 
     def test_staff_token_is_not_a_citizen(self, client, admin, error_envelope):
-        error_envelope(client.get("/api/v1/me", headers=admin.headers), 401)
+        error_envelope(client.get("/api/v1/me", headers=admin.headers), 403)  # valid, wrong kind
 
     def test_development_sign_in_is_absent(self, app, client, error_envelope):
         error_envelope(client.post(DEV_SIGN_IN, json={"phone_number": PHONE}), 404)

@@ -122,7 +122,7 @@ def citizen_required(view: F) -> F:
             return _not_allowed()
         return view(*args, **kwargs)
 
-    _document(wrapper, (401,))
+    _document(wrapper, (401, 403))
     return wrapper  # type: ignore[return-value]
 
 

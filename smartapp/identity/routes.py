@@ -83,6 +83,7 @@ development_blp = Blueprint(
 @limiter.limit("30/minute")
 @development_blp.arguments(DevelopmentSignInSchema)
 @development_blp.response(200, DevelopmentTokenSchema)
+@development_blp.alt_response(429, response="DEFAULT_ERROR")
 def development_sign_in(body: dict[str, str]) -> dict[str, Any]:
     """Sign a citizen in by phone number without Firebase (development mode only)."""
     verifier: DevelopmentVerifier = current_app.extensions["smartapp.verifiers"]["development"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from smartapp.plugin import db, utcnow
 
 from .models import Bundle, Office, Procedure, SearchStat
-from .search import SEARCH_LOG_DAYS
+from .searchlog import MIN_CLIENTS, SEARCH_LOG_DAYS
 
 TOP = 10
 
@@ -18,7 +18,9 @@ TOP = 10
 def ioc_figures() -> dict[str, Any]:
     """Procedures by field and online level, the most frequent searches of the last 30 days,
     the searches that found nothing (what citizens look for and cannot find), and how much
-    of the catalog no official text confirms."""
+    of the catalog no official text confirms. A query is listed once :data:`MIN_CLIENTS`
+    clients searched it on one day (``searches`` counts each client once a day), so no one
+    client can put text on the dashboard."""
     active = Procedure.retired_at.is_(None)
 
     def count_by(column: Any) -> dict[str, int]:
@@ -28,7 +30,9 @@ def ioc_figures() -> dict[str, Any]:
     since = utcnow().date() - timedelta(days=SEARCH_LOG_DAYS)
     searches = func.sum(SearchStat.searches).label("searches")
     recent = (select(SearchStat.query, searches).where(SearchStat.day >= since)
-              .group_by(SearchStat.query).order_by(searches.desc(), SearchStat.query).limit(TOP))
+              .group_by(SearchStat.query)
+              .having(func.max(SearchStat.searches) >= MIN_CLIENTS)
+              .order_by(searches.desc(), SearchStat.query).limit(TOP))
     without_result = recent.having(func.max(SearchStat.results) == 0)
     return {
         "procedures": sum(count_by(Procedure.online_level).values()),

@@ -169,3 +169,16 @@ class SearchStat(Model):
     query: Mapped[str] = mapped_column(String(200), primary_key=True)
     searches: Mapped[int] = mapped_column(Integer, default=0)
     results: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SearchClient(Model):
+    """That a client searched a folded query on a day: a search counts once per client and
+    day, and the IOC sees a query only when several clients asked it. ``client`` is a digest
+    keyed with the app's secret and the day: no address or citizen is stored, and one day's
+    digests cannot be linked to another's."""
+
+    __tablename__ = "public_services_search_clients"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    query: Mapped[str] = mapped_column(String(200), primary_key=True)
+    client: Mapped[str] = mapped_column(String(32), primary_key=True)

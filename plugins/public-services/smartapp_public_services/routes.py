@@ -13,6 +13,7 @@ from smartapp.plugin import (
     CursorPageArgs,
     current_language,
     get_plugin,
+    limiter,
     page_schema,
     paginate,
     paginate_sequence,
@@ -35,6 +36,7 @@ from .schemas import (
     ProcedureSearchPageSchema,
 )
 from .search import search_page
+from .searchlog import RATE_LIMIT
 
 SLUG = "public-services"
 MANAGE = f"{SLUG}:manage"
@@ -58,6 +60,7 @@ def _settings() -> dict[str, Any]:
 # -- procedures ------------------------------------------------------------------------------
 
 @blp.route("/procedures")
+@limiter.limit(RATE_LIMIT)  # each search is logged: no client may flood the log
 @blp.arguments(ProcedureSearchArgs, location="query")
 @blp.response(200, ProcedureSearchPageSchema)
 def list_procedures(args: dict[str, Any]) -> dict[str, Any]:

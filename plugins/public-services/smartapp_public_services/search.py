@@ -33,14 +33,12 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 from operator import attrgetter
 from typing import Any
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
-from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text
 
 from smartapp.plugin import (
     bump_revision,
@@ -48,12 +46,12 @@ from smartapp.plugin import (
     current_revision,
     db,
     paginate_sequence,
-    utcnow,
 )
 
 from .catalog import summary
-from .models import Procedure, SearchStat
+from .models import Procedure
 from .query import Alternative, ParsedQuery, Vocabulary, fts5_query, parse, tsquery
+from .searchlog import record_search
 from .text import fold
 
 log = logging.getLogger(__name__)
@@ -62,9 +60,6 @@ FACETS = ("field", "level", "online_level", "agency")
 #: the database counter every change to procedures bumps (see :func:`procedures_changed`)
 REVISION = "public-services.procedures"
 RESULT_KEY = "public-services:search:{revision}:{digest}"
-SEARCH_LOG_DAYS = 30
-#: rows of the search log older than this are pruned (figures look back 30 days)
-SEARCH_LOG_RETENTION_DAYS = 90
 #: below this many procedures with every word, those with some of them are ranked too
 FEW_MATCHES = 10
 #: how many of the best matches by the database's score are ranked in Python
@@ -378,33 +373,3 @@ def search_page(args: dict[str, Any], language: str, cache_seconds: int, record:
     if record and "cursor" not in args:
         record_search(query, result.total)
     return page
-
-
-# -- search log ------------------------------------------------------------------------------
-
-_pruned_on: date | None = None
-
-
-def record_search(query: str, results: int) -> None:
-    """Count one search of ``query`` today (folded, so spellings of a query count together)
-    and its number of results; committed at once, apart from any other change."""
-    global _pruned_on
-    folded = fold(query)[:200]
-    if not folded:
-        return
-    today = utcnow().date()
-    # end the search's reads first: the log's write is a transaction of its own, which on
-    # SQLite waits for the write lock instead of failing on a stale read snapshot
-    db.session.commit()
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SearchStat).values(day=today, query=folded, searches=1, results=results)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[SearchStat.day, SearchStat.query],
-        set_={"searches": SearchStat.searches + 1, "results": results},
-    ))
-    if _pruned_on != today:  # once a day per process is enough to keep the log small
-        db.session.execute(delete(SearchStat).where(
-            SearchStat.day < today - timedelta(days=SEARCH_LOG_RETENTION_DAYS)))
-        _pruned_on = today
-    db.session.commit()

@@ -1,0 +1,75 @@
+"""The search log: what citizens look for, for the IOC's figures.
+
+Anonymous clients can send anything, so the log must not let them flood the storage or
+write the dashboard: the search route is rate-limited per client, a query counts once per
+client and day (:class:`SearchClient`), and the figures list a query only when
+:data:`MIN_CLIENTS` different clients asked it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, request
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from smartapp.plugin import current_citizen, db, utcnow
+
+from .models import SearchClient, SearchStat
+from .text import fold
+
+SEARCH_LOG_DAYS = 30
+#: rows of the search log older than this are pruned (figures look back 30 days)
+SEARCH_LOG_RETENTION_DAYS = 90
+#: a query reaches the IOC's figures once this many different clients searched it
+MIN_CLIENTS = 3
+#: per client address; an app searching as the citizen types stays well within it
+RATE_LIMIT = "60/minute;600/hour"
+
+_pruned_on: date | None = None
+
+
+def client_digest(day: date) -> str:
+    """Who is searching, as a digest: the citizen when signed in, else the address."""
+    citizen = current_citizen()
+    who = f"citizen:{citizen.id}" if citizen is not None else f"address:{request.remote_addr}"
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{day.isoformat()}\n{who}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _insert(dialect: str) -> Any:
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def record_search(query: str, results: int) -> None:
+    """Count a search of ``query`` today (folded, so spellings of a query count together)
+    once per client, with its latest number of results; committed at once, apart from any
+    other change."""
+    global _pruned_on
+    folded = fold(query)[:200]
+    if not folded:
+        return
+    today = utcnow().date()
+    client = client_digest(today)
+    # end the search's reads first: the log's write is a transaction of its own, which on
+    # SQLite waits for the write lock instead of failing on a stale read snapshot
+    db.session.commit()
+    insert = _insert(db.session.get_bind().dialect.name)
+    first = db.session.scalar(insert(SearchClient).values(
+        day=today, query=folded, client=client).on_conflict_do_nothing()
+        .returning(SearchClient.client)) is not None
+    statement = insert(SearchStat).values(day=today, query=folded, searches=1, results=results)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[SearchStat.day, SearchStat.query],
+        set_={"searches": SearchStat.searches + (1 if first else 0), "results": results},
+    ))
+    if _pruned_on != today:  # once a day per process is enough to keep the log small
+        oldest = today - timedelta(days=SEARCH_LOG_RETENTION_DAYS)
+        db.session.execute(delete(SearchStat).where(SearchStat.day < oldest))
+        db.session.execute(delete(SearchClient).where(SearchClient.day < oldest))
+        _pruned_on = today
+    db.session.commit()
