@@ -4,6 +4,9 @@ GeoReport v2)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Flask
 
 from smartapp.plugin import Plugin
@@ -17,6 +20,7 @@ from . import (
 from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
+from .metrics import ioc_figures
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -48,6 +52,11 @@ class FeedbackPlugin(Plugin):
         """Pillow's pixel limit and the photo storage."""
         imaging.configure()
         init_storage(app)
+
+    def ioc_metrics(self) -> Mapping[str, Any]:
+        """Reports by status, category, agency and ward; median hours to acknowledge and to
+        resolve; overdue; satisfaction; each agency's processing rate."""
+        return ioc_figures()
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""
