@@ -1,6 +1,5 @@
 """The ``feedback`` utility: citizens report a problem with photos and a place, an agency
-handles it within a deadline, and the citizen follows it to resolution (also over Open311
-GeoReport v2)."""
+handles it within a deadline, and the citizen follows it to resolution."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ from smartapp_feedback.models import Report
 
 from smartapp.plugin import db
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 
 def test_ioc_metrics(client, admin, citizen, submit, sxd_staff, upload):

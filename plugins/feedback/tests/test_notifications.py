@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 
 def _inbox(client, who) -> list[dict]:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from smartapp.plugin import db
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 
 @pytest.fixture
