@@ -96,42 +96,50 @@ def _forget_after_commit(session: Session) -> None:
 
 
 def every(app: Flask, seconds: int, function: Callable[[], Any]) -> None:
-    """Run ``function`` every ``seconds`` on some worker, once per period however many
-    workers run (needs Redis; ``smartapp worker`` starts the chain)."""
+    """Run ``function`` every ``seconds`` on some worker: once per period, however many
+    ``smartapp worker`` processes run (needs Redis)."""
     app.extensions.setdefault("smartapp.periodic", {})[function] = seconds
 
 
-def run_periodic(function: Callable[[], Any], seconds: int) -> Any:
-    """The job RQ's scheduler runs: first the next period's, then ``function``."""
-    schedule_periodic(redis_connection(), function, seconds)
-    return function()
+def _enqueue_periodic(connection: Redis, periodic: dict[Callable[[], Any], int],
+                      stop: threading.Event) -> None:
+    """Each period, the first worker to claim the period's key in Redis enqueues the job.
 
-
-def schedule_periodic(connection: Redis | None, function: Callable[[], Any],
-                      seconds: int) -> None:
-    """Schedule ``function`` for the next period. The job id names the period, so workers
-    scheduling it together still schedule one run."""
-    if connection is None:
-        return
-    period = int(datetime.now(UTC).timestamp()) // seconds + 1
-    at = datetime.fromtimestamp(period * seconds, UTC)
-    Queue(DEFAULT_QUEUE, connection=connection).enqueue_at(
-        at, run_periodic, function, seconds,
-        job_id=f"smartapp-periodic-{function.__module__}-{function.__qualname__}-{period}"
-        .replace(".", "_"),
-        result_ttl=0, failure_ttl=3600)
+    A thread of every worker rather than RQ's scheduler: a scheduler killed with SIGKILL
+    keeps its lock for a minute and a surviving worker retries it only every few minutes,
+    which is too long for the sweep that recovers a dead worker's campaign.
+    """
+    queue = Queue(DEFAULT_QUEUE, connection=connection)
+    while not stop.wait(1.0):
+        now = int(datetime.now(UTC).timestamp())
+        for function, seconds in periodic.items():
+            name = f"{function.__module__}.{function.__qualname__}"
+            try:
+                if connection.set(f"smartapp:periodic:{name}:{now // seconds}", 1, nx=True,
+                                  ex=2 * seconds):
+                    queue.enqueue(function, result_ttl=0, failure_ttl=3600)
+            except RedisError:
+                log.warning("could not enqueue %s: Redis unreachable", name)
 
 
 def run_worker(connection: Redis, queues: list[str], burst: bool = False) -> None:
     """Serve ``queues`` in this process, inside the current app context, with RQ's
-    scheduler (timed jobs, and the periodic ones of :func:`every`).
+    scheduler (timed jobs) and the periodic jobs of :func:`every`.
 
     ``SimpleWorker`` runs each job in the worker process itself: RQ's default forks a child
     per job, which would inherit the parent's database connections mid-use.
     """
     from rq import SimpleWorker
 
-    for function, seconds in current_app.extensions.get("smartapp.periodic", {}).items():
-        schedule_periodic(connection, function, seconds)
-    SimpleWorker([Queue(name, connection=connection) for name in queues],
-                 connection=connection).work(burst=burst, with_scheduler=True)
+    stop = threading.Event()
+    periodic = current_app.extensions.get("smartapp.periodic", {})
+    if periodic and not burst:
+        threading.Thread(target=_enqueue_periodic, args=(connection, periodic, stop),
+                         name="smartapp-periodic", daemon=True).start()
+    try:
+        # maintenance every 30 s (RQ: 10 min) also re-takes the scheduler lock of a dead worker
+        SimpleWorker([Queue(name, connection=connection) for name in queues],
+                     connection=connection, maintenance_interval=30,
+                     ).work(burst=burst, with_scheduler=True)
+    finally:
+        stop.set()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, case, insert, literal, or_, select, update
 
 from smartapp.extensions import db, utcnow
@@ -191,12 +192,14 @@ def _claim(campaign_id: int, size: int) -> str | None:
 
 def _send_due(campaign: Campaign, gateway: PushGateway, rate: RateLimiter) -> float | None:
     """Send every due row; returns the seconds until the next retry is due, ``None`` when
-    nothing is left to wait for (or the campaign stopped)."""
+    nothing is left to wait for (or the campaign stopped).
+
+    A claimed batch is sent and settled in chunks of twice the requests allowed in flight:
+    what a killed worker leaves in doubt (sent, answer not recorded) is one chunk at most.
+    """
     broadcast = audience.is_broadcast(campaign.audience)
+    chunk = 2 * current_app.config["SMARTAPP_SETTINGS"].fcm_concurrency
     while True:
-        db.session.refresh(campaign)
-        if campaign.status != CampaignStatus.SENDING or campaign.paused_reason:
-            return None
         claim = _claim(campaign.id, 1 if broadcast else BATCH_SIZE)
         if claim is None:
             return _next_retry(campaign.id)
@@ -204,15 +207,29 @@ def _send_due(campaign: Campaign, gateway: PushGateway, rate: RateLimiter) -> fl
             select(Delivery.id, Delivery.attempts, Delivery.topic, Device.token,
                    Device.language, Device.id.label("device_id"))
             .outerjoin(Device, Device.id == Delivery.device_id)
-            .where(Delivery.claim == claim)).all()
-        messages = [_message(campaign, row.token, row.topic, row.language) for row in rows]
-        rate.acquire(len(messages))
-        if broadcast:  # FCM's advice: one topic fan-out at a time
-            with topic_fanout_lock():
+            .where(Delivery.claim == claim).order_by(Delivery.id)).all()
+        for start in range(0, len(rows), chunk):
+            db.session.refresh(campaign)
+            if campaign.status != CampaignStatus.SENDING or campaign.paused_reason:
+                _release(claim)
+                return None
+            part = rows[start:start + chunk]
+            messages = [_message(campaign, row.token, row.topic, row.language) for row in part]
+            rate.acquire(len(messages))
+            if broadcast:  # FCM's advice: one topic fan-out at a time
+                with topic_fanout_lock():
+                    results = gateway.send(messages)
+            else:
                 results = gateway.send(messages)
-        else:
-            results = gateway.send(messages)
-        _settle(campaign, claim, rows, results)
+            _settle(campaign, part, results)
+
+
+def _release(claim: str) -> None:
+    """Give back rows claimed but not sent (the campaign stopped or paused)."""
+    db.session.execute(update(Delivery).where(
+        Delivery.claim == claim, Delivery.status == DeliveryStatus.CLAIMED)
+        .values(status=DeliveryStatus.PENDING, claim=None, attempts=Delivery.attempts - 1))
+    db.session.commit()
 
 
 def _message(campaign: Campaign, token: str | None, topic: str | None,
@@ -229,7 +246,7 @@ def _message(campaign: Campaign, token: str | None, topic: str | None,
         collapse_key=f"n{campaign.id}", **target)
 
 
-def _settle(campaign: Campaign, claim: str, rows: Sequence[Any],
+def _settle(campaign: Campaign, rows: Sequence[Any],
             results: Sequence[PushResult]) -> None:
     """Record FCM's answers; dead tokens are deactivated; a pause or a payload error stops
     the campaign with a readable reason."""

@@ -18,6 +18,11 @@ from smartapp.notifications.models import (
 from smartapp.plugin import notify
 
 
+@pytest.fixture
+def smartapp_config():
+    return {}  # the development sign-in of make_citizen
+
+
 def _device(citizen_id, token, **extra):
     device = Device(token=token, citizen_id=citizen_id, platform="android", app_version="3.2.0",
                     **extra)

@@ -118,6 +118,7 @@ class FcmServer:
         app.router.add_post("/v1/projects/{project}/messages:send", self._send)
         app.router.add_post("/iid/v1:batchAdd", self._topics)
         app.router.add_post("/iid/v1:batchRemove", self._topics)
+        app.router.add_get("/counts", self._counts)
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
         site = web.TCPSite(self._runner, "127.0.0.1", self.port, backlog=1024)
@@ -153,6 +154,14 @@ class FcmServer:
             return _error(status, canonical, failure.code, failure.message, headers)
         project = request.match_info["project"]
         return web.json_response({"name": f"projects/{project}/messages/{next(self._names)}"})
+
+    async def _counts(self, request: web.Request) -> web.Response:
+        """What was received: ``_requests``, ``_accepted`` and per-target counts (benchmarks
+        read it from another process)."""
+        with self._lock:
+            counts = dict(self.counts) if request.query.get("all") else {
+                k: v for k, v in self.counts.items() if k.startswith("_")}
+        return web.json_response(counts)
 
     async def _topics(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -1,8 +1,10 @@
 """The ``feedback`` utility: citizens report a problem with photos and a place, an agency
-handles it within a deadline, and the citizen follows it to resolution (also over Open311
-GeoReport v2)."""
+handles it within a deadline, and the citizen follows it to resolution."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -17,6 +19,7 @@ from . import (
 from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
+from .metrics import ioc_figures
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -48,6 +51,11 @@ class FeedbackPlugin(Plugin):
         """Pillow's pixel limit and the photo storage."""
         imaging.configure()
         init_storage(app)
+
+    def ioc_metrics(self) -> Mapping[str, Any]:
+        """Reports by status, category, agency and ward; median hours to acknowledge and to
+        resolve; overdue; satisfaction; each agency's processing rate."""
+        return ioc_figures()
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from .categories import all_categories
 
-cli = AppGroup("feedback", help="Feedback: categories, reports, Open311 keys.")
+cli = AppGroup("feedback", help="Feedback: categories and reports.")
 
 
 @cli.command("categories")

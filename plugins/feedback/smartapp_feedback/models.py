@@ -71,7 +71,7 @@ class Category(Model):
 
 
 class Report(Model):
-    """One citizen's (or Open311 client's) report of a problem at a place."""
+    """One citizen's report of a problem at a place."""
 
     __tablename__ = "feedback_reports"
     __table_args__ = (
@@ -84,8 +84,6 @@ class Report(Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("feedback_categories.id"))
     #: the reporter, when signed in through the app
     citizen_id: Mapped[int | None] = mapped_column(Integer)
-    #: the Open311 client that submitted it, when not the app
-    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_api_keys.id"))
     reporter_name: Mapped[str | None] = mapped_column(String(120))
     reporter_phone: Mapped[str | None] = mapped_column(String(20))
     reporter_email: Mapped[str | None] = mapped_column(String(254))
@@ -140,7 +138,7 @@ class Event(Model):
     action: Mapped[str] = mapped_column(String(20))
     #: the report's status after it
     status: Mapped[str] = mapped_column(String(12))
-    #: ``citizen``, ``staff``, ``open311`` or ``system``
+    #: ``citizen``, ``staff`` or ``system``
     actor_kind: Mapped[str] = mapped_column(String(10))
     actor_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
@@ -160,7 +158,6 @@ class Photo(Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     owner_citizen_id: Mapped[int | None] = mapped_column(Integer, index=True)
     owner_staff_id: Mapped[int | None] = mapped_column(Integer)
-    owner_api_key_id: Mapped[int | None] = mapped_column(Integer)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_reports.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_events.id"))
     #: storage keys: the image served, its thumbnail, and the original a moderator edited
@@ -204,14 +201,3 @@ class Moderation(Model):
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-
-class ApiKey(Model):
-    """An Open311 client's key, issued by an administrator; only its hash is kept."""
-
-    __tablename__ = "feedback_api_keys"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    label: Mapped[str] = mapped_column(String(120))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

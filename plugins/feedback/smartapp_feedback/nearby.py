@@ -104,7 +104,3 @@ def unfollow(report: Report, citizen_id: int) -> Report:
     db.session.refresh(report)
     return report
 
-
-def followers(report_id: int) -> list[int]:
-    return list(db.session.scalars(select(Follow.citizen_id).where(
-        Follow.report_id == report_id)))

@@ -23,11 +23,10 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Owner:
-    """Who uploaded a photo: exactly one of them."""
+    """Who uploaded a photo: one of them."""
 
     citizen_id: int | None = None
     staff_id: int | None = None
-    api_key_id: int | None = None
 
 
 def store_photo(data: bytes, owner: Owner) -> Photo:
@@ -38,7 +37,7 @@ def store_photo(data: bytes, owner: Owner) -> Photo:
     except imaging.ImageRejected as error:
         raise ValidationError(str(error), "file") from None
     photo = Photo(id=secrets.token_hex(16), owner_citizen_id=owner.citizen_id,
-                  owner_staff_id=owner.staff_id, owner_api_key_id=owner.api_key_id,
+                  owner_staff_id=owner.staff_id,
                   width=clean.width, height=clean.height, size=len(clean.image))
     photo.key, photo.thumbnail_key = f"{photo.id}.jpg", f"{photo.id}.thumb.jpg"
     files = storage()
@@ -67,10 +66,8 @@ def own_unattached(photo_ids: Sequence[str], owner: Owner, limit: int) -> list[P
     statement = select(Photo).where(Photo.id.in_(photo_ids), Photo.report_id.is_(None))
     if owner.citizen_id is not None:
         statement = statement.where(Photo.owner_citizen_id == owner.citizen_id)
-    elif owner.staff_id is not None:
-        statement = statement.where(Photo.owner_staff_id == owner.staff_id)
     else:
-        statement = statement.where(Photo.owner_api_key_id == owner.api_key_id)
+        statement = statement.where(Photo.owner_staff_id == owner.staff_id)
     # FOR UPDATE: two reports naming the same photo at once cannot both take it
     found = {photo.id: photo for photo in db.session.scalars(statement.with_for_update())}
     missing = [photo_id for photo_id in photo_ids if photo_id not in found]

@@ -16,11 +16,9 @@ from . import timeline
 from .access import require_visible_report, staff_filter
 from .categories import category_by_code, check_answers
 from .deadlines import overdue_filter, set_deadlines
-from .models import Category, Report
+from .models import Category, Report, Status
 from .photos import Owner, own_unattached
 from .settings import settings
-
-RECEIVED = "received"
 
 
 def reportable_category(code: str) -> Category:
@@ -46,7 +44,7 @@ def check_location(latitude: float, longitude: float) -> None:
 
 def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | None]
            ) -> Report:
-    """File a report from the app (``owner`` a citizen) or Open311 (an API key)."""
+    """File a report for the citizen ``owner``; ``reporter`` is how to reach them."""
     category = reportable_category(body["category"])
     check_location(body["latitude"], body["longitude"])
     answers = check_answers(category, body.get("answers") or {})
@@ -54,10 +52,10 @@ def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | N
     now = utcnow()
     report = Report(
         category_id=category.id, category=category, citizen_id=owner.citizen_id,
-        api_key_id=owner.api_key_id, title=body["title"], description=body["description"],
+        title=body["title"], description=body["description"],
         latitude=body["latitude"], longitude=body["longitude"],
         ward_code=body.get("ward_code"), address=body.get("address"), answers=answers,
-        public=body["public"], privacy=body["privacy"], status=RECEIVED,
+        public=body["public"], privacy=body["privacy"], status=Status.RECEIVED,
         agency_code=category.agency_code, priority=category.priority,
         reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
         reporter_email=reporter.get("email"), created_at=now, updated_at=now)
@@ -66,8 +64,7 @@ def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | N
     db.session.flush()
     for photo in photos:
         photo.report_id = report.id
-    by = ("citizen", owner.citizen_id) if owner.citizen_id else ("open311", owner.api_key_id)
-    timeline.record(report, RECEIVED, by=by)
+    timeline.record(report, Status.RECEIVED, by=("citizen", owner.citizen_id))
     db.session.commit()
     return report
 

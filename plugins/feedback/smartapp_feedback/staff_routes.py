@@ -1,5 +1,5 @@
 """Staff routes under ``/api/v1/u/feedback/admin/``: categories, the reports of an agency,
-their workflow, moderation and Open311 keys."""
+their workflow and moderation."""
 
 from __future__ import annotations
 

@@ -10,8 +10,7 @@ from .models import Event, Photo, Report
 
 
 def actor() -> tuple[str, int | None]:
-    """Who acts in this request: a citizen, a staff member, or the system (jobs, Open311
-    submissions name themselves)."""
+    """Who acts in this request: a citizen, a staff member, or the system (a job)."""
     citizen, staff = current_citizen(), current_staff()
     if staff is not None:
         return "staff", staff.id

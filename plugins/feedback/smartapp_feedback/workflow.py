@@ -24,6 +24,7 @@ from . import timeline
 from .access import require_staff_report
 from .deadlines import OPEN_STATUSES, set_deadlines
 from .models import Follow, Report, Status
+from .notifications import status_changed
 from .photos import own_unattached, uploader
 from .settings import settings
 
@@ -108,8 +109,11 @@ def staff_act(report_id: int, body: Mapping[str, Any]) -> Report:
         report.acknowledged_at = now
     if target == Status.CLOSED:
         report.closed_at = now
+    changed = target != report.status
     report.status, report.updated_at = target, now
     timeline.record(report, action, body.get("note"), photos)
+    if changed:
+        status_changed(report)
     record_audit(f"feedback.report.{action}", "feedback.report", report.id,
                  {"status": report.status, "agency_code": report.agency_code})
     db.session.commit()
@@ -168,6 +172,7 @@ def citizen_reopen(report_id: int, citizen_id: int, note: str) -> Report:
     _reopen(report, now)
     report.status, report.updated_at = target, now
     timeline.record(report, Action.REOPEN, note)
+    status_changed(report)
     db.session.commit()
     return report
 

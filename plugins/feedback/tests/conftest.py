@@ -3,17 +3,17 @@ given by ``--smartapp-databases``; photos are real image files made by Pillow he
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PIL import Image
 from smartapp_feedback import FeedbackPlugin
 from smartapp_feedback.categories import seed_demo_categories
 
 from smartapp.plugin import db
 from smartapp.testing import SignedIn
-
-from .images import jpeg_bytes
 
 API = "/api/v1/u/feedback"
 #: Phường Tân Ninh, Tây Ninh's centre
@@ -56,9 +56,11 @@ def upload(client) -> Callable[..., Any]:
 
     def run(who: SignedIn, data: bytes | None = None, name: str = "photo.jpg",
             path: str = "/photos") -> Any:
-        import io
-
-        body = {"file": (io.BytesIO(jpeg_bytes() if data is None else data), name)}
+        if data is None:
+            buffer = io.BytesIO()
+            Image.new("RGB", (64, 48), "orange").save(buffer, "JPEG")
+            data = buffer.getvalue()
+        body = {"file": (io.BytesIO(data), name)}
         return client.post(API + path, data=body, headers=who.headers,
                            content_type="multipart/form-data")
 

@@ -8,7 +8,8 @@ import pytest
 import redis
 from PIL import Image
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 REDIS_URL = "redis://127.0.0.1:6379/5"  # this plugin's tests use Redis DBs 5 and 6
 

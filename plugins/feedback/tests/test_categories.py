@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from smartapp.plugin import db
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 NEW = {"code": "tree-fallen", "name": {"vi": "Cây đổ", "en": "Fallen tree"},
        "agency_code": "SXD", "priority": "urgent", "resolve_hours": 4,

@@ -11,7 +11,8 @@ from smartapp_feedback.models import Report
 
 from smartapp.plugin import db
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICE = ["07:30-11:30", "13:00-17:00"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pillow_heif
 import pytest
 from PIL import ExifTags, Image
 from smartapp_feedback import imaging
@@ -15,8 +16,58 @@ from sqlalchemy import func, select
 
 from smartapp.plugin import db
 
-from . import images
-from .conftest import API
+API = "/api/v1/u/feedback"
+
+# -- real image files, made with Pillow (and pillow-heif for HEIC) ---------------------------
+
+#: EXIF orientation 6: the camera was turned; viewers rotate the pixels 90° clockwise
+ROTATED_90 = 6
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+       b'02/22-rdf-syntax-ns#"><rdf:Description photoshop:City="Tay Ninh"/></rdf:RDF>'
+       b'</x:xmpmeta>')
+
+
+def _save(image: Image.Image, format_name: str, **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format_name, **options)
+    return buffer.getvalue()
+
+
+def jpeg_bytes(size: tuple[int, int] = (64, 48), colour: str = "orange") -> bytes:
+    return _save(Image.new("RGB", size, colour), "JPEG")
+
+
+def phone_jpeg(size: tuple[int, int] = (400, 300)) -> bytes:
+    """What a phone writes: GPS position, camera model, orientation, XMP. The top half is
+    red, so a test can see which way up the result is."""
+    image = Image.new("RGB", size, "blue")
+    image.paste((255, 0, 0), (0, 0, size[0], size[1] // 2))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = ROTATED_90
+    exif[ExifTags.Base.Model] = "iPhone 15"
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (11.0, 18.0, 36.0),
+        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (106.0, 5.0, 53.0)}
+    return _save(image, "JPEG", exif=exif, xmp=XMP)
+
+
+def png_with_alpha(size: tuple[int, int] = (300, 200)) -> bytes:
+    return _save(Image.new("RGBA", size, (0, 128, 0, 0)), "PNG")
+
+
+def webp_bytes(size: tuple[int, int] = (3000, 1500)) -> bytes:
+    return _save(Image.new("RGB", size, "green"), "WEBP")
+
+
+def heic_bytes(size: tuple[int, int] = (320, 240)) -> bytes:
+    pillow_heif.register_heif_opener()
+    return _save(Image.new("RGB", size, "purple"), "HEIF")
+
+
+def bomb(pixels: int) -> bytes:
+    """A PNG of a few kilobytes that decodes to ``pixels`` pixels."""
+    side = int(pixels ** 0.5) + 1
+    return _save(Image.new("1", (side, side)), "PNG")
 
 
 def _stored_files(app) -> list[Path]:
@@ -34,7 +85,7 @@ def _fetch(client, url: str, who=None) -> Image.Image | None:
 
 
 def test_a_phone_photo_is_turned_upright_and_loses_its_metadata(client, citizen, upload):
-    response = upload(citizen, images.phone_jpeg((400, 300)), name="IMG_0001.JPG")
+    response = upload(citizen, phone_jpeg((400, 300)), name="IMG_0001.JPG")
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert (body["width"], body["height"]) == (300, 400)  # orientation applied
@@ -51,9 +102,9 @@ def test_a_phone_photo_is_turned_upright_and_loses_its_metadata(client, citizen,
 
 
 @pytest.mark.parametrize(("make", "name"), [
-    (images.png_with_alpha, "a.png"),
-    (images.webp_bytes, "a.webp"),
-    (images.heic_bytes, "IMG_0002.HEIC"),
+    (png_with_alpha, "a.png"),
+    (webp_bytes, "a.webp"),
+    (heic_bytes, "IMG_0002.HEIC"),
 ])
 def test_png_webp_and_heic_become_jpeg(client, citizen, upload, make, name):
     response = upload(citizen, make(), name=name)
@@ -70,9 +121,9 @@ def test_png_webp_and_heic_become_jpeg(client, citizen, upload, make, name):
 @pytest.mark.parametrize(("data", "message"), [
     (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n", "Not a JPEG"),
     (b"", "Not a JPEG"),
-    (images.jpeg_bytes((400, 400))[:300], "Not a JPEG"),  # cut off on the way
-    (images.bomb(imaging.MAX_PIXELS + 1_000_000), "too many pixels"),  # Pillow warns
-    (images.bomb(imaging.MAX_PIXELS * 2 + 1_000_000), "too many pixels"),  # Pillow refuses
+    (jpeg_bytes((400, 400))[:300], "Not a JPEG"),  # cut off on the way
+    (bomb(imaging.MAX_PIXELS + 1_000_000), "too many pixels"),  # Pillow warns
+    (bomb(imaging.MAX_PIXELS * 2 + 1_000_000), "too many pixels"),  # Pillow refuses
 ], ids=["pdf-named-jpg", "empty", "truncated", "bomb-warning", "bomb-error"])
 def test_what_is_not_a_safe_photo_is_refused_and_leaves_nothing(app, client, citizen, upload,
                                                                data, message):
@@ -109,7 +160,7 @@ def test_upload_needs_a_citizen_a_file_and_multipart(client, citizen, upload):
     missing = client.post(f"{API}/photos", data={}, headers=citizen.headers,
                           content_type="multipart/form-data")
     assert missing.status_code == 422 and "file" in missing.get_json()["errors"]
-    raw = client.post(f"{API}/photos", data=images.jpeg_bytes(), headers=citizen.headers,
+    raw = client.post(f"{API}/photos", data=jpeg_bytes(), headers=citizen.headers,
                       content_type="image/jpeg")
     assert raw.status_code == 415 and raw.get_json()["code"] == 415
 
@@ -118,7 +169,7 @@ def test_an_upload_over_the_limit_is_413(client, citizen, upload, monkeypatch):
     from smartapp_feedback import photos
 
     monkeypatch.setattr(photos, "MAX_UPLOAD_BYTES", 10_000)
-    response = upload(citizen, images.jpeg_bytes() + b"\0" * 20_000)
+    response = upload(citizen, jpeg_bytes() + b"\0" * 20_000)
     assert response.status_code == 413 and response.get_json()["code"] == 413
 
 
@@ -144,7 +195,7 @@ def test_staff_upload_their_own_photos(client, sxd_staff, upload):
 
 def test_the_stored_photo_is_not_exif_tagged_with_gps_even_in_the_thumbnail(app, citizen,
                                                                             upload):
-    upload(citizen, images.phone_jpeg())
+    upload(citizen, phone_jpeg())
     for path in _stored_files(app):
         image = Image.open(path)
         assert ExifTags.Base.GPSInfo not in image.getexif()

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from smartapp.plugin import db
 
-from .conftest import API
+API = "/api/v1/u/feedback"
+
 
 
 @pytest.fixture
@@ -157,3 +158,15 @@ def test_rating_before_resolution_is_409(client, citizen, submit):
     response = client.post(f"{API}/reports/{report_id}/rating", json={"rating": 5},
                            headers=citizen.headers)
     assert response.status_code == 409
+
+
+def test_a_result_photo_must_be_the_acting_staff_members_own(client, citizen, submit, sxd_staff,
+                                                           make_staff, act, upload):
+    report_id = submit(citizen).get_json()["id"]
+    for action in ("accept", "assign", "start"):
+        act(sxd_staff, report_id, action)
+    colleague = make_staff("agency_staff", agency_code="SXD")
+    theirs = upload(colleague, path="/admin/photos").get_json()
+    assert client.get(theirs["url"], headers=sxd_staff.headers).status_code == 404
+    response = act(sxd_staff, report_id, "resolve", note="Xong", photo_ids=[theirs["id"]])
+    assert response.status_code == 422 and "photo_ids" in response.get_json()["errors"]

@@ -1,4 +1,4 @@
-"""categories, photos, reports, timeline, follows, moderation, api keys
+"""categories, photos, reports, timeline, follows, moderation
 
 Revision ID: 080416e07465
 Revises:
@@ -15,15 +15,6 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table('feedback_api_keys',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('label', sa.String(length=120), nullable=False),
-    sa.Column('key_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_api_keys')),
-    sa.UniqueConstraint('key_hash', name=op.f('uq_feedback_api_keys_key_hash'))
-    )
     op.create_table('feedback_categories',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -48,7 +39,6 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
     sa.Column('citizen_id', sa.Integer(), nullable=True),
-    sa.Column('api_key_id', sa.Integer(), nullable=True),
     sa.Column('reporter_name', sa.String(length=120), nullable=True),
     sa.Column('reporter_phone', sa.String(length=20), nullable=True),
     sa.Column('reporter_email', sa.String(length=254), nullable=True),
@@ -77,7 +67,6 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('acknowledge_due_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('resolve_due_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['api_key_id'], ['feedback_api_keys.id'], name=op.f('fk_feedback_reports_api_key_id_feedback_api_keys')),
     sa.ForeignKeyConstraint(['category_id'], ['feedback_categories.id'], name=op.f('fk_feedback_reports_category_id_feedback_categories')),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['feedback_reports.id'], name=op.f('fk_feedback_reports_duplicate_of_id_feedback_reports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_reports'))
@@ -123,7 +112,6 @@ def upgrade():
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('owner_citizen_id', sa.Integer(), nullable=True),
     sa.Column('owner_staff_id', sa.Integer(), nullable=True),
-    sa.Column('owner_api_key_id', sa.Integer(), nullable=True),
     sa.Column('report_id', sa.Integer(), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
     sa.Column('key', sa.String(length=100), nullable=False),
@@ -188,4 +176,3 @@ def downgrade():
 
     op.drop_table('feedback_reports')
     op.drop_table('feedback_categories')
-    op.drop_table('feedback_api_keys')

@@ -1,0 +1,197 @@
+"""Push dispatch throughput: a token campaign to N devices through real ``smartapp worker``
+processes, against the local FCM-compatible server answering after ~30 ms.
+
+    .venv/bin/python benchmarks/notifications.py [--devices 100000 1000000] [--workers 1 2]
+
+For each size and worker count: a throw-away PostgreSQL schema (``SMARTAPP_TEST_POSTGRES_URL``,
+default the shared test database) migrated with the core lineage, N citizens and devices
+inserted with ``generate_series``, one campaign with its N delivery rows written as dispatch
+writes them, then W ``smartapp worker --burst`` processes (Redis DB 4) dispatching it.
+Reported: devices/s (wall time from the workers' start to the campaign's final status),
+peak RSS of each worker (``wait4``), and FCM requests. The same-run baseline is the bare
+sender: the same aiohttp transport sending N messages with no database, in one process.
+Also: the request count of a whole-province broadcast (it must be 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REDIS_URL = "redis://127.0.0.1:6379/4"
+CONCURRENCY = 200
+LATENCY = 0.03
+
+SERVER = """
+import sys, time
+from tests.support.fcm_server import FcmServer
+with FcmServer(latency=float(sys.argv[1]), keep_bodies=False) as server:
+    print(server.host, flush=True)
+    time.sleep(10**9)
+"""
+
+BARE = """
+import sys, time
+from smartapp.notifications.fcm import FcmGateway
+from smartapp.notifications.gateway import PushMessage
+host, count, concurrency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+gateway = FcmGateway("bench", emulator_host=host, concurrency=concurrency)
+started = time.perf_counter()
+for start in range(0, count, 2 * concurrency):
+    batch = [PushMessage("Lịch tiêm chủng", "Thứ Hai tại trạm y tế", token=f"bare-{n}",
+                         data={"notification_id": "1"}, ttl_seconds=3600, collapse_key="n1")
+             for n in range(start, min(count, start + 2 * concurrency))]
+    assert all(r.sent for r in gateway.send(batch))
+print(count / (time.perf_counter() - started))
+"""
+
+
+def counts(host: str) -> dict[str, int]:
+    with urllib.request.urlopen(f"http://{host}/counts", timeout=10) as response:
+        return json.load(response)
+
+
+def environment(url: str, host: str) -> dict[str, str]:
+    return {**os.environ, "SMARTAPP_DATABASE_URL": url, "SMARTAPP_REDIS_URL": REDIS_URL,
+            "SMARTAPP_ENV": "testing", "SMARTAPP_SECRET_KEY": "b" * 40,
+            "SMARTAPP_FCM_EMULATOR_HOST": host, "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY),
+            "SMARTAPP_FIREBASE_PROJECT_ID": "", "PYTHONPATH": str(ROOT)}
+
+
+def prepare(url: str, devices: int, province: bool = False) -> int:
+    """Migrate, insert the audience, write one scheduled campaign; returns its id."""
+    import sqlalchemy as sa
+
+    from smartapp import create_app, lineages
+    from smartapp.extensions import db
+    from smartapp.notifications.models import Campaign, CampaignStatus
+
+    app = create_app({"SMARTAPP_DATABASE_URL": url, "SMARTAPP_ENV": "testing",
+                      "SMARTAPP_SECRET_KEY": "b" * 40, "SMARTAPP_REDIS_URL": "",
+                      "SMARTAPP_FIREBASE_PROJECT_ID": ""}, plugins=[])
+    with app.app_context():
+        lineages.upgrade(lineages.core_lineage())
+        db.session.execute(sa.text(
+            "INSERT INTO citizens (firebase_uid, language, created_at) "
+            "SELECT 'uid-' || n, 'vi', now() FROM generate_series(1, :n) AS n"), {"n": devices})
+        db.session.execute(sa.text(
+            "INSERT INTO notification_devices (token, citizen_id, platform, app_version, "
+            "language, active, last_seen_at, created_at) SELECT 'token-' || id, id, 'android',"
+            " '3.2.0', 'vi', true, now(), now() FROM citizens"))
+        campaign = Campaign(
+            title={"vi": "Lịch tiêm chủng"}, body={"vi": "Thứ Hai tại trạm y tế"}, data={},
+            audience={"kind": "province"} if province else {"kind": "citizens", "citizens": []},
+            ttl_seconds=3600, status=CampaignStatus.SCHEDULED, materialized=not province)
+        db.session.add(campaign)
+        db.session.flush()
+        if not province:  # the rows dispatch writes for a token audience
+            db.session.execute(sa.text(
+                "INSERT INTO notification_deliveries (campaign_id, device_id, status, attempts,"
+                " token_removed) SELECT :c, id, 'pending', 0, false FROM notification_devices"),
+                {"c": campaign.id})
+        db.session.commit()
+        return campaign.id
+
+
+def status(url: str, campaign_id: int) -> str:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        value = connection.scalar(sa.text("SELECT status FROM notification_campaigns "
+                                          "WHERE id = :id"), {"id": campaign_id})
+    engine.dispose()
+    return value
+
+
+def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, float]:
+    import redis
+    from rq import Queue
+
+    from smartapp.notifications.tasks import dispatch_campaign
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    queue = Queue("default", connection=connection)
+    for _ in range(workers):  # one job per worker: they share the campaign's rows
+        queue.enqueue(dispatch_campaign, campaign_id, job_timeout=7200)
+    before = counts(host)
+    smartapp = str(Path(sys.executable).with_name("smartapp"))
+    started = time.perf_counter()
+    processes = [subprocess.Popen([smartapp, "worker", "--burst"], env=environment(url, host),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                 for _ in range(workers)]
+    peaks = []
+    for process in processes:
+        _, code, usage = os.wait4(process.pid, 0)
+        peaks.append(usage.ru_maxrss / 1024)
+        if code:
+            raise SystemExit(process.stderr.read().decode()[-2000:])
+    elapsed = time.perf_counter() - started
+    after = counts(host)
+    return {"seconds": elapsed, "status": status(url, campaign_id),
+            "requests": after["_requests"] - before.get("_requests", 0),
+            "accepted": after["_accepted"] - before.get("_accepted", 0),
+            "peak_mib": max(peaks)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--devices", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    arguments = parser.parse_args()
+    from smartapp.testing import postgres_schema
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(LATENCY)], env=env,
+                              stdout=subprocess.PIPE, text=True)
+    host = server.stdout.readline().strip()
+    rows = []
+    try:
+        for devices in arguments.devices:
+            bare = float(subprocess.run([sys.executable, "-c", BARE, host, str(devices),
+                                         str(CONCURRENCY)], env=env, check=True,
+                                        capture_output=True, text=True).stdout)
+            rows.append(f"| bare sender (no database), 1 process | {devices:,} | "
+                        f"{bare:,.0f} | {devices / bare:,.1f} s | — | {devices:,} |")
+            print(rows[-1], flush=True)
+            for workers in arguments.workers:
+                with postgres_schema(prefix="smartapp_bench") as url:
+                    campaign_id = prepare(url, devices)
+                    result = dispatch(url, host, campaign_id, workers)
+                assert result["status"] == "sent" and result["accepted"] == devices, result
+                rows.append(
+                    f"| token campaign, {workers} worker{'s' * (workers > 1)} | {devices:,} | "
+                    f"{devices / result['seconds']:,.0f} | {result['seconds']:,.1f} s | "
+                    f"{result['peak_mib']:,.0f} MiB | {result['requests']:,} |")
+                print(rows[-1], flush=True)
+        with postgres_schema(prefix="smartapp_bench") as url:
+            campaign_id = prepare(url, 1000, province=True)
+            result = dispatch(url, host, campaign_id, 1)
+        rows.append(f"| province broadcast (1,000 devices in the database) | all | — | "
+                    f"{result['seconds']:,.1f} s | {result['peak_mib']:,.0f} MiB | "
+                    f"{result['requests']} |")
+        print(rows[-1], flush=True)
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"\nPython {platform.python_version()}, {os.cpu_count()} CPUs, load "
+          f"{os.getloadavg()[0]:.1f}, latency {LATENCY * 1000:.0f} ms, concurrency {CONCURRENCY}")
+    print("| run | devices | devices/s | time | peak RSS per worker | FCM requests |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
