@@ -1,7 +1,7 @@
 """managing agency of procedures and offices; search log counted once per client
 
 Revision ID: b7c41e0a9d25
-Revises: eea842772263
+Revises: 5b1f0c7d9e21
 Create Date: 2026-12-02 17:30:00
 
 Staff of one agency manage only their agency's procedures and offices; rows without one are
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b7c41e0a9d25'
-down_revision = 'eea842772263'
+down_revision = '5b1f0c7d9e21'
 branch_labels = None
 depends_on = None
 
