@@ -19,13 +19,12 @@ which never imports this module. To publish a new name, import it below and add 
 from flask_smorest import abort
 from marshmallow import Schema
 
-from smartapp.admin.audit import record_audit
 from smartapp.blueprint import Blueprint
-from smartapp.console.pages import ConsolePage
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
+from smartapp.identity.audit import record_audit
 from smartapp.identity.auth import citizen_required, current_citizen, current_staff, staff_required
 from smartapp.identity.models import Citizen
 from smartapp.identity.scoping import acting_agency, agency_for_new, check_agency
@@ -33,7 +32,7 @@ from smartapp.jobs import enqueue
 from smartapp.locations.services import WardCodeField, validate_ward_code
 from smartapp.notifications.inbox import notify
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
-from smartapp.plugins.base import CATEGORIES, SLUG_PATTERN, Plugin, SearchHit
+from smartapp.plugins.base import CATEGORIES, SLUG_PATTERN, ConsolePage, Plugin, SearchHit
 from smartapp.plugins.registry import get_plugin
 from smartapp.revisions import bump_revision, current_revision
 from smartapp.text import fold

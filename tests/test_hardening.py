@@ -7,10 +7,9 @@ import socket
 import pytest
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
 from smartapp.config import ConfigurationError, Settings
 from smartapp.extensions import db
-from smartapp.identity.models import Role
+from smartapp.identity.models import AuditEntry, Role
 from smartapp.testing import TEST_PASSWORD
 from tests.support.gunicorn import serve
 

@@ -7,10 +7,9 @@ from typing import Any
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
 from smartapp.blueprint import Blueprint
 from smartapp.identity.auth import staff_required
-from smartapp.identity.models import Role, Staff
+from smartapp.identity.models import AuditEntry, Role, Staff
 from smartapp.identity.schemas import StaffChangeSchema, StaffCreateSchema, StaffSchema
 from smartapp.identity.services import change_staff, create_staff, staff_by_id
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate

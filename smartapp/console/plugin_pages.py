@@ -15,9 +15,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
 from smartapp.console.blueprint import blp, gate
-from smartapp.console.pages import ConsolePage
 from smartapp.i18n import localize
 from smartapp.identity.auth import current_staff, staff_may
+from smartapp.plugins.base import ConsolePage
 from smartapp.plugins.registry import registry
 
 log = logging.getLogger(__name__)

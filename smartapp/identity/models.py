@@ -1,11 +1,12 @@
-"""Citizens and staff accounts."""
+"""Citizens, staff accounts, and the audit log of what staff did."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartapp.extensions import Base, UTCDateTime, utcnow
@@ -56,3 +57,21 @@ class Staff(Base):
 
     def has_permission(self, permission: str) -> bool:
         return self.role == Role.ADMIN or permission in (self.permissions or [])
+
+
+class AuditEntry(Base):
+    """Who did what, when, to which object. Rows are only ever added."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                 index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: kept apart from the account so the entry survives the account's removal
+    actor: Mapped[str] = mapped_column(String(254))
+    #: dotted verb, e.g. ``plugin.update`` or ``public-services.procedure.retire``
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(128))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

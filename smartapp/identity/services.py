@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from smartapp.admin.audit import record_audit
+import smartapp.identity.throttle as throttle
 from smartapp.errors import Conflict, DomainError, InvalidInput, NotFound
 from smartapp.extensions import db
 from smartapp.i18n import message
-from smartapp.identity import throttle
+from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Role, Staff
 
 MIN_PASSWORD_LENGTH = 10

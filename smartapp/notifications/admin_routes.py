@@ -8,10 +8,11 @@ from typing import Any
 from flask import request
 from marshmallow import ValidationError
 
+import smartapp.notifications.campaigns as campaigns
+import smartapp.notifications.interests as interests
 from smartapp.blueprint import Blueprint
 from smartapp.identity.auth import current_staff, staff_required
 from smartapp.identity.models import Role, Staff
-from smartapp.notifications import campaigns, interests
 from smartapp.notifications.figures import figures
 from smartapp.notifications.models import Campaign
 from smartapp.notifications.schemas import (

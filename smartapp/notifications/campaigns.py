@@ -17,11 +17,11 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from smartapp.admin.audit import record_audit
+import smartapp.notifications.audience as audience
 from smartapp.extensions import db, utcnow
+from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Staff
 from smartapp.jobs import enqueue_after_commit
-from smartapp.notifications import audience
 from smartapp.notifications.content import check_data, check_payload
 from smartapp.notifications.models import (
     Campaign,

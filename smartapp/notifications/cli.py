@@ -13,9 +13,9 @@ import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+import smartapp.notifications.campaigns as campaigns
 from smartapp.identity.models import Role, Staff
 from smartapp.identity.services import find_staff
-from smartapp.notifications import campaigns
 from smartapp.notifications.admin_routes import describe
 from smartapp.notifications.schemas import CampaignCreateSchema, CampaignSchema
 from smartapp.notifications.tasks import sweep

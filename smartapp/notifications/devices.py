@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+import smartapp.notifications.topics as topics
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen, Staff
 from smartapp.jobs import enqueue_after_commit
-from smartapp.notifications import topics
 from smartapp.notifications.models import Device
 from smartapp.notifications.tasks import sync_topics
 

@@ -22,9 +22,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, case, insert, literal, or_, select, update
 
+import smartapp.notifications.audience as audience
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
-from smartapp.notifications import audience
 from smartapp.notifications.content import CAMPAIGN_KEY, LINK_KEY, in_language
 from smartapp.notifications.figures import delivery_counts
 from smartapp.notifications.gateway import PushGateway, PushMessage, PushResult, push_gateway

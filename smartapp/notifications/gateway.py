@@ -9,14 +9,11 @@ upstream runs and can be watched offline.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from flask import Flask, current_app
-
-from smartapp.config import Settings
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
@@ -91,19 +88,6 @@ class LoggingPushGateway:
         log.info("topic %s (not sent, no Firebase project): %s %d tokens", topic,
                  "subscribe" if subscribe else "unsubscribe", len(tokens))
         return [TopicResult() for _ in tokens]
-
-
-def init_app(app: Flask, settings: Settings) -> None:
-    from smartapp.notifications.fcm import FcmGateway
-
-    # Sending needs a service account (GOOGLE_APPLICATION_CREDENTIALS, as for firebase-admin
-    # in smartapp.firebase); a project without one only verifies sign-ins.
-    credentials = settings.firebase_project_id and os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-    if settings.fcm_emulator_host or credentials:
-        gateway: PushGateway = FcmGateway.from_settings(settings)
-    else:
-        gateway = LoggingPushGateway()
-    app.extensions["smartapp.push"] = gateway
 
 
 def push_gateway() -> PushGateway:

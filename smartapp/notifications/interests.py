@@ -7,11 +7,11 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import delete, select
 
-from smartapp.admin.audit import record_audit
+import smartapp.notifications.topics as topics
 from smartapp.extensions import db
+from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Citizen
 from smartapp.jobs import enqueue_after_commit
-from smartapp.notifications import topics
 from smartapp.notifications.models import CitizenInterest, Interest
 from smartapp.notifications.tasks import sync_topics
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import smartapp.notifications.devices as devices
+import smartapp.notifications.inbox as inbox
+import smartapp.notifications.interests as interests
 from smartapp.blueprint import Blueprint
 from smartapp.extensions import limiter
 from smartapp.i18n import current_language
 from smartapp.identity.auth import citizen_required, current_citizen, current_staff
 from smartapp.identity.models import Citizen
-from smartapp.notifications import devices, inbox, interests
 from smartapp.notifications.content import in_language
 from smartapp.notifications.models import InboxItem
 from smartapp.notifications.schemas import (

@@ -12,9 +12,10 @@ import logging
 
 from sqlalchemy import and_, delete, or_, select
 
+import smartapp.notifications.dispatch as dispatch
+import smartapp.notifications.topics as topics
 from smartapp.extensions import db, utcnow
 from smartapp.jobs import enqueue
-from smartapp.notifications import dispatch, topics
 from smartapp.notifications.audience import EXPIRED_AFTER
 from smartapp.notifications.models import Campaign, CampaignStatus, Device
 

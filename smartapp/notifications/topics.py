@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+import smartapp.notifications.audience as audience
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
-from smartapp.notifications import audience
 from smartapp.notifications.gateway import PushGateway, push_gateway
 from smartapp.notifications.models import (
     CitizenInterest,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
-from smartapp.console.pages import ConsolePage
 from smartapp.i18n import Localized, localize
 from smartapp.plugins.hooks import hook
 from smartapp.plugins.state import runtime_state
@@ -46,6 +45,28 @@ class SearchHit:
     deep_link: str
     #: higher is better; hits of all plugins are merged by score
     score: float = 0.0
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    """One page a plugin adds to the staff console."""
+
+    #: the page's path under ``/admin/u/<slug>/``, with werkzeug converters for its
+    #: arguments (``"procedures/<code>"``); ``""`` is the plugin's first page
+    path: str
+    #: the menu entry and the page's heading, by language (``vi`` required)
+    title: Localized
+    #: the view: called with the path's arguments, returns what a Flask view returns
+    #: (usually ``flask.render_template`` of a template extending ``console/layout.html``);
+    #: it runs signed in, CSRF-checked and under the console's CSP, like the core's pages
+    view: Callable[..., Any]
+    #: who may open it, as for :func:`staff_required`: one of these roles or this
+    #: ``"<slug>:<name>"`` permission; neither means any staff; admins always may
+    roles: tuple[str, ...] = ()
+    permission: str | None = None
+    methods: tuple[str, ...] = ("GET",)
+    #: listed in the console's menu (pages that need arguments are not)
+    in_menu: bool = True
 
 
 class Plugin:

@@ -10,8 +10,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from smartapp.admin.audit import record_audit
 from smartapp.extensions import db
+from smartapp.identity.audit import record_audit
 from smartapp.plugins.models import PluginSetting
 from smartapp.plugins.registry import PluginRecord, registry
 from smartapp.plugins.state import announce_change, runtime_state

@@ -11,10 +11,9 @@ from smartapp_example import ExamplePlugin
 from smartapp_public_services import PublicServicesPlugin
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
 from smartapp.console.figures import group
 from smartapp.extensions import db
-from smartapp.identity.models import Role, Staff
+from smartapp.identity.models import AuditEntry, Role, Staff
 from smartapp.testing import with_plugins
 
 HTML = {"Accept": "text/html"}

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
 from smartapp.extensions import db, utcnow
+from smartapp.identity.models import AuditEntry
 from smartapp.notifications.models import Device, InboxItem, Interest
 
 WARD, OTHER_WARD = 25459, 25462

@@ -10,7 +10,7 @@ import pytest
 from smartapp_payments import PaymentsPlugin
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
+from smartapp.identity.models import AuditEntry
 from smartapp.plugin import db
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,7 +9,7 @@ from smartapp_public_services.models import Procedure
 from smartapp_public_services.search import search_revision
 from sqlalchemy import func, select
 
-from smartapp.admin.models import AuditEntry
+from smartapp.identity.models import AuditEntry
 from smartapp.plugin import db
 
 

@@ -9,8 +9,8 @@ from flask import g
 from smartapp_public_services.models import Office, Procedure
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
 from smartapp.extensions import db
+from smartapp.identity.models import AuditEntry
 from smartapp.testing import TEST_PASSWORD
 
 HTML = {"Accept": "text/html"}

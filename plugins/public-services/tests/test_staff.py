@@ -6,7 +6,7 @@ from smartapp_public_services import PublicServicesPlugin
 from sqlalchemy import select
 
 from smartapp import create_app
-from smartapp.admin.models import AuditEntry
+from smartapp.identity.models import AuditEntry
 from smartapp.plugin import db
 
 BASE = "/api/v1/u/public-services"

@@ -9,9 +9,8 @@ from flask import render_template, request
 from marshmallow import EXCLUDE, ValidationError, fields, validate
 from sqlalchemy import select
 
-from smartapp.admin.models import AuditEntry
 from smartapp.console.blueprint import blp, page
-from smartapp.identity.models import Role
+from smartapp.identity.models import AuditEntry, Role
 from smartapp.pagination import CursorPageArgs, paginate
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from smartapp.admin.models import AuditEntry
 from smartapp.extensions import db
 from smartapp.identity.auth import current_staff
+from smartapp.identity.models import AuditEntry
 
 
 def record_audit(
