@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, has_request_context, request
 from flask_caching import Cache
@@ -23,7 +23,9 @@ from sqlalchemy import (
     TypeDecorator,
     event,
 )
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql import Executable
 
 # Named constraints let Alembic alter them later, and SQLite batch migrations need names.
 NAMING_CONVENTION = {
@@ -129,6 +131,12 @@ class AppLimiter(Limiter):
 
 
 limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
+
+
+def changed_rows(statement: Executable) -> int:
+    """Run an ``UPDATE`` or ``DELETE`` in the current session and count the rows it changed:
+    how a compare-and-set claim (``… WHERE status = 'scheduled'``) learns that it won."""
+    return cast("CursorResult[Any]", db.session.execute(statement)).rowcount
 
 
 def api_of(app: Flask | None = None) -> Api:

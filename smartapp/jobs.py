@@ -17,7 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 DEFAULT_QUEUE = "default"
 _AFTER_COMMIT = "smartapp.after_commit"
@@ -67,8 +67,8 @@ def _run_in_app_context(app: Flask, function: Callable[..., Any], args: tuple[An
         function(*args, **kwargs)
 
 
-def enqueue_after_commit(session: Session, function: Callable[..., Any], *args: Any,
-                         **kwargs: Any) -> None:
+def enqueue_after_commit(session: Session | scoped_session[Any], function: Callable[..., Any],
+                         *args: Any, **kwargs: Any) -> None:
     """:func:`enqueue` once ``session``'s transaction commits, and never if it rolls back.
 
     The work is in the database already (an outbox the caller wrote in the same

@@ -11,7 +11,7 @@ from sqlalchemy import String, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartapp.extensions import Base, db
+from smartapp.extensions import Base, changed_rows, db
 
 
 class Revision(Base):
@@ -41,7 +41,5 @@ def bump_revision(name: str) -> None:
 
 
 def _increment(name: str) -> bool:
-    updated = db.session.execute(
-        update(Revision).where(Revision.name == name).values(value=Revision.value + 1)
-    )
-    return bool(updated.rowcount)  # type: ignore[attr-defined]
+    return bool(changed_rows(
+        update(Revision).where(Revision.name == name).values(value=Revision.value + 1)))

@@ -38,7 +38,7 @@ PLATFORMS = ("android", "ios", "web")
 LOCAL_ENTRIES = 512
 
 
-def _shown_as(schema_field: fields.Field) -> dict[str, fields.Field]:
+def _shown_as(schema_field: fields.Field[Any]) -> dict[str, fields.Field[Any]]:
     """A :class:`Tile` attribute's metadata: the marshmallow field that renders and documents
     it."""
     return {"field": schema_field}

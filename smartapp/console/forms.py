@@ -35,7 +35,7 @@ class FormField:
     errors: list[str] = field(default_factory=list)
 
 
-def _kind(schema_field: fields.Field) -> str:
+def _kind(schema_field: fields.Field[Any]) -> str:
     if isinstance(schema_field, fields.Boolean):
         return "checkbox"
     if isinstance(schema_field, fields.Number):
@@ -47,13 +47,13 @@ def _kind(schema_field: fields.Field) -> str:
     return "email" if isinstance(schema_field, fields.Email) else "text"
 
 
-def _choices(schema_field: fields.Field) -> list[str]:
+def _choices(schema_field: fields.Field[Any]) -> list[str]:
     validators = schema_field.validators
     return next((list(map(str, v.choices)) for v in validators if isinstance(v, validate.OneOf)),
                 [])
 
 
-def _range(schema_field: fields.Field) -> tuple[float | None, float | None]:
+def _range(schema_field: fields.Field[Any]) -> tuple[float | None, float | None]:
     found = next((v for v in schema_field.validators if isinstance(v, validate.Range)), None)
     return (found.min, found.max) if found else (None, None)
 

@@ -60,7 +60,7 @@ def _pages_of(slug: str) -> PluginPages:
     pages = current_app.extensions[EXTENSION].get(slug)
     if pages is None or registry().enabled_plugin(slug) is None:
         abort(404)
-    return pages  # type: ignore[no-any-return]
+    return pages
 
 
 @blp.route("/u/<slug>/", defaults={"path": ""}, methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import session
 
@@ -38,7 +38,7 @@ def sign_in_limits(view: F) -> F:
     address, against spraying many accounts; then 429. Guessing one account's password is
     slowed per account and address by growing delays in ``authenticate_staff``
     (``identity.throttle``), which lock nobody out."""
-    return _per_address(view)  # type: ignore[no-any-return]
+    return cast(F, _per_address(view))
 
 
 def start_session(staff: Staff) -> None:

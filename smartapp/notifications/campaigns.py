@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 import smartapp.notifications.audience as audience
-from smartapp.extensions import db, utcnow
+from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Staff
 from smartapp.jobs import enqueue_after_commit
@@ -152,10 +152,10 @@ def approve(campaign_id: int, staff: Staff) -> Campaign:
     campaign = get(campaign_id)
     if campaign.author_id == staff.id:
         raise NotAllowed("a campaign is approved by someone other than its author")
-    won = db.session.execute(
+    won = changed_rows(
         update(Campaign).where(Campaign.id == campaign.id,
                                Campaign.status == CampaignStatus.PENDING_APPROVAL)
-        .values(status=CampaignStatus.SCHEDULED, approved_by_id=staff.id)).rowcount == 1
+        .values(status=CampaignStatus.SCHEDULED, approved_by_id=staff.id)) == 1
     if not won:
         db.session.rollback()
         raise CampaignConflict(f"only a campaign pending approval can be approved, "
@@ -171,9 +171,9 @@ def cancel(campaign_id: int, staff: Staff) -> Campaign:
     """Stop a campaign before sending completes; what FCM accepted (a topic message above
     all) cannot be recalled and stays counted as sent."""
     campaign = get(campaign_id)
-    won = db.session.execute(
+    won = changed_rows(
         update(Campaign).where(Campaign.id == campaign.id, Campaign.status.in_(CANCELLABLE))
-        .values(status=CampaignStatus.CANCELLED, completed_at=utcnow())).rowcount == 1
+        .values(status=CampaignStatus.CANCELLED, completed_at=utcnow())) == 1
     if not won:
         db.session.rollback()
         raise CampaignConflict(f"a campaign {get(campaign_id).status} cannot be cancelled")

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import and_, case, insert, literal, or_, select, update
 
 import smartapp.notifications.audience as audience
-from smartapp.extensions import db, utcnow
+from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.notifications.content import CAMPAIGN_KEY, LINK_KEY, in_language
 from smartapp.notifications.figures import delivery_counts
@@ -118,11 +118,11 @@ def _start(campaign: Campaign) -> bool:
     if campaign.status == CampaignStatus.SCHEDULED:
         if campaign.send_at is not None and campaign.send_at > now:
             return False
-        won = db.session.execute(
+        won = changed_rows(
             update(Campaign).where(Campaign.id == campaign.id,
                                    Campaign.status == CampaignStatus.SCHEDULED)
             .values(status=CampaignStatus.SENDING, started_at=now, heartbeat_at=now)
-        ).rowcount == 1
+        ) == 1
         db.session.commit()
         db.session.refresh(campaign)
         return won or campaign.status == CampaignStatus.SENDING
@@ -133,9 +133,9 @@ def _materialize(campaign: Campaign) -> None:
     """Write the delivery rows (and the inbox rows) once, whoever gets here first."""
     if campaign.materialized:
         return
-    won = db.session.execute(
+    won = changed_rows(
         update(Campaign).where(Campaign.id == campaign.id, Campaign.materialized.is_(False))
-        .values(materialized=True)).rowcount == 1
+        .values(materialized=True)) == 1
     if not won:
         db.session.rollback()
         db.session.refresh(campaign)
@@ -178,12 +178,12 @@ def _claim(campaign_id: int, size: int) -> str | None:
            .order_by(Delivery.id).limit(size))
     if db.session.get_bind().dialect.name == "postgresql":
         ids = ids.with_for_update(skip_locked=True)
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(Delivery).where(Delivery.id.in_(ids.scalar_subquery()),
                                _claimable(campaign_id, now))
         .values(status=DeliveryStatus.CLAIMED, claim=claim, claimed_at=now,
                 attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
     db.session.execute(update(Campaign).where(Campaign.id == campaign_id)
                        .values(heartbeat_at=now))
     db.session.commit()
@@ -297,6 +297,7 @@ def _next_retry(campaign_id: int) -> float | None:
         return None
     if in_flight is not None:  # another worker's rows: wait for them or for their lease
         return CLAIM_LEASE.total_seconds() / 4
+    assert waiting is not None  # nothing in flight, so something waits (see above)
     return max(0.0, (waiting - utcnow()).total_seconds())
 
 

@@ -175,7 +175,7 @@ async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
 
 def _error_result(response: aiohttp.ClientResponse, body: dict[str, Any]) -> PushResult:
     """FCM's ``errorCode`` from the ``FcmError`` detail, else the status (``UNAUTHENTICATED``)."""
-    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+    error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
     code = next((detail.get("errorCode") for detail in error.get("details") or []
                  if isinstance(detail, dict) and detail.get("@type") == FCM_ERROR_TYPE
                  and detail.get("errorCode")), None)

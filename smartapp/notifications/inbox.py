@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 
-from smartapp.extensions import db, utcnow
+from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.jobs import enqueue_after_commit
 from smartapp.notifications.content import (
@@ -107,8 +107,8 @@ def mark_read(citizen: Citizen, item_id: int, opened: bool = False) -> InboxItem
 
 def mark_all_read(citizen: Citizen) -> int:
     """Mark every unread notification read; returns how many were unread."""
-    result = db.session.execute(
+    changed = changed_rows(
         update(InboxItem).where(InboxItem.citizen_id == citizen.id, InboxItem.read_at.is_(None))
         .values(read_at=utcnow()))
     db.session.commit()
-    return result.rowcount
+    return changed

@@ -56,7 +56,8 @@ class RateLimiter:
             try:
                 key = f"{_KEY}{second}"
                 pipeline = self.connection.pipeline()
-                pipeline.incrby(key, take).expire(key, 5)
+                pipeline.incrby(key, take)
+                pipeline.expire(key, 5)
                 return int(pipeline.execute()[0])
             except RedisError:
                 pass  # Redis down: count in this process rather than stop sending

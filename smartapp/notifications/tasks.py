@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, or_, select
 
 import smartapp.notifications.dispatch as dispatch
 import smartapp.notifications.topics as topics
-from smartapp.extensions import db, utcnow
+from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.jobs import enqueue
 from smartapp.notifications.audience import EXPIRED_AFTER
 from smartapp.notifications.models import Campaign, CampaignStatus, Device
@@ -50,8 +50,8 @@ def sweep() -> dict[str, int]:
         moved = topics.follow_citizens_wards()
         if moved or topics.has_pending():
             enqueue(sync_topics)
-        purged = db.session.execute(
-            delete(Device).where(Device.last_seen_at < now - EXPIRED_AFTER)).rowcount
+        purged = changed_rows(
+            delete(Device).where(Device.last_seen_at < now - EXPIRED_AFTER))
         db.session.commit()
         if purged:
             log.info("removed %d devices unseen for 270 days", purged)

@@ -18,7 +18,8 @@ from smartapp.identity.schemas import StaffTokenRequestSchema
 from smartapp.identity.services import InvalidCredentials, authenticate_staff
 from smartapp.identity.signin import end_session, sign_in_limits, start_session
 from smartapp.identity.throttle import TooManyFailures
-from smartapp.ioc.routes import IOC_PERMISSION, collect
+from smartapp.ioc.routes import IOC_PERMISSION
+from smartapp.ioc.services import collect
 from smartapp.plugins.registry import registry
 
 CREDENTIALS = StaffTokenRequestSchema()

@@ -122,7 +122,7 @@ def change_account(staff_id: int) -> Any:
 
 @blp.post("/staff/<int:staff_id>/deactivate")
 @page(Role.ADMIN)
-def deactivate(staff_id: int) -> Response:
+def deactivate(staff_id: int) -> Response | tuple[str, int]:
     """Close an account: its sessions and tokens stop working at once."""
     account = _account(staff_id)
     try:
