@@ -85,6 +85,23 @@ def test_a_signed_in_citizens_ward_decides_ward_limited_tiles(client, admin, mak
 
 
 @with_plugins(ExamplePlugin)
+def test_the_profile_ward_wins_over_a_ward_in_the_query(client, admin, make_citizen):
+    client.patch("/api/v1/admin/plugins/example", json={"ward_codes": [25459]},
+                 headers=admin.headers)
+    outside = make_citizen("+84912000005", ward_code=27727)
+    inside = make_citizen("+84912000006", ward_code=25459)
+    # a citizen cannot open another ward's pilot by naming that ward ...
+    assert client.get("/api/v1/utilities", query_string={"ward_code": 25459},
+                      headers=outside.headers).json["items"] == []
+    # ... nor lose their own ward's tiles by naming another
+    assert len(client.get("/api/v1/utilities", query_string={"ward_code": 27727},
+                          headers=inside.headers).json["items"]) == 1
+    # while an anonymous app (no profile) is shown the ward it names
+    assert len(client.get("/api/v1/utilities",
+                          query_string={"ward_code": 25459}).json["items"]) == 1
+
+
+@with_plugins(ExamplePlugin)
 @pytest.mark.smartapp_config(SMARTAPP_REDIS_URL=REDIS_URL)
 def test_the_home_screen_is_shared_through_redis(app, client, smartapp_database, tmp_path):
     connection = redis.Redis.from_url(REDIS_URL)
