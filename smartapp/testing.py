@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -289,3 +295,49 @@ def live_server(app: Flask) -> Iterator[str]:
     """The test's app served over real HTTP (see :func:`serve`); yields its base URL."""
     with serve(app) as url:
         yield url
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn_server(wsgi_source: str, directory: Path, env: Mapping[str, str], *,
+                    workers: int = 2, python_path: Sequence[str] = (),
+                    config: Path | None = None) -> Iterator[str]:
+    """Real gunicorn workers (``-w WORKERS``, the JSON error worker of the shipped
+    ``gunicorn.conf.py``, or that file itself as ``config``) serving ``app`` from
+    ``wsgi_source``, the text of a module written to ``directory``; yields the base URL once
+    ``/healthz`` answers, and stops them after. For tests of concurrency across processes."""
+    (directory / "test_wsgi.py").write_text(wsgi_source)
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("gunicorn")),
+               *(["-c", str(config)] if config else []), "-k", "smartapp.server.JSONErrorWorker",
+               "-w", str(workers), "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
+               "test_wsgi:app"]
+    paths = os.pathsep.join([str(directory), *python_path])
+    server = subprocess.Popen(command, env={**os.environ, **env, "PYTHONPATH": paths},
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=2).ok:
+                    break
+            except requests.RequestException:  # not listening or still booting
+                pass
+            if server.poll() is not None:
+                output = server.stdout.read().decode() if server.stdout else ""
+                raise RuntimeError(f"gunicorn exited:\n{output}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
