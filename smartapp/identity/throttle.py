@@ -8,25 +8,28 @@ five wrong passwords typed by someone else never block the right one. (Spraying 
 from one address is held back by the per-address rate limit of the token route.)
 
 The counts live in the rate limiter's storage: Redis when configured, so every worker sees
-them; each process's memory otherwise.
+them; each process's memory otherwise, and while Redis is unreachable (so a dead Redis
+neither opens the route to guessing nor fails sign-in).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import request
+from limits.storage import MemoryStorage, Storage
 from redis.exceptions import RedisError
 
 from smartapp.errors import DomainError
 from smartapp.extensions import limiter
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FREE_FAILURES = 4
 #: the longest wait, and how long failures are remembered
@@ -58,36 +61,47 @@ def _keys(email: str) -> tuple[str, str]:
     return f"{_PREFIX}:failures:{digest}", f"{_PREFIX}:wait:{digest}"
 
 
-@contextlib.contextmanager
-def _storage_down_tolerated() -> Iterator[None]:
-    # With Redis down, sign-in still works; the token route's per-address limit falls back to
-    # memory and still holds guessing back.
+#: where failures are counted while the limiter's Redis is unreachable: this process's memory,
+#: as flask-limiter's own in-memory fallback does for rate limits
+_FALLBACK = MemoryStorage()
+
+
+def _counted(operation: Callable[[Storage], T]) -> T:
+    # With Redis down, sign-in still works and guessing is still slowed, per process.
     try:
-        yield
+        return operation(limiter.storage)
     except RedisError as error:
-        log.warning("sign-in throttle unavailable: %s", error)
+        log.warning("sign-in throttle counting in memory, Redis unreachable: %s", error)
+        return operation(_FALLBACK)
 
 
 def check(email: str) -> None:
     """Raise :class:`TooManyFailures` while this account must wait at this address."""
     _, wait = _keys(email)
-    storage = limiter.storage
-    with _storage_down_tolerated():
-        if storage.get(wait):
-            raise TooManyFailures(max(1, math.ceil(storage.get_expiry(wait) - time.time())))
+
+    def remaining(storage: Storage) -> float | None:
+        return storage.get_expiry(wait) - time.time() if storage.get(wait) else None
+
+    if (seconds := _counted(remaining)) is not None:
+        raise TooManyFailures(max(1, math.ceil(seconds)))
 
 
 def failed(email: str) -> None:
     """Count a failure; from the :data:`FREE_FAILURES` + 1st on, the next attempt waits."""
     failures_key, wait = _keys(email)
-    with _storage_down_tolerated():
-        failures = limiter.storage.incr(failures_key, MAX_DELAY_SECONDS)
-        if delay := delay_after(failures):
-            limiter.storage.incr(wait, delay)
+
+    def count(storage: Storage) -> None:
+        if delay := delay_after(storage.incr(failures_key, MAX_DELAY_SECONDS)):
+            storage.incr(wait, delay)
+
+    _counted(count)
 
 
 def succeeded(email: str) -> None:
     """Forget this address's failures for the account."""
-    with _storage_down_tolerated():
+
+    def forget(storage: Storage) -> None:
         for key in _keys(email):
-            limiter.storage.clear(key)
+            storage.clear(key)
+
+    _counted(forget)

@@ -172,7 +172,7 @@ def test_bad_campaigns_name_the_field_and_create_nothing(client, communicator, e
 
 def test_who_may_compose(client, make_staff, citizen, error_envelope):
     error_envelope(client.post(URL, json=body()), 401)
-    error_envelope(client.post(URL, json=body(), headers=citizen.headers), 401)
+    error_envelope(client.post(URL, json=body(), headers=citizen.headers), 403)
     agency = make_staff("agency_staff", agency_code="SXD")
     error_envelope(client.post(URL, json=body(), headers=agency.headers), 403)
 

@@ -68,7 +68,7 @@ def test_hiding_takes_a_report_off_the_map_but_not_from_its_reporter(
     assert client.post(moderate, json={"action": "hide"},
                        headers=other_agency_staff.headers).status_code == 404
     assert client.post(moderate, json={"action": "hide"}, headers=citizen.headers
-                       ).status_code == 401
+                       ).status_code == 403
     hidden = client.post(moderate, json={"action": "hide", "reason": "Lời lẽ xúc phạm"},
                          headers=sxd_staff.headers)
     assert hidden.status_code == 200 and hidden.get_json()["hidden"] is True

@@ -70,6 +70,6 @@ def test_bad_categories_name_the_field(client, admin):
 def test_only_admins_manage_categories(client, citizen, sxd_staff):
     assert client.post(f"{API}/admin/categories", json=NEW).status_code == 401
     assert client.post(f"{API}/admin/categories", json=NEW,
-                       headers=citizen.headers).status_code == 401
+                       headers=citizen.headers).status_code == 403
     assert client.post(f"{API}/admin/categories", json=NEW,
                        headers=sxd_staff.headers).status_code == 403

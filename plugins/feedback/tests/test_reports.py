@@ -79,7 +79,7 @@ def test_submitting_needs_a_signed_in_citizen(client, sxd_staff, demo_categories
             "public": True}
     assert client.post(f"{API}/reports", json=body).status_code == 401
     assert client.post(f"{API}/reports", json=body,
-                       headers=sxd_staff.headers).status_code == 401
+                       headers=sxd_staff.headers).status_code == 403
     assert client.get(f"{API}/reports").status_code == 401
 
 

@@ -96,7 +96,7 @@ def test_another_agency_cannot_see_or_act(client, citizen, submit, other_agency_
     assert listed["items"] == []
     communicator = make_staff("communicator")
     assert client.get(f"{API}/admin/reports", headers=communicator.headers).status_code == 403
-    assert act(citizen, report_id, "accept").status_code == 401
+    assert act(citizen, report_id, "accept").status_code == 403
 
 
 def test_moving_hands_the_report_to_the_other_agency(client, citizen, submit, sxd_staff,
@@ -130,7 +130,7 @@ def test_the_reporter_rates_once_and_reopens_in_time(client, citizen, make_citiz
     rate = f"{API}/reports/{resolved}/rating"
     assert client.post(rate, json={"rating": 6}, headers=citizen.headers).status_code == 422
     assert client.post(rate, json={"rating": 4}, headers=other.headers).status_code == 404
-    assert client.post(rate, json={"rating": 4}, headers=sxd_staff.headers).status_code == 401
+    assert client.post(rate, json={"rating": 4}, headers=sxd_staff.headers).status_code == 403
     rated = client.post(rate, json={"rating": 4, "comment": "Nhanh"}, headers=citizen.headers)
     assert rated.status_code == 200 and rated.get_json()["rating"] == 4
     assert client.post(rate, json={"rating": 5}, headers=citizen.headers).status_code == 409

@@ -53,7 +53,7 @@ def test_staff_routes_need_the_permission(client, make_staff, citizen):
     plain = make_staff("communicator")
     assert client.post(f"{BASE}/admin/places", json=PLACE).status_code == 401
     assert client.post(f"{BASE}/admin/places", json=PLACE,
-                       headers=citizen.headers).status_code == 401
+                       headers=citizen.headers).status_code == 403
     assert client.post(f"{BASE}/admin/places", json=PLACE,
                        headers=plain.headers).status_code == 403
 

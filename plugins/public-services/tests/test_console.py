@@ -7,7 +7,7 @@ import re
 
 from flask import g
 from smartapp_public_services.models import Office, Procedure
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from smartapp.extensions import db
 from smartapp.identity.models import AuditEntry
@@ -35,6 +35,9 @@ def test_procedures_page_search_and_retire(client, catalog, make_staff):
     assert 'href="/admin/u/public-services/"' in client.get("/admin/").get_data(as_text=True)
     page = client.get("/admin/u/public-services/", headers=HTML).get_data(as_text=True)
     code = db.session.scalars(select(Procedure.code).order_by(Procedure.code)).first()
+    db.session.execute(update(Procedure).where(Procedure.code == code)
+                       .values(agency_code="SXD"))  # agency staff retire their agency's own
+    db.session.commit()
     assert f"<code>{code}</code>" in page and page.count("<h1>") == 1
     found = client.get(f"/admin/u/public-services/procedures?q={code}").get_data(as_text=True)
     assert found.count("<tr>") == 2  # the header and the one procedure
