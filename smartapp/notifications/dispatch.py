@@ -174,13 +174,15 @@ def _claim(campaign_id: int, size: int) -> str | None:
     workers (or a job and its retry) from sending the same row."""
     now = utcnow()
     claim = uuid.uuid4().hex
-    ids = (select(Delivery.id).where(_claimable(campaign_id, now))
-           .order_by(Delivery.id).limit(size))
+    picked = (select(Delivery.id).where(_claimable(campaign_id, now))
+              .order_by(Delivery.id).limit(size))
     if db.session.get_bind().dialect.name == "postgresql":
-        ids = ids.with_for_update(skip_locked=True)
+        picked = picked.with_for_update(skip_locked=True)
+    # A CTE, evaluated once: as ``IN (subquery … FOR UPDATE)`` PostgreSQL re-runs the locking
+    # subquery for every row it considers (minutes for 100,000 rows).
+    rows = picked.cte("picked")
     claimed = changed_rows(
-        update(Delivery).where(Delivery.id.in_(ids.scalar_subquery()),
-                               _claimable(campaign_id, now))
+        update(Delivery).where(Delivery.id == rows.c.id, _claimable(campaign_id, now))
         .values(status=DeliveryStatus.CLAIMED, claim=claim, claimed_at=now,
                 attempts=Delivery.attempts + 1)
         .execution_options(synchronize_session=False))
