@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 import smartapp.notifications.audience as audience
+from smartapp.errors import Conflict, Forbidden, NotFound
 from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Staff
@@ -43,16 +44,16 @@ CANCELLABLE = frozenset({CampaignStatus.PENDING_APPROVAL, CampaignStatus.SCHEDUL
                          CampaignStatus.SENDING})
 
 
-class CampaignNotFound(LookupError):
-    """No campaign with this id."""
+class CampaignNotFound(NotFound):
+    """No campaign with this id (404)."""
 
 
-class CampaignConflict(RuntimeError):
-    """The campaign's status does not allow this (approve a sent campaign, cancel twice)."""
+class CampaignConflict(Conflict):
+    """The campaign's status does not allow this (approve a sent campaign, cancel twice): 409."""
 
 
-class NotAllowed(PermissionError):
-    """This staff member may not do this to this campaign (approve their own)."""
+class NotAllowed(Forbidden):
+    """This staff member may not do this to this campaign (approve their own): 403."""
 
 
 def needs_approval(target: dict[str, Any]) -> bool:
@@ -135,7 +136,7 @@ def _queue(campaign: Campaign) -> None:
 def get(campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise CampaignNotFound(campaign_id)
+        raise CampaignNotFound(f"no campaign {campaign_id}")
     return campaign
 
 

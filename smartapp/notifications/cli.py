@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
 import smartapp.notifications.campaigns as campaigns
+from smartapp.errors import DomainError
 from smartapp.identity.models import Role, Staff
 from smartapp.identity.services import find_staff
 from smartapp.notifications.admin_routes import describe
@@ -33,8 +34,6 @@ def _actor(email: str) -> Staff:
 
 
 def _fail(error: Exception) -> click.ClickException:
-    if isinstance(error, campaigns.CampaignNotFound):
-        return click.ClickException(f"no campaign {error.args[0]}")
     if isinstance(error, ValidationError):
         return click.ClickException(json.dumps(error.normalized_messages(), ensure_ascii=False))
     return click.ClickException(str(error))
@@ -90,7 +89,7 @@ def send(email: str, title: str, body: str, title_en: str | None, body_en: str |
     try:
         fields = CampaignCreateSchema().load(raw)
         campaign, _ = campaigns.create(fields, _actor(email), idempotency_key)
-    except (ValidationError, campaigns.CampaignConflict) as error:
+    except (ValidationError, DomainError) as error:
         raise _fail(error) from None
     _echo(campaign)
 
@@ -118,7 +117,7 @@ def approve(campaign_id: int, email: str) -> None:
     """Approve a campaign pending approval (not your own)."""
     try:
         _echo(campaigns.approve(campaign_id, _actor(email)))
-    except (LookupError, campaigns.CampaignConflict, campaigns.NotAllowed) as error:
+    except DomainError as error:
         raise _fail(error) from None
 
 
@@ -130,7 +129,7 @@ def cancel(campaign_id: int, email: str) -> None:
     """Cancel a campaign until its sending completes."""
     try:
         _echo(campaigns.cancel(campaign_id, _actor(email)))
-    except (LookupError, campaigns.CampaignConflict) as error:
+    except DomainError as error:
         raise _fail(error) from None
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import smartapp.notifications.topics as topics
+from smartapp.errors import NotFound
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen, Staff
 from smartapp.jobs import enqueue_after_commit
@@ -16,8 +17,8 @@ from smartapp.notifications.models import Device
 from smartapp.notifications.tasks import sync_topics
 
 
-class DeviceNotFound(LookupError):
-    """No device with this token that the caller may remove."""
+class DeviceNotFound(NotFound):
+    """No device with this token that the caller may remove (404)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def sign_out(token: str, citizen: Citizen | None = None) -> None:
     signed-in citizen may remove only their own (or an anonymous) device."""
     device = db.session.scalar(select(Device).where(Device.token == token))
     if device is None or (citizen is not None and device.citizen_id not in (None, citizen.id)):
-        raise DeviceNotFound(token)
+        raise DeviceNotFound()
     device.active, device.deactivated_reason = False, topics.SIGNED_OUT
     if topics.plan(device):
         enqueue_after_commit(db.session, sync_topics)

@@ -8,6 +8,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 
+from smartapp.errors import NotFound
 from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.jobs import enqueue_after_commit
@@ -26,8 +27,8 @@ MAX_LINK_LENGTH = 1024
 _ID_CHUNK = 5000
 
 
-class NotFound(LookupError):
-    """No such notification in this citizen's inbox."""
+class InboxItemNotFound(NotFound):
+    """No such notification in this citizen's inbox (404)."""
 
 
 def notify(citizen_ids: Iterable[int], title: str | Mapping[str, str],
@@ -89,7 +90,7 @@ def _item(citizen: Citizen, item_id: int) -> InboxItem:
     item = db.session.scalar(select(InboxItem).where(
         InboxItem.id == item_id, InboxItem.citizen_id == citizen.id))
     if item is None:
-        raise NotFound(item_id)
+        raise InboxItemNotFound()
     return item
 
 

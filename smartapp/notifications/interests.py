@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, select
 
 import smartapp.notifications.topics as topics
+from smartapp.errors import NotFound
 from smartapp.extensions import db
 from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Citizen
@@ -16,8 +17,8 @@ from smartapp.notifications.models import CitizenInterest, Interest
 from smartapp.notifications.tasks import sync_topics
 
 
-class InterestNotFound(LookupError):
-    """No interest with this slug."""
+class InterestNotFound(NotFound):
+    """No interest with this slug (404)."""
 
 
 def interests(active_only: bool = True) -> list[Interest]:
@@ -64,7 +65,7 @@ def change_interest(slug: str, changes: dict[str, Any]) -> Interest:
     """Change an interest; retiring one (``active: false``) unsubscribes its followers."""
     interest = db.session.get(Interest, slug)
     if interest is None:
-        raise InterestNotFound(slug)
+        raise InterestNotFound(f"no interest {slug!r}")
     for name, value in changes.items():
         setattr(interest, name, value)
     if changes.get("active") is False:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 import smartapp.notifications.audience as audience
+from smartapp.errors import InvalidInput
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.notifications.gateway import PushGateway, push_gateway
@@ -36,8 +37,8 @@ SIGNED_OUT = "signed_out"
 _SYNC_PAGE = 20_000
 
 
-class TooManyTopics(ValueError):
-    """A device would follow more topics than FCM allows."""
+class TooManyTopics(InvalidInput):
+    """A device would follow more topics than FCM allows (422 on ``interests``)."""
 
 
 def wanted_topics(device: Device) -> set[str]:
@@ -52,7 +53,8 @@ def wanted_topics(device: Device) -> set[str]:
             select(CitizenInterest.interest_slug)
             .where(CitizenInterest.citizen_id == device.citizen_id))}
     if len(topics) > MAX_TOPICS_PER_DEVICE:
-        raise TooManyTopics(f"a device follows at most {MAX_TOPICS_PER_DEVICE} topics")
+        raise TooManyTopics(errors={"interests": [
+            f"a device follows at most {MAX_TOPICS_PER_DEVICE} topics"]})
     return topics
 
 
