@@ -1,0 +1,129 @@
+"""The GeoReport v2 calls, each as ``.json`` and ``.xml`` (``/open311/v2/services.xml``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request, url_for
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from smartapp.plugin import Blueprint, DomainError, current_language
+
+from . import formats, resources
+from .formats import answer
+
+blp = Blueprint("feedback_open311", __name__, description=(
+    "Open311 GeoReport v2: the feedback categories as services, public reports as service "
+    "requests. Errors are the spec's list of {code, description}."))
+for error_class, handler in ((HTTPException, formats.handle_http_exception),
+                             (DomainError, formats.handle_domain_error),
+                             (formats.ValidationError, formats.handle_validation_error),
+                             (Exception, formats.handle_unexpected)):
+    blp.register_error_handler(error_class, handler)
+
+FMT = "<any(json,xml):fmt>"
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+
+
+class CommaList(fields.Field):
+    """``a,b,c`` as a list of non-empty strings."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if not items or len(items) > resources.MAX_REQUESTS:
+            raise self.make_error("invalid")
+        return items
+
+    default_error_messages = {"invalid": "A comma-separated list."}
+
+
+class RequestIds(CommaList):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        items = super()._deserialize(value, attr, data, **kwargs)
+        if any(not i.isdecimal() or len(i) > 18 for i in items):
+            raise self.make_error("invalid")
+        return items
+
+
+class RequestsQuery(Schema):
+    service_request_id = RequestIds()
+    service_code = CommaList()
+    start_date = fields.AwareDateTime(default_timezone=None)
+    end_date = fields.AwareDateTime()
+    status = fields.String(validate=validate.OneOf(["open", "closed"]))
+    jurisdiction_id = fields.String()
+
+
+class JurisdictionQuery(Schema):
+    jurisdiction_id = fields.String()
+
+
+@blp.route(f"/discovery.{FMT}")
+def discovery(fmt: str) -> Response:
+    """Where this server's GeoReport v2 endpoint is and which formats it speaks."""
+    changeset = "2026-12-02T00:00:00+00:00"
+    return answer(fmt, "discovery", {
+        "changeset": changeset,
+        "contact": current_app.config.get("SMARTAPP_OPEN311_CONTACT", ""),
+        "key_service": "Ask the province's smartapp administrators for an API key.",
+        "endpoints": [{"specification": SPECIFICATION, "changeset": changeset,
+                       "url": url_for(".discovery", fmt=fmt, _external=True)
+                       .rsplit("/", 1)[0],
+                       "type": "production", "formats": ["application/json", "text/xml"]}],
+    })
+
+
+@blp.route(f"/services.{FMT}")
+@blp.arguments(JurisdictionQuery, location="query")
+def service_list(args: dict[str, Any], fmt: str) -> Response:
+    """The categories that take reports; ``service_code`` is the category's stable code."""
+    return answer(fmt, "services", resources.services(current_language()))
+
+
+@blp.route(f"/services/<code>.{FMT}")
+@blp.arguments(JurisdictionQuery, location="query")
+def service_definition(args: dict[str, Any], code: str, fmt: str) -> Response:
+    """A service's attributes: the category's extra questions, with their Open311 types."""
+    return answer(fmt, "service_definition",
+                  resources.service_definition(code, current_language()))
+
+
+@blp.route(f"/requests.{FMT}")
+@blp.arguments(RequestsQuery, location="query")
+def request_list(args: dict[str, Any], fmt: str) -> Response:
+    """Public reports, newest first, at most 1,000; the last 90 days unless dated."""
+    language = current_language()
+    return answer(fmt, "service_requests",
+                  [resources.service_request(r, language) for r in resources.find_requests(args)])
+
+
+@blp.route(f"/requests/<request_id>.{FMT}")
+@blp.arguments(JurisdictionQuery, location="query")
+def request_detail(args: dict[str, Any], request_id: str, fmt: str) -> Response:
+    """One public report, as a list of one (the spec's shape)."""
+    report = resources.public_request(request_id)
+    return answer(fmt, "service_requests", [resources.service_request(report, current_language())])
+
+
+def unrouted(path: str = "") -> Response:
+    """Any other path or method under ``/open311/v2/``: the spec's 404 or 405, not the app's."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in ("GET", "POST"):
+        if method == request.method:
+            continue
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            raise MethodNotAllowed()
+    raise NotFound()
+
+
+# plain Flask rules: the catch-all is no operation of the API to document
+for rule in ("/", "/<path:path>"):
+    blp.add_url_rule(rule, "unrouted", unrouted, methods=[
+        "GET", "POST", "PUT", "PATCH", "DELETE"])
