@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, request, url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from smartapp.plugin import Blueprint, DomainError, current_language
 
-from . import formats, resources
+from . import formats, resources, submit
 from .formats import answer
 
 blp = Blueprint("feedback_open311", __name__, description=(
@@ -18,7 +18,7 @@ blp = Blueprint("feedback_open311", __name__, description=(
     "requests. Errors are the spec's list of {code, description}."))
 for error_class, handler in ((HTTPException, formats.handle_http_exception),
                              (DomainError, formats.handle_domain_error),
-                             (formats.ValidationError, formats.handle_validation_error),
+                             (ValidationError, formats.handle_validation_error),
                              (Exception, formats.handle_unexpected)):
     blp.register_error_handler(error_class, handler)
 
@@ -26,7 +26,7 @@ FMT = "<any(json,xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
 
-class CommaList(fields.Field):
+class CommaList(fields.Field[list[str]]):
     """``a,b,c`` as a list of non-empty strings."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
@@ -98,6 +98,28 @@ def request_list(args: dict[str, Any], fmt: str) -> Response:
     language = current_language()
     return answer(fmt, "service_requests",
                   [resources.service_request(r, language) for r in resources.find_requests(args)])
+
+
+@blp.route(f"/requests.{FMT}", methods=["POST"])
+@blp.doc(requestBody={"content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": ["api_key", "service_code", "lat", "long"],
+    "properties": {name: {"type": "string"} for name in (
+        "api_key", "service_code", "lat", "long", "address_string", "description",
+        "media_url", "email", "first_name", "last_name", "phone")}}}}})
+def create_request(fmt: str) -> Response:
+    """File a report with an administrator's ``api_key``: ``service_code``, ``lat``/``long``,
+    ``description``, ``attribute[code]`` or ``attribute[code][]`` for the service's
+    attributes, ``media_url`` (a photo fetched in the background)."""
+    return answer(fmt, "service_requests", [submit.open311_report(request.form)], 201)
+
+
+@blp.route(f"/tokens/<token>.{FMT}")
+@blp.arguments(JurisdictionQuery, location="query")
+def token_detail(args: dict[str, Any], token: str, fmt: str) -> Response:
+    """Requests are created at once, so a token is the request's id."""
+    report = resources.public_request(token)
+    return answer(fmt, "service_requests",
+                  [{"token": token, "service_request_id": str(report.id)}])
 
 
 @blp.route(f"/requests/<request_id>.{FMT}")
