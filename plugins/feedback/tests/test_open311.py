@@ -186,6 +186,20 @@ def test_every_failure_is_the_specs_error_list(client, demo_categories, method, 
         assert xml(as_xml, "errors").findtext("error/code") == str(status)
 
 
+def test_too_large_a_body_is_the_specs_413(client, demo_categories):
+    answer = client.post(f"{V2}/requests.xml", data={"description": "x" * 2_000_000})
+    assert answer.status_code == 413
+    assert xml(answer, "errors").findtext("error/code") == "413"
+
+
+def test_the_open311_calls_are_in_the_openapi_document(client):
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert {"/open311/v2/services.{fmt}", "/open311/v2/requests.{fmt}",
+            "/open311/v2/tokens/{token}.{fmt}"} <= paths.keys()
+    assert set(paths["/open311/v2/requests.{fmt}"]) >= {"get", "post"}
+    assert not any(path.startswith("/open311/v2/{path}") for path in paths)
+
+
 def test_a_disabled_utility_answers_404(client, admin, demo_categories):
     client.patch("/api/v1/admin/plugins/feedback", json={"enabled": False},
                  headers=admin.headers)

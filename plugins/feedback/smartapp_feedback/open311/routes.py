@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import flask
 from flask import Response, current_app, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -145,7 +146,7 @@ def unrouted(path: str = "") -> Response:
     raise NotFound()
 
 
-# plain Flask rules: the catch-all is no operation of the API to document
+# Flask's own add_url_rule, not flask-smorest's: the catch-all is no operation to document
 for rule in ("/", "/<path:path>"):
-    blp.add_url_rule(rule, "unrouted", unrouted, methods=[
+    flask.Blueprint.add_url_rule(blp, rule, "unrouted", unrouted, methods=[
         "GET", "POST", "PUT", "PATCH", "DELETE"])
