@@ -4,14 +4,22 @@ and ``media_url`` photos fetched without SSRF."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from PIL import Image
-from smartapp_feedback.open311 import media
+from rq import Queue
+from smartapp_feedback.open311 import ApiKey, media
+
+from smartapp.plugin import db
 
 V2 = "/open311/v2"
 KEYS = "/api/v1/u/feedback/admin/open311-keys"
@@ -32,9 +40,6 @@ def post(client: Any, fmt: str = "json", **form: Any) -> Any:
 
 def test_keys_are_issued_by_admins_stored_hashed_and_audited(client, admin, make_staff, app,
                                                              api_key):
-    from smartapp_feedback.open311 import ApiKey
-
-    from smartapp.plugin import db
     with app.app_context():
         stored = db.session.scalars(db.select(ApiKey)).one()
         assert stored.digest != api_key and api_key not in stored.digest
@@ -171,3 +176,34 @@ def test_media_goes_through_the_photo_pipeline_and_redirects_are_checked(
     assert photo["width"] == 64
     redirected = post(client, **fields, media_url=f"{base}/away").json[0]["service_request_id"]
     assert hits == ["/p.jpg", "/away"] and _photos(client, admin, redirected) == []
+
+
+#: this branch's Redis database (tests of others use 5, 11, 13, 14, 15)
+REDIS_URL = "redis://127.0.0.1:6379/6"
+#: the queue ``smartapp.plugin.enqueue`` uses by default
+DEFAULT_QUEUE = "default"
+
+
+def test_a_real_worker_fetches_media_in_the_background_and_refuses_loopback(
+        app, client, admin, api_key, photo_server, smartapp_database):
+    base, hits = photo_server
+    connection = redis.Redis.from_url(REDIS_URL)
+    connection.flushdb()
+    app.extensions["smartapp.redis"] = connection  # this app enqueues to real Redis
+    answer = post(client, api_key=api_key, service_code="road-damage", description="Ổ gà",
+                  **PLACE, **{"attribute[size]": "large"}, media_url=f"{base}/p.jpg")
+    assert answer.status_code == 201
+    assert Queue(DEFAULT_QUEUE, connection=connection).count == 1  # queued, not run here
+    db.session.rollback()  # end this read transaction before another process writes
+
+    env = {**os.environ, "SMARTAPP_DATABASE_URL": smartapp_database.url,
+           "SMARTAPP_REDIS_URL": REDIS_URL, "SMARTAPP_ENV": "testing"}
+    smartapp = Path(sys.executable).with_name("smartapp")
+    result = subprocess.run([str(smartapp), "worker", "--queue", DEFAULT_QUEUE, "--burst"],
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "non-public address" in result.stderr + result.stdout
+    assert hits == []
+    del app.extensions["smartapp.redis"]
+    assert _photos(client, admin, answer.json[0]["service_request_id"]) == []
+    connection.flushdb()
