@@ -207,3 +207,14 @@ def test_a_real_worker_fetches_media_in_the_background_and_refuses_loopback(
     del app.extensions["smartapp.redis"]
     assert _photos(client, admin, answer.json[0]["service_request_id"]) == []
     connection.flushdb()
+
+
+def test_posting_is_rate_limited_per_address_in_the_specs_format(client, admin, api_key):
+    client.put("/api/v1/admin/plugins/feedback/settings", headers=admin.headers,
+               json={"writes_per_address": "1/hour"})
+    fields = {"api_key": api_key, "service_code": "road-damage", "description": "Ổ gà",
+              **PLACE, "attribute[size]": "large"}
+    assert post(client, **fields).status_code == 201
+    limited = post(client, "xml", **fields)
+    assert limited.status_code == 429 and limited.headers.get("Retry-After")
+    assert b"<code>429</code>" in limited.data

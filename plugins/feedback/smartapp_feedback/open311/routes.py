@@ -9,8 +9,9 @@ from flask import Response, current_app, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from smartapp.plugin import Blueprint, DomainError, current_language
+from smartapp.plugin import Blueprint, DomainError, current_language, limiter
 
+from ..settings import settings
 from . import formats, resources, submit
 from .formats import answer
 
@@ -102,6 +103,7 @@ def request_list(args: dict[str, Any], fmt: str) -> Response:
 
 
 @blp.route(f"/requests.{FMT}", methods=["POST"])
+@limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
 @blp.doc(requestBody={"content": {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "required": ["api_key", "service_code", "lat", "long"],
     "properties": {name: {"type": "string"} for name in (
