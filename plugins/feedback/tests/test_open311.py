@@ -110,6 +110,7 @@ def test_services_are_the_categories_by_stable_code(client, demo_categories):
     assert not any(code.startswith("emergency") for code in codes)  # a hotline, no form
     road = next(s for s in services if s["service_code"] == "road-damage")
     assert road["metadata"] is True and road["group"] == "SXD"
+    assert client.get(f"{V2}/services.json?api_key=x&locale=vi").json == services
     english = client.get(f"{V2}/services.json", headers={"Accept-Language": "en"}).json
     assert any(s["service_name"] == "Damaged road, bridge or pavement" for s in english)
     document = xml(client.get(f"{V2}/services.xml"), "services")

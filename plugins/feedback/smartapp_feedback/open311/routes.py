@@ -6,7 +6,7 @@ from typing import Any
 
 import flask
 from flask import Response, current_app, request, url_for
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from smartapp.plugin import Blueprint, DomainError, current_language, limiter
@@ -50,17 +50,21 @@ class RequestIds(CommaList):
         return items
 
 
-class RequestsQuery(Schema):
+class OpenQuery(Schema):
+    """Clients add their own parameters (``api_key`` on every call, ``locale``): ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    jurisdiction_id = fields.String()
+
+
+class RequestsQuery(OpenQuery):
     service_request_id = RequestIds()
     service_code = CommaList()
     start_date = fields.AwareDateTime(default_timezone=None)
     end_date = fields.AwareDateTime()
     status = fields.String(validate=validate.OneOf(["open", "closed"]))
-    jurisdiction_id = fields.String()
-
-
-class JurisdictionQuery(Schema):
-    jurisdiction_id = fields.String()
 
 
 @blp.route(f"/discovery.{FMT}")
@@ -79,14 +83,14 @@ def discovery(fmt: str) -> Response:
 
 
 @blp.route(f"/services.{FMT}")
-@blp.arguments(JurisdictionQuery, location="query")
+@blp.arguments(OpenQuery, location="query")
 def service_list(args: dict[str, Any], fmt: str) -> Response:
     """The categories that take reports; ``service_code`` is the category's stable code."""
     return answer(fmt, "services", resources.services(current_language()))
 
 
 @blp.route(f"/services/<code>.{FMT}")
-@blp.arguments(JurisdictionQuery, location="query")
+@blp.arguments(OpenQuery, location="query")
 def service_definition(args: dict[str, Any], code: str, fmt: str) -> Response:
     """A service's attributes: the category's extra questions, with their Open311 types."""
     return answer(fmt, "service_definition",
@@ -117,7 +121,7 @@ def create_request(fmt: str) -> Response:
 
 
 @blp.route(f"/tokens/<token>.{FMT}")
-@blp.arguments(JurisdictionQuery, location="query")
+@blp.arguments(OpenQuery, location="query")
 def token_detail(args: dict[str, Any], token: str, fmt: str) -> Response:
     """Requests are created at once, so a token is the request's id."""
     report = resources.public_request(token)
@@ -126,7 +130,7 @@ def token_detail(args: dict[str, Any], token: str, fmt: str) -> Response:
 
 
 @blp.route(f"/requests/<request_id>.{FMT}")
-@blp.arguments(JurisdictionQuery, location="query")
+@blp.arguments(OpenQuery, location="query")
 def request_detail(args: dict[str, Any], request_id: str, fmt: str) -> Response:
     """One public report, as a list of one (the spec's shape)."""
     report = resources.public_request(request_id)
