@@ -12,7 +12,7 @@ from smartapp_example import ExamplePlugin
 from smartapp_samples import BrokenSetupPlugin, FromTheFuturePlugin, HealthyPlugin
 
 from smartapp import create_app
-from smartapp.plugin import Plugin
+from smartapp.plugin import Blueprint, Plugin
 from smartapp.plugins.registry import PluginState, registry
 from smartapp.testing import with_plugins
 
@@ -252,3 +252,46 @@ def test_a_slug_whose_tables_would_overlap_others_is_invalid(smartapp_database, 
         assert records["audit"].reason == "the table prefix 'audit_' would claim audit_log"
         assert records["example-x"].reason == (
             "the table prefix 'example_x_' would claim example")
+
+
+standard_api = Blueprint("standard_api", __name__, description="A standard API at a fixed path")
+
+
+@standard_api.route("/status")
+def standard_status() -> dict[str, str]:
+    return {"status": "up"}
+
+
+class StandardApiPlugin(Plugin):
+    slug = "standard-api"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Chuẩn"}
+    extra_blueprints = {"/standard/v1": standard_api}
+
+
+@with_plugins(StandardApiPlugin)
+def test_an_extra_blueprint_is_mounted_documented_and_disabled_with_its_plugin(client, admin):
+    assert client.get("/standard/v1/status").json == {"status": "up"}
+    assert "/standard/v1/status" in client.get("/api/openapi.json").json["paths"]
+
+    client.patch("/api/v1/admin/plugins/standard-api", json={"enabled": False},
+                 headers=admin.headers)
+    disabled = client.get("/standard/v1/status")
+    assert disabled.status_code == 404
+    assert disabled.json["message"] == "Tiện ích này hiện không hoạt động."
+
+
+def test_an_extra_blueprint_may_not_claim_the_cores_paths(smartapp_database, tmp_path):
+    plugins = [type(f"Plugin_{slug}", (Plugin,), {
+        "slug": slug, "version": "1.0", "core_requires": ">=0.1", "title": {"vi": slug},
+        "extra_blueprints": {prefix: Blueprint(f"bp_{slug}", __name__)}})
+        for slug, prefix in [("under-api", "/api/v2"), ("admin-too", "admin/"), ("root", "/")]]
+    app = create_app({"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_ENV": "testing"},
+                     plugins=plugins, instance_path=tmp_path)
+    with app.app_context():
+        reasons = {slug: r.reason for slug, r in registry().records.items()}
+    assert reasons == {
+        "under-api": "extra blueprint prefixes reserved for the core: /api/v2",
+        "admin-too": "extra blueprint prefixes reserved for the core: admin/",
+        "root": "extra blueprint prefixes reserved for the core: /"}

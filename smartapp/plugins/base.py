@@ -95,6 +95,11 @@ class Plugin:
     min_app_version: ClassVar[Mapping[str, str]] = {}
     #: The flask-smorest blueprint with the utility's routes, mounted at ``/api/v1/u/<slug>/``.
     blueprint: ClassVar[Blueprint | None] = None
+    #: More flask-smorest blueprints mounted outside the utility's root, by URL prefix
+    #: (``{"/open311/v2": open311_blueprint}``), for standard APIs with fixed paths. Each
+    #: prefix must be under none of ``/api/`` and ``/admin/``; like :attr:`blueprint`, they
+    #: answer 404 while the utility is disabled and appear in ``/api/openapi.json``.
+    extra_blueprints: ClassVar[Mapping[str, Blueprint]] = {}
     #: Marshmallow schema of the settings administrators may edit; values are stored in the
     #: database and read with :meth:`settings`. Every field needs a ``load_default``.
     settings_schema: ClassVar[type[Schema] | None] = None

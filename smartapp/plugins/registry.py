@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "smartapp.plugins"
 API_PREFIX = "/api/v1/u"
+#: roots an extra blueprint may not claim
+RESERVED = ("/api", "/admin", "/static", "/healthz", "/readyz")
 T = TypeVar("T")
 
 
@@ -128,7 +130,9 @@ class PluginRegistry:
             plugin = plugin_class()
             call_override(plugin, "setup", {"app": app})
             if plugin.blueprint is not None:
-                self._mount(app, plugin)
+                self._mount(app, plugin, plugin.blueprint, f"{API_PREFIX}/{plugin.slug}")
+            for prefix, blueprint in plugin.extra_blueprints.items():
+                self._mount(app, plugin, blueprint, "/" + prefix.strip("/"))
             if plugin.cli is not None:
                 app.cli.add_command(plugin.cli, plugin.slug)
         except Exception as error:
@@ -165,6 +169,9 @@ class PluginRegistry:
                 Version(version)
         except InvalidVersion as error:
             raise invalid(f"not a PEP 440 version: {error}") from error
+        reserved = [p for p in plugin_class.extra_blueprints if _reserved_path(p)]
+        if reserved:
+            raise invalid(f"extra blueprint prefixes reserved for the core: {', '.join(reserved)}")
         prefix = plugin_class.table_prefix()
         taken = sorted(t for t in declared_tables("smartapp") if t.startswith(prefix)) + sorted(
             other for other in self.records
@@ -187,9 +194,8 @@ class PluginRegistry:
                 f"needs core {supported}, this is core {self.core_version}",
             )
 
-    def _mount(self, app: Flask, plugin: Plugin) -> None:
-        blueprint: Blueprint = plugin.blueprint  # type: ignore[assignment]
-        api_of(app).register_blueprint(blueprint, url_prefix=f"{API_PREFIX}/{plugin.slug}")
+    def _mount(self, app: Flask, plugin: Plugin, blueprint: Blueprint, prefix: str) -> None:
+        api_of(app).register_blueprint(blueprint, url_prefix=prefix)
         self._blueprint_slugs[blueprint.name] = plugin.slug
 
     # -- run time ------------------------------------------------------------------------
@@ -248,6 +254,12 @@ def _prefixes_overlap(prefix: str, other_slug: str) -> bool:
     ``public_services_``): each lineage owns its tables by prefix."""
     other = other_slug.replace("-", "_") + "_"
     return prefix.startswith(other) or other.startswith(prefix)
+
+
+def _reserved_path(prefix: str) -> bool:
+    """Whether an extra blueprint at ``prefix`` would sit among the core's own routes."""
+    path = "/" + prefix.strip("/")
+    return path == "/" or any(path == root or path.startswith(root + "/") for root in RESERVED)
 
 
 def _one_line(error: BaseException) -> str:

@@ -20,6 +20,7 @@ from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .metrics import ioc_figures
+from .open311 import blp as open311_blp
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -42,6 +43,7 @@ class FeedbackPlugin(Plugin):
     category = "feedback"
     position = 20
     blueprint = blp
+    extra_blueprints = {"/open311/v2": open311_blp}
     settings_schema = FeedbackSettings
     permissions = {COORDINATE.split(":")[1]: {
         "vi": "Điều phối phản ánh toàn tỉnh", "en": "Coordinate feedback province-wide"}}
