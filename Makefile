@@ -35,6 +35,7 @@ test: $(BIN)/smartapp node_modules/.bin/firebase lint
 
 lint: $(BIN)/smartapp
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

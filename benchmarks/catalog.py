@@ -88,24 +88,34 @@ def main() -> int:
         with contextlib.ExitStack() as servers:
             firebase_environ = {**environ, **servers.enter_context(keys.serve())}
             catalog = servers.enter_context(serve("catalog", "catalog_app:app", environ, work))
-            firebase = servers.enter_context(serve("catalog-firebase", "catalog_app:app",
-                                                   firebase_environ, work))
+            firebase = servers.enter_context(
+                serve("catalog-firebase", "catalog_app:app", firebase_environ, work)
+            )
             body, etag = fetch_catalog(catalog.url)
             payload_file = work / "payload.json"
             payload_file.write_bytes(body)
-            bare = servers.enter_context(serve(
-                "bare", "bare_app:app", {**environ, "BARE_PAYLOAD_FILE": str(payload_file)}, work
-            ))
+            bare = servers.enter_context(
+                serve(
+                    "bare",
+                    "bare_app:app",
+                    {**environ, "BARE_PAYLOAD_FILE": str(payload_file)},
+                    work,
+                )
+            )
             bare_size = len(fetch(bare.url, HEADERS)[1])
             print(f"payload: catalog {len(body)} bytes, bare {bare_size} bytes; ETag {etag}")
             development_token = development_sign_in(catalog.url)
             firebase_token = keys.issue("benchmark-citizen", "+84912000002")
             loads = {
                 "catalog": (catalog.url, HEADERS),
-                "citizen (development token)": (catalog.url, signed_in(
-                    catalog.url, development_token, body)),
-                "citizen (Firebase ID token)": (firebase.url, signed_in(
-                    firebase.url, firebase_token, body)),
+                "citizen (development token)": (
+                    catalog.url,
+                    signed_in(catalog.url, development_token, body),
+                ),
+                "citizen (Firebase ID token)": (
+                    firebase.url,
+                    signed_in(firebase.url, firebase_token, body),
+                ),
                 "bare": (bare.url, HEADERS),
                 "catalog 304": (catalog.url, {**HEADERS, "If-None-Match": etag}),
             }
@@ -126,8 +136,9 @@ def embedded_environment(work: Path) -> dict[str, str]:
 
 
 def migrate(environ: dict[str, str]) -> None:
-    subprocess.run([str(VENV_BIN / "smartapp"), "db", "upgrade"], env=environ, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [str(VENV_BIN / "smartapp"), "db", "upgrade"], env=environ, check=True, capture_output=True
+    )
 
 
 @contextlib.contextmanager
@@ -137,9 +148,22 @@ def serve(name: str, app: str, environ: dict[str, str], work: Path) -> Iterator[
     log = work / f"{name}.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
-            cwd=HERE, env=environ, stdout=log_file, stderr=subprocess.STDOUT,
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                app,
+            ],
+            cwd=HERE,
+            env=environ,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     server = Server(name, f"http://127.0.0.1:{port}{QUERY}")
@@ -179,8 +203,9 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def fetch(url: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
-          ) -> tuple[int, bytes, dict[str, str]]:
+def fetch(
+    url: str, headers: dict[str, str], method: str = "GET", body: bytes | None = None
+) -> tuple[int, bytes, dict[str, str]]:
     request = urllib.request.Request(url, headers=headers, method=method, data=body)
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
@@ -205,9 +230,12 @@ def fetch_catalog(url: str) -> tuple[bytes, str]:
 
 def development_sign_in(catalog_url: str) -> str:
     origin = catalog_url.split("/api/")[0]
-    status, body, _ = fetch(f"{origin}/api/v1/auth/dev/sign-in",
-                            {"Content-Type": "application/json"}, "POST",
-                            json.dumps({"phone_number": "+84912000001"}).encode())
+    status, body, _ = fetch(
+        f"{origin}/api/v1/auth/dev/sign-in",
+        {"Content-Type": "application/json"},
+        "POST",
+        json.dumps({"phone_number": "+84912000001"}).encode(),
+    )
     if status != 200:
         sys.exit(f"development sign-in answered {status}: {body[:500]!r}")
     return json.loads(body)["id_token"]
@@ -218,9 +246,12 @@ def signed_in(catalog_url: str, token: str, anonymous_body: bytes) -> dict[str, 
     catalog answers them privately, with the same tiles (no plugin here gives badges)."""
     headers = {**HEADERS, "Authorization": f"Bearer {token}"}
     origin = catalog_url.split("/api/")[0]
-    status, body, _ = fetch(f"{origin}/api/v1/me", {**headers, "Content-Type":
-                            "application/json"}, "PATCH",
-                            json.dumps({"ward_code": WARD_CODE}).encode())
+    status, body, _ = fetch(
+        f"{origin}/api/v1/me",
+        {**headers, "Content-Type": "application/json"},
+        "PATCH",
+        json.dumps({"ward_code": WARD_CODE}).encode(),
+    )
     if status != 200 or json.loads(body)["ward_code"] != WARD_CODE:
         sys.exit(f"PATCH /me answered {status}: {body[:500]!r}")
     status, body, response_headers = fetch(catalog_url, headers)
@@ -231,8 +262,7 @@ def signed_in(catalog_url: str, token: str, anonymous_body: bytes) -> dict[str, 
     return headers
 
 
-def wrk(url: str, headers: dict[str, str], seconds: int, options: argparse.Namespace
-        ) -> WrkResult:
+def wrk(url: str, headers: dict[str, str], seconds: int, options: argparse.Namespace) -> WrkResult:
     command = ["wrk", f"-t{options.threads}", f"-c{options.connections}", f"-d{seconds}s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -246,8 +276,9 @@ def wrk(url: str, headers: dict[str, str], seconds: int, options: argparse.Names
     return WrkResult(float(rate.group(1)), latency.group(1), errors)
 
 
-def measure(loads: dict[str, tuple[str, dict[str, str]]], options: argparse.Namespace
-            ) -> dict[str, list[WrkResult]]:
+def measure(
+    loads: dict[str, tuple[str, dict[str, str]]], options: argparse.Namespace
+) -> dict[str, list[WrkResult]]:
     """Rounds of every load (rotating the order, so drift in the machine's load hits them
     alike; the 304 path last); every run must be free of errors."""
     for url, headers in loads.values():
@@ -261,19 +292,24 @@ def measure(loads: dict[str, tuple[str, dict[str, str]]], options: argparse.Name
             if result.errors:
                 sys.exit(f"{name}: {result.errors} errors or non-2xx/3xx responses under load")
             results[name].append(result)
-        line = ", ".join(f"{name} {runs[-1].requests_per_second:,.0f}"
-                         for name, runs in results.items())
+        line = ", ".join(
+            f"{name} {runs[-1].requests_per_second:,.0f}" for name, runs in results.items()
+        )
         print(f"round {round_number + 1}/{options.rounds} (req/s): {line}", flush=True)
     return results
 
 
 def report(results: dict[str, list[WrkResult]], options: argparse.Namespace) -> None:
-    medians = {name: statistics.median(r.requests_per_second for r in runs)
-               for name, runs in results.items()}
+    medians = {
+        name: statistics.median(r.requests_per_second for r in runs)
+        for name, runs in results.items()
+    }
     print()
     print(machine())
-    print(f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s, "
-          f"{options.rounds} rounds, gunicorn {WORKERS} sync workers each, GET {QUERY}")
+    print(
+        f"wrk -t{options.threads} -c{options.connections} -d{options.duration}s, "
+        f"{options.rounds} rounds, gunicorn {WORKERS} sync workers each, GET {QUERY}"
+    )
     print()
     print("| endpoint | median req/s | rounds (req/s) | median latency |")
     print("| --- | ---: | --- | ---: |")
@@ -285,13 +321,17 @@ def report(results: dict[str, list[WrkResult]], options: argparse.Namespace) -> 
     for name, runs in results.items():
         if name == "bare":
             continue
-        round_ratios = [r.requests_per_second / b.requests_per_second
-                        for r, b in zip(runs, results["bare"], strict=True)]
+        round_ratios = [
+            r.requests_per_second / b.requests_per_second
+            for r, b in zip(runs, results["bare"], strict=True)
+        ]
         ratio = statistics.median(round_ratios)
-        print(f"{name} / bare, median of the per-round ratios: {ratio:.3f} "
-              f"({min(round_ratios):.2f}–{max(round_ratios):.2f}); target ≥ {TARGET_RATIO}: "
-              f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}; ratio of the medians: "
-              f"{medians[name] / medians['bare']:.3f}")
+        print(
+            f"{name} / bare, median of the per-round ratios: {ratio:.3f} "
+            f"({min(round_ratios):.2f}–{max(round_ratios):.2f}); target ≥ {TARGET_RATIO}: "
+            f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}; ratio of the medians: "
+            f"{medians[name] / medians['bare']:.3f}"
+        )
 
 
 def machine() -> str:
@@ -301,17 +341,28 @@ def machine() -> str:
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     wrk_name = wrk_version.splitlines()[0].split(" [")[0] if wrk_version else "wrk"
     memory_text = f"{int(memory.group(1)) / 2**20:.1f} GiB" if memory else "unknown memory"
-    packages = ", ".join(f"{name} {version(name)}" for name in (
-        "smartapp", "flask", "werkzeug", "flask-smorest", "marshmallow", "sqlalchemy",
-        "gunicorn"))
-    return "\n".join([
-        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"machine: {len(os.sched_getaffinity(0))} CPUs "
-        f"({model.group(1) if model else 'unknown model'}), {memory_text}",
-        f"python {platform.python_version()}; {packages}; {wrk_name}",
-        "load average (1, 5, 15 min) at the end: "
-        + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
-    ])
+    packages = ", ".join(
+        f"{name} {version(name)}"
+        for name in (
+            "smartapp",
+            "flask",
+            "werkzeug",
+            "flask-smorest",
+            "marshmallow",
+            "sqlalchemy",
+            "gunicorn",
+        )
+    )
+    return "\n".join(
+        [
+            f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            f"machine: {len(os.sched_getaffinity(0))} CPUs "
+            f"({model.group(1) if model else 'unknown model'}), {memory_text}",
+            f"python {platform.python_version()}; {packages}; {wrk_name}",
+            "load average (1, 5, 15 min) at the end: "
+            + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
+        ]
+    )
 
 
 if __name__ == "__main__":

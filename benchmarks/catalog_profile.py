@@ -48,8 +48,12 @@ def main() -> None:
     keys = LocalFirebaseKeys(FIREBASE_PROJECT, work)
     with keys.serve() as firebase_environ:
         environ = {**embedded_environment(work), **firebase_environ}
-        subprocess.run([str(VENV_BIN / "smartapp"), "db", "upgrade"], env=environ, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(VENV_BIN / "smartapp"), "db", "upgrade"],
+            env=environ,
+            check=True,
+            capture_output=True,
+        )
         os.environ.clear()
         os.environ.update(environ)
         import catalog_app  # configured from the environment, like wsgi.py
@@ -60,24 +64,29 @@ def main() -> None:
         from smartapp.identity.tokens import DevelopmentVerifier, FirebaseVerifier
         from smartapp.plugins.registry import registry
 
-        development_app = create_app({"SMARTAPP_FIREBASE_PROJECT_ID": ""},
-                                     plugins=[*catalog_app.installed,
-                                              *catalog_app.BENCHMARK_PLUGINS])
+        development_app = create_app(
+            {"SMARTAPP_FIREBASE_PROJECT_ID": ""},
+            plugins=[*catalog_app.installed, *catalog_app.BENCHMARK_PLUGINS],
+        )
         development = DevelopmentVerifier(development_app.config["SECRET_KEY"])
         cases = {
-            "Firebase ID token": (catalog_app.app, FirebaseVerifier(FIREBASE_PROJECT),
-                                  keys.issue("profile-citizen", "+84912000021")),
-            "development token": (development_app, development,
-                                  development.issue("+84912000022")),
+            "Firebase ID token": (
+                catalog_app.app,
+                FirebaseVerifier(FIREBASE_PROJECT),
+                keys.issue("profile-citizen", "+84912000021"),
+            ),
+            "development token": (development_app, development, development.issue("+84912000022")),
         }
         path, query = QUERY.split("?")
 
         def request(app: Flask, headers: dict[str, str], flask_only: bool = False) -> None:
             statuses: list[str] = []
-            environ = EnvironBuilder(path=path, query_string=query, headers=headers
-                                     ).get_environ()
-            through = (app.extensions["smartapp.home_screen_fast_path"].wsgi_app if flask_only
-                       else app.wsgi_app)
+            environ = EnvironBuilder(path=path, query_string=query, headers=headers).get_environ()
+            through = (
+                app.extensions["smartapp.home_screen_fast_path"].wsgi_app
+                if flask_only
+                else app.wsgi_app
+            )
             b"".join(through(environ, lambda status, _h, _e=None: statuses.append(status)))
             assert statuses[0].startswith("200"), statuses
 
@@ -91,12 +100,18 @@ def main() -> None:
         print(f"  anonymous, replayed: {anonymous:.0f}")
         for name, (app, verifier, token) in cases.items():
             headers = {"Authorization": f"Bearer {token}", "Accept-Language": "vi"}
-            assert app.test_client().patch("/api/v1/me", json={"ward_code": WARD_CODE},
-                                           headers=headers).status_code == 200
+            assert (
+                app.test_client()
+                .patch("/api/v1/me", json={"ward_code": WARD_CODE}, headers=headers)
+                .status_code
+                == 200
+            )
             served = timed(lambda a=app, h=headers: request(a, h), options.requests)
             through_flask = timed(lambda a=app, h=headers: uncached(a, h), options.requests)
-            print(f"  {name}: served {served:.0f}; through Flask, nothing remembered "
-                  f"{through_flask:.0f}")
+            print(
+                f"  {name}: served {served:.0f}; through Flask, nothing remembered "
+                f"{through_flask:.0f}"
+            )
             with app.test_request_context(QUERY, headers=headers):
                 claims = verifier.verify(token)
                 citizen = citizen_from_claims(claims)
@@ -106,9 +121,11 @@ def main() -> None:
                     "citizen lookup": lambda c=claims: citizen_from_claims(c),
                     "badges hook": lambda c=citizen: registry().call_hook("tile_badge", c),
                     "home screen from the cache": lambda: home_screen_cache().get(
-                        "vi", "android", "3.2.0", WARD_CODE),
-                    "rendering (with badges)": lambda r=rendered: render(r.tiles, r.revision,
-                                                                        badges=True),
+                        "vi", "android", "3.2.0", WARD_CODE
+                    ),
+                    "rendering (with badges)": lambda r=rendered: render(
+                        r.tiles, r.revision, badges=True
+                    ),
                 }
                 for step, action in steps.items():
                     print(f"    {step}: {timed(action, options.requests):.0f}")

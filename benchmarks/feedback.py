@@ -38,11 +38,21 @@ from catalog import embedded_environment, migrate, serve
 from PIL import Image
 
 API = "/api/v1/u/feedback"
-RATE_LIMITS = {"reports_per_citizen": "100000/hour", "photos_per_citizen": "100000/hour",
-               "writes_per_address": "100000/hour"}
-BODY = {"category": "road-damage", "title": "Ổ gà trước chợ Long Hoa",
-        "description": "Ổ gà sâu, xe máy dễ té.", "latitude": 11.3101, "longitude": 106.0983,
-        "ward_code": 25459, "answers": {"size": "large"}, "public": True}
+RATE_LIMITS = {
+    "reports_per_citizen": "100000/hour",
+    "photos_per_citizen": "100000/hour",
+    "writes_per_address": "100000/hour",
+}
+BODY = {
+    "category": "road-damage",
+    "title": "Ổ gà trước chợ Long Hoa",
+    "description": "Ổ gà sâu, xe máy dễ té.",
+    "latitude": 11.3101,
+    "longitude": 106.0983,
+    "ward_code": 25459,
+    "answers": {"size": "large"},
+    "public": True,
+}
 
 
 def phone_photo(target_bytes: int = 1_000_000) -> bytes:
@@ -59,8 +69,7 @@ def phone_photo(target_bytes: int = 1_000_000) -> bytes:
         side += 100
 
 
-def prepare(environ: dict[str, str], clients: int) -> tuple[list[dict[str, str]],
-                                                          dict[str, str]]:
+def prepare(environ: dict[str, str], clients: int) -> tuple[list[dict[str, str]], dict[str, str]]:
     """Citizens' tokens, an admin's token, and the demo categories, made in-process on the
     same database and secret as the servers."""
     os.environ.update(environ)
@@ -75,35 +84,50 @@ def prepare(environ: dict[str, str], clients: int) -> tuple[list[dict[str, str]]
         seed_demo_categories()
         admin = create_staff("bench@staff.test", "bench password 123", "admin")
         db.session.commit()
-        admin_token = app.extensions["smartapp.staff_tokens"].issue(admin.id,
-                                                                   admin.token_generation)
+        admin_token = app.extensions["smartapp.staff_tokens"].issue(
+            admin.id, admin.token_generation
+        )
         verifier = app.extensions["smartapp.verifiers"]["development"]
         tokens = [verifier.issue(f"+8491200{i:04d}", None) for i in range(clients)]
-    return ([{"Authorization": f"Bearer {t}"} for t in tokens],
-            {"Authorization": f"Bearer {admin_token}"})
+    return (
+        [{"Authorization": f"Bearer {t}"} for t in tokens],
+        {"Authorization": f"Bearer {admin_token}"},
+    )
 
 
-def submit_once(session: requests.Session, base: str, headers: dict[str, str], photo: bytes,
-                samples: dict[str, list[float]]) -> None:
+def submit_once(
+    session: requests.Session,
+    base: str,
+    headers: dict[str, str],
+    photo: bytes,
+    samples: dict[str, list[float]],
+) -> None:
     ids = []
     for _ in range(3):
         started = time.perf_counter()
-        response = session.post(f"{base}{API}/photos", headers=headers,
-                                files={"file": ("IMG.jpg", photo, "image/jpeg")})
+        response = session.post(
+            f"{base}{API}/photos", headers=headers, files={"file": ("IMG.jpg", photo, "image/jpeg")}
+        )
         samples["upload"].append(time.perf_counter() - started)
         if response.status_code != 201:
             sys.exit(f"upload answered {response.status_code}: {response.text[:300]}")
         ids.append(response.json()["id"])
     started = time.perf_counter()
-    response = session.post(f"{base}{API}/reports", headers=headers,
-                            json={**BODY, "photo_ids": ids})
+    response = session.post(
+        f"{base}{API}/reports", headers=headers, json={**BODY, "photo_ids": ids}
+    )
     samples["submit"].append(time.perf_counter() - started)
     if response.status_code != 201:
         sys.exit(f"submit answered {response.status_code}: {response.text[:300]}")
 
 
-def get_once(session: requests.Session, url: str, headers: dict[str, str], name: str,
-             samples: dict[str, list[float]]) -> None:
+def get_once(
+    session: requests.Session,
+    url: str,
+    headers: dict[str, str],
+    name: str,
+    samples: dict[str, list[float]],
+) -> None:
     started = time.perf_counter()
     response = session.get(url, headers=headers)
     samples[name].append(time.perf_counter() - started)
@@ -111,8 +135,14 @@ def get_once(session: requests.Session, url: str, headers: dict[str, str], name:
         sys.exit(f"{name} answered {response.status_code}: {response.text[:300]}")
 
 
-def load(kind: str, urls: dict[str, str], citizens: list[dict[str, str]], photo: bytes,
-         duration: float, samples: dict[str, list[float]]) -> None:
+def load(
+    kind: str,
+    urls: dict[str, str],
+    citizens: list[dict[str, str]],
+    photo: bytes,
+    duration: float,
+    samples: dict[str, list[float]],
+) -> None:
     deadline = time.monotonic() + duration
 
     def client(headers: dict[str, str]) -> None:
@@ -156,8 +186,12 @@ def main() -> None:
         citizens, admin = prepare(environ, args.clients)
         with serve("app", "catalog_app:app", environ, work) as app_server:
             base = app_server.url.split("/api/")[0]
-            settings = requests.put(f"{base}/api/v1/admin/plugins/feedback/settings",
-                                    headers=admin, json=RATE_LIMITS, timeout=10)
+            settings = requests.put(
+                f"{base}/api/v1/admin/plugins/feedback/settings",
+                headers=admin,
+                json=RATE_LIMITS,
+                timeout=10,
+            )
             settings.raise_for_status()
             warm: dict[str, list[float]] = {"upload": [], "submit": [], "list": []}
             for headers in citizens:  # every citizen has reports to list
@@ -168,23 +202,34 @@ def main() -> None:
             environ["BARE_PAYLOAD_FILE"] = str(payload)
             with serve("bare", "bare_app:app", environ, work) as bare_server:
                 urls = {"app": base, "bare": bare_server.url.split("/api/")[0]}
-                samples: dict[str, list[float]] = {"upload": [], "submit": [], "list": [],
-                                                   "bare": []}
+                samples: dict[str, list[float]] = {
+                    "upload": [],
+                    "submit": [],
+                    "list": [],
+                    "bare": [],
+                }
                 kinds = ["submit", "list", "bare"]
                 for round_number in range(args.rounds):
                     for kind in kinds if round_number % 2 == 0 else kinds[::-1]:
                         load(kind, urls, citizens, photo, args.duration, samples)
-                    print(f"round {round_number + 1}: " + ", ".join(
-                        f"{k} {len(v)}" for k, v in samples.items()), flush=True)
-    print(f"\n{len(photo):,}-byte photos, {args.clients} clients, {args.rounds} rounds × "
-          f"{args.duration:g} s, Python {platform.python_version()}\n")
+                    print(
+                        f"round {round_number + 1}: "
+                        + ", ".join(f"{k} {len(v)}" for k, v in samples.items()),
+                        flush=True,
+                    )
+    print(
+        f"\n{len(photo):,}-byte photos, {args.clients} clients, {args.rounds} rounds × "
+        f"{args.duration:g} s, Python {platform.python_version()}\n"
+    )
     print("| request | requests | p50 | p95 | target p95 |")
     print("| --- | ---: | ---: | ---: | ---: |")
     targets = {"submit": "≤ 300 ms", "list": "≤ 20 ms", "upload": "", "bare": ""}
     for name in ("submit", "upload", "list", "bare"):
         values = samples[name]
-        print(f"| {name} | {len(values):,} | {statistics.median(values) * 1000:.1f} ms | "
-              f"{p95(values):.1f} ms | {targets[name]} |")
+        print(
+            f"| {name} | {len(values):,} | {statistics.median(values) * 1000:.1f} ms | "
+            f"{p95(values):.1f} ms | {targets[name]} |"
+        )
 
 
 if __name__ == "__main__":

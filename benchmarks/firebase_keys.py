@@ -43,23 +43,35 @@ def _key() -> rsa.RSAPrivateKey:
 
 
 def _pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
-def _certificate(subject: str, key: rsa.RSAPrivateKey, issuer: x509.Name | None = None,
-                 issuer_key: rsa.RSAPrivateKey | None = None, authority: bool = False,
-                 dns_name: str | None = None) -> x509.Certificate:
+def _certificate(
+    subject: str,
+    key: rsa.RSAPrivateKey,
+    issuer: x509.Name | None = None,
+    issuer_key: rsa.RSAPrivateKey | None = None,
+    authority: bool = False,
+    dns_name: str | None = None,
+) -> x509.Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
     now = datetime.now(UTC)
-    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(issuer or name)
-               .public_key(key.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=2))
-               .add_extension(x509.BasicConstraints(ca=authority, path_length=None),
-                              critical=True))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(issuer or name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=authority, path_length=None), critical=True)
+    )
     if dns_name:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(dns_name)]),
-                                        critical=False)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(dns_name)]), critical=False
+        )
     return builder.sign(issuer_key or key, hashes.SHA256())
 
 
@@ -70,19 +82,20 @@ class LocalFirebaseKeys:
         self.project_id = project_id
         self.signing_key = _key()
         signing_certificate = _certificate("securetoken", self.signing_key)
-        self.certificates = {KEY_ID: signing_certificate.public_bytes(
-            serialization.Encoding.PEM).decode()}
+        self.certificates = {
+            KEY_ID: signing_certificate.public_bytes(serialization.Encoding.PEM).decode()
+        }
         self.signer = crypt.RSASigner.from_string(_pem(self.signing_key), KEY_ID)
         authority_key = _key()
         authority = _certificate("smartapp benchmark authority", authority_key, authority=True)
         server_key = _key()
-        server = _certificate(GOOGLE_HOST, server_key, authority.subject, authority_key,
-                              dns_name=GOOGLE_HOST)
+        server = _certificate(
+            GOOGLE_HOST, server_key, authority.subject, authority_key, dns_name=GOOGLE_HOST
+        )
         self.ca_bundle = folder / "benchmark-ca.pem"
         self.ca_bundle.write_bytes(authority.public_bytes(serialization.Encoding.PEM))
         server_files = folder / "googleapis.pem"
-        server_files.write_bytes(_pem(server_key) + server.public_bytes(
-            serialization.Encoding.PEM))
+        server_files.write_bytes(_pem(server_key) + server.public_bytes(serialization.Encoding.PEM))
         self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.tls.load_cert_chain(server_files)
         self.fetches = 0
@@ -90,12 +103,20 @@ class LocalFirebaseKeys:
     def issue(self, uid: str, phone_number: str, lifetime: int = 3600) -> str:
         """An ID token as Firebase Auth issues after phone sign-in."""
         now = int(time.time())
-        return jwt.encode(self.signer, {
-            "iss": f"https://securetoken.google.com/{self.project_id}",
-            "aud": self.project_id, "auth_time": now, "user_id": uid, "sub": uid,
-            "iat": now, "exp": now + lifetime, "phone_number": phone_number,
-            "firebase": {"identities": {"phone": [phone_number]}, "sign_in_provider": "phone"},
-        }).decode()
+        return jwt.encode(
+            self.signer,
+            {
+                "iss": f"https://securetoken.google.com/{self.project_id}",
+                "aud": self.project_id,
+                "auth_time": now,
+                "user_id": uid,
+                "sub": uid,
+                "iat": now,
+                "exp": now + lifetime,
+                "phone_number": phone_number,
+                "firebase": {"identities": {"phone": [phone_number]}, "sign_in_provider": "phone"},
+            },
+        ).decode()
 
     @contextlib.contextmanager
     def serve(self) -> Iterator[dict[str, str]]:
@@ -135,9 +156,11 @@ class LocalFirebaseKeys:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            yield {"HTTPS_PROXY": f"http://127.0.0.1:{server.server_address[1]}",
-                   "REQUESTS_CA_BUNDLE": str(self.ca_bundle),
-                   "SMARTAPP_FIREBASE_PROJECT_ID": self.project_id}
+            yield {
+                "HTTPS_PROXY": f"http://127.0.0.1:{server.server_address[1]}",
+                "REQUESTS_CA_BUNDLE": str(self.ca_bundle),
+                "SMARTAPP_FIREBASE_PROJECT_ID": self.project_id,
+            }
         finally:
             server.shutdown()
             server.server_close()

@@ -62,10 +62,17 @@ def counts(host: str) -> dict[str, int]:
 
 
 def environment(url: str, host: str) -> dict[str, str]:
-    return {**os.environ, "SMARTAPP_DATABASE_URL": url, "SMARTAPP_REDIS_URL": REDIS_URL,
-            "SMARTAPP_ENV": "testing", "SMARTAPP_SECRET_KEY": "b" * 40,
-            "SMARTAPP_FCM_EMULATOR_HOST": host, "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY),
-            "SMARTAPP_FIREBASE_PROJECT_ID": "", "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "SMARTAPP_DATABASE_URL": url,
+        "SMARTAPP_REDIS_URL": REDIS_URL,
+        "SMARTAPP_ENV": "testing",
+        "SMARTAPP_SECRET_KEY": "b" * 40,
+        "SMARTAPP_FCM_EMULATOR_HOST": host,
+        "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY),
+        "SMARTAPP_FIREBASE_PROJECT_ID": "",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 def prepare(url: str, devices: int, province: bool = False) -> int:
@@ -76,29 +83,51 @@ def prepare(url: str, devices: int, province: bool = False) -> int:
     from smartapp.extensions import db
     from smartapp.notifications.models import Campaign, CampaignStatus
 
-    app = create_app({"SMARTAPP_DATABASE_URL": url, "SMARTAPP_ENV": "testing",
-                      "SMARTAPP_SECRET_KEY": "b" * 40, "SMARTAPP_REDIS_URL": "",
-                      "SMARTAPP_FIREBASE_PROJECT_ID": ""}, plugins=[])
+    app = create_app(
+        {
+            "SMARTAPP_DATABASE_URL": url,
+            "SMARTAPP_ENV": "testing",
+            "SMARTAPP_SECRET_KEY": "b" * 40,
+            "SMARTAPP_REDIS_URL": "",
+            "SMARTAPP_FIREBASE_PROJECT_ID": "",
+        },
+        plugins=[],
+    )
     with app.app_context():
         lineages.upgrade(lineages.core_lineage())
-        db.session.execute(sa.text(
-            "INSERT INTO citizens (firebase_uid, language, created_at) "
-            "SELECT 'uid-' || n, 'vi', now() FROM generate_series(1, :n) AS n"), {"n": devices})
-        db.session.execute(sa.text(
-            "INSERT INTO notification_devices (token, citizen_id, platform, app_version, "
-            "language, active, last_seen_at, created_at) SELECT 'token-' || id, id, 'android',"
-            " '3.2.0', 'vi', true, now(), now() FROM citizens"))
+        db.session.execute(
+            sa.text(
+                "INSERT INTO citizens (firebase_uid, language, created_at) "
+                "SELECT 'uid-' || n, 'vi', now() FROM generate_series(1, :n) AS n"
+            ),
+            {"n": devices},
+        )
+        db.session.execute(
+            sa.text(
+                "INSERT INTO notification_devices (token, citizen_id, platform, app_version, "
+                "language, active, last_seen_at, created_at) SELECT 'token-' || id, id, 'android',"
+                " '3.2.0', 'vi', true, now(), now() FROM citizens"
+            )
+        )
         campaign = Campaign(
-            title={"vi": "Lịch tiêm chủng"}, body={"vi": "Thứ Hai tại trạm y tế"}, data={},
+            title={"vi": "Lịch tiêm chủng"},
+            body={"vi": "Thứ Hai tại trạm y tế"},
+            data={},
             audience={"kind": "province"} if province else {"kind": "citizens", "citizens": []},
-            ttl_seconds=3600, status=CampaignStatus.SCHEDULED, materialized=not province)
+            ttl_seconds=3600,
+            status=CampaignStatus.SCHEDULED,
+            materialized=not province,
+        )
         db.session.add(campaign)
         db.session.flush()
         if not province:  # the rows dispatch writes for a token audience
-            db.session.execute(sa.text(
-                "INSERT INTO notification_deliveries (campaign_id, device_id, status, attempts,"
-                " token_removed) SELECT :c, id, 'pending', 0, false FROM notification_devices"),
-                {"c": campaign.id})
+            db.session.execute(
+                sa.text(
+                    "INSERT INTO notification_deliveries (campaign_id, device_id, status, attempts,"
+                    " token_removed) SELECT :c, id, 'pending', 0, false FROM notification_devices"
+                ),
+                {"c": campaign.id},
+            )
         db.session.commit()
         return campaign.id
 
@@ -108,8 +137,9 @@ def status(url: str, campaign_id: int) -> str:
 
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        value = connection.scalar(sa.text("SELECT status FROM notification_campaigns "
-                                          "WHERE id = :id"), {"id": campaign_id})
+        value = connection.scalar(
+            sa.text("SELECT status FROM notification_campaigns WHERE id = :id"), {"id": campaign_id}
+        )
     engine.dispose()
     return value
 
@@ -128,9 +158,15 @@ def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, f
     before = counts(host)
     smartapp = str(Path(sys.executable).with_name("smartapp"))
     started = time.perf_counter()
-    processes = [subprocess.Popen([smartapp, "worker", "--burst"], env=environment(url, host),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                 for _ in range(workers)]
+    processes = [
+        subprocess.Popen(
+            [smartapp, "worker", "--burst"],
+            env=environment(url, host),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(workers)
+    ]
     peaks = []
     for process in processes:
         _, code, usage = os.wait4(process.pid, 0)
@@ -139,10 +175,13 @@ def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, f
             raise SystemExit(process.stderr.read().decode()[-2000:])
     elapsed = time.perf_counter() - started
     after = counts(host)
-    return {"seconds": elapsed, "status": status(url, campaign_id),
-            "requests": after["_requests"] - before.get("_requests", 0),
-            "accepted": after["_accepted"] - before.get("_accepted", 0),
-            "peak_mib": max(peaks)}
+    return {
+        "seconds": elapsed,
+        "status": status(url, campaign_id),
+        "requests": after["_requests"] - before.get("_requests", 0),
+        "accepted": after["_accepted"] - before.get("_accepted", 0),
+        "peak_mib": max(peaks),
+    }
 
 
 def main() -> int:
@@ -153,17 +192,26 @@ def main() -> int:
     from smartapp.testing import postgres_schema
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(LATENCY)], env=env,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(LATENCY)], env=env, stdout=subprocess.PIPE, text=True
+    )
     host = server.stdout.readline().strip()
     rows = []
     try:
         for devices in arguments.devices:
-            bare = float(subprocess.run([sys.executable, "-c", BARE, host, str(devices),
-                                         str(CONCURRENCY)], env=env, check=True,
-                                        capture_output=True, text=True).stdout)
-            rows.append(f"| bare sender (no database), 1 process | {devices:,} | "
-                        f"{bare:,.0f} | {devices / bare:,.1f} s | — | {devices:,} |")
+            bare = float(
+                subprocess.run(
+                    [sys.executable, "-c", BARE, host, str(devices), str(CONCURRENCY)],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            rows.append(
+                f"| bare sender (no database), 1 process | {devices:,} | "
+                f"{bare:,.0f} | {devices / bare:,.1f} s | — | {devices:,} |"
+            )
             print(rows[-1], flush=True)
             for workers in arguments.workers:
                 with postgres_schema(prefix="smartapp_bench") as url:
@@ -173,20 +221,25 @@ def main() -> int:
                 rows.append(
                     f"| token campaign, {workers} worker{'s' * (workers > 1)} | {devices:,} | "
                     f"{devices / result['seconds']:,.0f} | {result['seconds']:,.1f} s | "
-                    f"{result['peak_mib']:,.0f} MiB | {result['requests']:,} |")
+                    f"{result['peak_mib']:,.0f} MiB | {result['requests']:,} |"
+                )
                 print(rows[-1], flush=True)
         with postgres_schema(prefix="smartapp_bench") as url:
             campaign_id = prepare(url, 1000, province=True)
             result = dispatch(url, host, campaign_id, 1)
-        rows.append(f"| province broadcast (1,000 devices in the database) | all | — | "
-                    f"{result['seconds']:,.1f} s | {result['peak_mib']:,.0f} MiB | "
-                    f"{result['requests']} |")
+        rows.append(
+            f"| province broadcast (1,000 devices in the database) | all | — | "
+            f"{result['seconds']:,.1f} s | {result['peak_mib']:,.0f} MiB | "
+            f"{result['requests']} |"
+        )
         print(rows[-1], flush=True)
     finally:
         server.terminate()
         server.wait(10)
-    print(f"\nPython {platform.python_version()}, {os.cpu_count()} CPUs, load "
-          f"{os.getloadavg()[0]:.1f}, latency {LATENCY * 1000:.0f} ms, concurrency {CONCURRENCY}")
+    print(
+        f"\nPython {platform.python_version()}, {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}, latency {LATENCY * 1000:.0f} ms, concurrency {CONCURRENCY}"
+    )
     print("| run | devices | devices/s | time | peak RSS per worker | FCM requests |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     print("\n".join(rows))

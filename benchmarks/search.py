@@ -61,13 +61,23 @@ from smartapp.extensions import db
 from smartapp.testing import postgres_schema
 
 TARGET_P95_MS = 10.0
-MORE_QUERIES = (Path(__file__).resolve().parents[1] / "plugins" / "public-services" / "tests"
-                / "fixtures" / "queries_english_and_typos.json")
+MORE_QUERIES = (
+    Path(__file__).resolve().parents[1]
+    / "plugins"
+    / "public-services"
+    / "tests"
+    / "fixtures"
+    / "queries_english_and_typos.json"
+)
 BARE = {
-    "sqlite": sa.text("SELECT rowid FROM public_services_procedures_fts "
-                      "WHERE public_services_procedures_fts MATCH :query LIMIT 20"),
-    "postgresql": sa.text("SELECT id FROM public_services_procedures "
-                          "WHERE search_vector @@ to_tsquery('simple', :query) LIMIT 20"),
+    "sqlite": sa.text(
+        "SELECT rowid FROM public_services_procedures_fts "
+        "WHERE public_services_procedures_fts MATCH :query LIMIT 20"
+    ),
+    "postgresql": sa.text(
+        "SELECT id FROM public_services_procedures "
+        "WHERE search_vector @@ to_tsquery('simple', :query) LIMIT 20"
+    ),
 }
 
 
@@ -110,17 +120,25 @@ def timed(function: Callable[[], object]) -> float:
 
 def run(backend: str, url: str, procedures: int, rounds: int, queries: list[dict]) -> dict:
     with tempfile.TemporaryDirectory() as instance:
-        app = create_app({"SMARTAPP_ENV": "testing", "SMARTAPP_DATABASE_URL": url,
-                          "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32),
-                          "SMARTAPP_REDIS_URL": "", "SMARTAPP_FIREBASE_PROJECT_ID": ""},
-                         plugins=[PublicServicesPlugin], instance_path=instance)
+        app = create_app(
+            {
+                "SMARTAPP_ENV": "testing",
+                "SMARTAPP_DATABASE_URL": url,
+                "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32),
+                "SMARTAPP_REDIS_URL": "",
+                "SMARTAPP_FIREBASE_PROJECT_ID": "",
+            },
+            plugins=[PublicServicesPlugin],
+            instance_path=instance,
+        )
         with app.app_context():
             for lineage in lineages.lineages():
                 lineages.upgrade(lineage)
             kind = KINDS["procedures"]
             records = generated_procedures(procedures)
-            valid, errors = validate(kind, [SourceRecord(i + 1, i, r)
-                                            for i, r in enumerate(records)])
+            valid, errors = validate(
+                kind, [SourceRecord(i + 1, i, r) for i, r in enumerate(records)]
+            )
             assert not errors, errors[:3]
             run_import(ImportPlan(kind, len(records), valid, errors))
             revision = search_revision()
@@ -142,22 +160,36 @@ def run(backend: str, url: str, procedures: int, rounds: int, queries: list[dict
             for case in queries:
                 first = [e.code for e in search(case["query"])[:3]]
                 expected += case["expected"] in first
-                unchanged += first == [e.code for e in find(case["query"], snapshot(revision),
-                                                            everything)[:3]]
+                unchanged += first == [
+                    e.code for e in find(case["query"], snapshot(revision), everything)[:3]
+                ]
             for _ in range(rounds):
                 for query, bare in zip(queries, bare_queries, strict=True):
                     text = query["query"]
                     samples["search"].append(timed(lambda q=text: search(q)))
-                    samples["route"].append(timed(lambda q=text: client.get(
-                        "/api/v1/u/public-services/procedures", query_string={"q": q})))
+                    samples["route"].append(
+                        timed(
+                            lambda q=text: client.get(
+                                "/api/v1/u/public-services/procedures", query_string={"q": q}
+                            )
+                        )
+                    )
                     if bare:
-                        samples["bare"].append(timed(lambda b=bare: db.session.execute(
-                            BARE[dialect], {"query": b}).all()))
+                        samples["bare"].append(
+                            timed(
+                                lambda b=bare: db.session.execute(BARE[dialect], {"query": b}).all()
+                            )
+                        )
                     db.session.rollback()
-            server = db.session.scalar(sa.text(
-                "SELECT sqlite_version()" if dialect == "sqlite" else "SHOW server_version"))
-        return {"backend": f"{backend} {server}", "samples": samples,
-                "expected": expected, "unchanged": unchanged}
+            server = db.session.scalar(
+                sa.text("SELECT sqlite_version()" if dialect == "sqlite" else "SHOW server_version")
+            )
+        return {
+            "backend": f"{backend} {server}",
+            "samples": samples,
+            "expected": expected,
+            "unchanged": unchanged,
+        }
 
 
 def main() -> None:
@@ -165,13 +197,18 @@ def main() -> None:
     parser.add_argument("--procedures", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url",
-                        default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     args = parser.parse_args()
-    queries = [*json.loads((DATA_DIR / "queries.json").read_text()),
-               *json.loads(MORE_QUERIES.read_text())]
-    print(f"{args.procedures} procedures, {len(queries)} queries × {args.rounds} rounds, "
-          f"Python {platform.python_version()}, {platform.machine()}\n")
+    queries = [
+        *json.loads((DATA_DIR / "queries.json").read_text()),
+        *json.loads(MORE_QUERIES.read_text()),
+    ]
+    print(
+        f"{args.procedures} procedures, {len(queries)} queries × {args.rounds} rounds, "
+        f"Python {platform.python_version()}, {platform.machine()}\n"
+    )
     print("| database | what | p50 ms | p95 ms | p95 ≤ 10 ms |")
     print("| --- | --- | ---: | ---: | :---: |")
     notes = []
@@ -182,9 +219,11 @@ def main() -> None:
             p50, p95 = percentiles(result["samples"][what])
             verdict = ("yes" if p95 <= TARGET_P95_MS else "no") if what == "search" else ""
             print(f"| {result['backend']} | {what} | {p50:.2f} | {p95:.2f} | {verdict} |")
-        notes.append(f"{result['backend']}: the expected procedure in the first 3 for "
-                     f"{result['expected']}/{len(queries)} queries; the first 3 as when every "
-                     f"match is ranked for {result['unchanged']}/{len(queries)}")
+        notes.append(
+            f"{result['backend']}: the expected procedure in the first 3 for "
+            f"{result['expected']}/{len(queries)} queries; the first 3 as when every "
+            f"match is ranked for {result['unchanged']}/{len(queries)}"
+        )
     print("", *notes, sep="\n")
 
 

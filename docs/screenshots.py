@@ -29,19 +29,25 @@ EMAIL, PASSWORD = "admin@demo.smartapp.local", secrets.token_urlsafe(12)
 
 
 def demo_app(folder: Path) -> Flask:
-    app = create_app({
-        "SMARTAPP_ENV": "development", "SMARTAPP_DATABASE_URL": f"sqlite:///{folder}/demo.db",
-        "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32), "SMARTAPP_REDIS_URL": "",
-        "SMARTAPP_FIREBASE_PROJECT_ID": "",
-    }, instance_path=folder)
+    app = create_app(
+        {
+            "SMARTAPP_ENV": "development",
+            "SMARTAPP_DATABASE_URL": f"sqlite:///{folder}/demo.db",
+            "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32),
+            "SMARTAPP_REDIS_URL": "",
+            "SMARTAPP_FIREBASE_PROJECT_ID": "",
+        },
+        instance_path=folder,
+    )
     with app.app_context():
         for lineage in lineages.lineages():
             lineages.upgrade(lineage)
         create_staff(EMAIL, PASSWORD, Role.ADMIN)
         create_staff("vanthu@sxd.tayninh.gov.vn", PASSWORD, Role.AGENCY_STAFF, "SXD")
         create_staff("truyenthong@tayninh.gov.vn", PASSWORD, Role.COMMUNICATOR)
-        db.session.add_all(Citizen(firebase_uid=f"demo-{n}", language="vi" if n % 4 else "en")
-                           for n in range(12))
+        db.session.add_all(
+            Citizen(firebase_uid=f"demo-{n}", language="vi" if n % 4 else "en") for n in range(12)
+        )
         db.session.commit()
         registry().call_hook("seed_demo")
         db.session.commit()
@@ -56,8 +62,11 @@ def shoot(page: Page, name: str) -> None:
 
 def main() -> None:
     OUT.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder, serve(demo_app(Path(folder))) as base, \
-            sync_playwright() as playwright:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serve(demo_app(Path(folder))) as base,
+        sync_playwright() as playwright,
+    ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{base}/admin/")

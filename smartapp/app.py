@@ -72,8 +72,12 @@ def create_app(
     ``plugins`` loads exactly these plugin classes instead of the installed entry points
     (tests use it); either way each plugin loads in isolation.
     """
-    app = SmartappFlask("smartapp", instance_path=str(instance_path) if instance_path else None,
-                instance_relative_config=True, static_folder=None)
+    app = SmartappFlask(
+        "smartapp",
+        instance_path=str(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        static_folder=None,
+    )
     app.url_map.converters["int"] = DatabaseIntegerConverter
     settings = load_settings(Path(app.instance_path), config)
     app.config.update(settings.to_flask())
@@ -87,14 +91,22 @@ def create_app(
 
     db.init_app(app)
     migrate.init_app(app, db)
-    api = Api(app, spec_kwargs={
-        "info": {"description": OPENAPI_DESCRIPTION},
-        "servers": [{"url": "/"}],
-    })
+    api = Api(
+        app,
+        spec_kwargs={
+            "info": {"description": OPENAPI_DESCRIPTION},
+            "servers": [{"url": "/"}],
+        },
+    )
     app.extensions["smartapp.api"] = api
     api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer",
-                       "description": "Firebase ID token (citizens) or staff token"})
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Firebase ID token (citizens) or staff token",
+        },
+    )
     errors.init_app(app)  # after the Api, so every error uses our envelope
     security.init_app(app, settings.cors_origins)
     cache.init_app(app)
@@ -111,12 +123,21 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     identity.init_app(app, api, settings)
     app.extensions["smartapp.home_screen"] = HomeScreenCache()
     fast_path = app.extensions["smartapp.home_screen_fast_path"] = HomeScreenFastPath(
-        app.wsgi_app, state, app.extensions["smartapp.verified_tokens"],
-        app.extensions["smartapp.citizen_wards"])
+        app.wsgi_app,
+        state,
+        app.extensions["smartapp.verified_tokens"],
+        app.extensions["smartapp.citizen_wards"],
+    )
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     init_notifications(app, api, settings)
-    for blueprint in (health.blp, catalog_routes.blp, location_routes.blp, admin_routes.blp,
-                      plugin_routes.blp, ioc_routes.blp):
+    for blueprint in (
+        health.blp,
+        catalog_routes.blp,
+        location_routes.blp,
+        admin_routes.blp,
+        plugin_routes.blp,
+        ioc_routes.blp,
+    ):
         api.register_blueprint(blueprint)
     register_core_commands(app.cli)
     swagger_files = swagger_ui_bundle.swagger_ui_path
@@ -128,9 +149,11 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
 
 
 def _init_plugins(app: Flask, plugins: Iterable[type[Plugin]] | None) -> None:
-    candidates = None if plugins is None else [
-        (plugin.slug, (lambda plugin=plugin: plugin), None) for plugin in plugins
-    ]
+    candidates = (
+        None
+        if plugins is None
+        else [(plugin.slug, (lambda plugin=plugin: plugin), None) for plugin in plugins]
+    )
     registry.init_app(app, candidates)
     app.register_error_handler(
         PluginNotFound,

@@ -29,8 +29,7 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
     def arguments(self, schema: type[Schema] | Schema, *args: Any, **kwargs: Any) -> Any:
-        parse = super().arguments(schema() if isinstance(schema, type) else schema,
-                                  *args, **kwargs)
+        parse = super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
         if kwargs.get("location", "json") != "json":
             return parse
 

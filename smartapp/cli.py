@@ -44,11 +44,18 @@ class SmartappGroup(AppGroup):
         for command in (run_command, shell_command, routes_command):
             self.add_command(command)
 
-    def make_context(self, info_name: str | None, args: list[str],
-                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
         os.environ["FLASK_RUN_FROM_CLI"] = "true"  # what FlaskGroup sets: app.run() is a no-op
-        extra.setdefault("obj", ScriptInfo(create_app=_create_app, set_debug_flag=False,
-                                           load_dotenv_defaults=False))
+        extra.setdefault(
+            "obj",
+            ScriptInfo(create_app=_create_app, set_debug_flag=False, load_dotenv_defaults=False),
+        )
         return super().make_context(info_name, args, parent=parent, **extra)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:

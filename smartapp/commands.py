@@ -54,8 +54,13 @@ def downgrade(name: str, revision: str) -> None:
 
 
 @db.command("revision")
-@click.option("--plugin", "name", default=lineages.CORE, show_default=True,
-              help="Whose lineage gets the revision: a plugin slug or ``core``.")
+@click.option(
+    "--plugin",
+    "name",
+    default=lineages.CORE,
+    show_default=True,
+    help="Whose lineage gets the revision: a plugin slug or ``core``.",
+)
 @click.option("-m", "--message", required=True)
 @click.option("--empty", is_flag=True, help="Write an empty revision instead of autogenerating.")
 @with_appcontext
@@ -86,8 +91,9 @@ def worker(queues: tuple[str, ...], burst: bool) -> None:
     """Run an RQ worker for background jobs (needs SMARTAPP_REDIS_URL)."""
     url = current_app.config["SMARTAPP_SETTINGS"].redis_url
     if url is None:
-        raise click.UsageError("smartapp worker needs SMARTAPP_REDIS_URL: without Redis, jobs "
-                               "run in the web process")
+        raise click.UsageError(
+            "smartapp worker needs SMARTAPP_REDIS_URL: without Redis, jobs run in the web process"
+        )
     # no socket timeout here, unlike the web's connection: the worker blocks on purpose
     run_worker(Redis.from_url(url), list(queues), burst=burst)
 

@@ -84,8 +84,7 @@ class Settings:
             fcm_emulator_host=environ.get("SMARTAPP_FCM_EMULATOR_HOST") or None,
             campaign_approval=_choice(environ, "SMARTAPP_CAMPAIGN_APPROVAL", APPROVAL_CHOICES),
             fcm_concurrency=_int(environ, "SMARTAPP_FCM_CONCURRENCY", 200, minimum=1),
-            fcm_rate_per_minute=_int(environ, "SMARTAPP_FCM_RATE_PER_MINUTE", 600_000,
-                                     minimum=1),
+            fcm_rate_per_minute=_int(environ, "SMARTAPP_FCM_RATE_PER_MINUTE", 600_000, minimum=1),
             state_ttl=float(_int(environ, "SMARTAPP_STATE_TTL_MS", 1000)) / 1000,
             max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
             proxy_hops=_int(environ, "SMARTAPP_PROXY_HOPS", 0),
@@ -143,7 +142,8 @@ class Settings:
             "CACHE_REDIS_URL": redis,
             # a Redis that hangs must cost a request half a second, not the client's patience
             "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-            if redis else {},
+            if redis
+            else {},
             "CACHE_KEY_PREFIX": "smartapp:cache:",
             "CACHE_DEFAULT_TIMEOUT": 300,
             # flask-limiter
@@ -154,7 +154,8 @@ class Settings:
             "RATELIMIT_KEY_PREFIX": "smartapp:limits",
             # the same bound as the cache's: a hung Redis falls back instead of stalling sign-in
             "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-            if redis else {},
+            if redis
+            else {},
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,
@@ -169,7 +170,8 @@ def _origins(value: str) -> tuple[str, ...]:
     if wrong := [origin for origin in origins if not ORIGIN.match(origin)]:
         raise ConfigurationError(
             "SMARTAPP_CORS_ORIGINS must be origins such as https://dichvu.tayninh.gov.vn, "
-            f"separated by commas, not {', '.join(wrong)}")
+            f"separated by commas, not {', '.join(wrong)}"
+        )
     return origins
 
 

@@ -71,10 +71,13 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str | None = None,
-                 errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message or "; ".join(
-            f"{field}: {' '.join(texts)}" for field, texts in (errors or {}).items()))
+    def __init__(
+        self, message: str | None = None, errors: dict[str, list[str]] | None = None
+    ) -> None:
+        super().__init__(
+            message
+            or "; ".join(f"{field}: {' '.join(texts)}" for field, texts in (errors or {}).items())
+        )
         self.message = message
         self.errors = errors or {}
         #: response headers that go with the answer (``Retry-After`` of a 429)
@@ -132,8 +135,12 @@ def handle_http_exception(error: HTTPException) -> Response:
     text = data.get("message")
     # A message given to abort() is kept; class defaults and flask-limiter's "5 per 1 minute"
     # are English-only, so the localized standard message replaces them.
-    if (text is None and error.code != 429 and error.description
-            and error.description != type(error).description):
+    if (
+        text is None
+        and error.code != 429
+        and error.description
+        and error.description != type(error).description
+    ):
         text = error.description
     response = error_response(error.code or 500, text, flatten_errors(errors) if errors else None)
     for name, value in (data.get("headers") or {}).items():

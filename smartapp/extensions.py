@@ -111,6 +111,8 @@ def _sqlite_begin(connection: Connection) -> None:
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)
 cache = Cache()
+
+
 class AppLimiter(Limiter):
     """flask-limiter without its app-wide ``before_request`` check.
 

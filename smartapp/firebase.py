@@ -28,8 +28,11 @@ def firebase_app(project_id: str) -> firebase_admin.App:
     try:
         return firebase_admin.get_app(name)
     except ValueError:
-        credential = (credentials.ApplicationDefault()
-                      if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
-                      else _AnonymousCredential())
-        return firebase_admin.initialize_app(credential=credential,
-                                             options={"projectId": project_id}, name=name)
+        credential = (
+            credentials.ApplicationDefault()
+            if os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+            else _AnonymousCredential()
+        )
+        return firebase_admin.initialize_app(
+            credential=credential, options={"projectId": project_id}, name=name
+        )

@@ -66,13 +66,15 @@ def readyz() -> Response:
         "redis": _check("redis", _redis),
     }
     checks["migrations"] = (
-        _check("migrations", _migrations) if checks["database"]["ok"]
+        _check("migrations", _migrations)
+        if checks["database"]["ok"]
         else {"ok": False, "error": "database unavailable"}
     )
     ready = all(check["ok"] for check in checks.values())
     # states only: the reasons (exception text) are for administrators' eyes
     plugins = {record.name: record.state.value for record in registry().records.values()}
-    response = jsonify({"status": "ready" if ready else "not ready", "checks": checks,
-                        "plugins": plugins})
+    response = jsonify(
+        {"status": "ready" if ready else "not ready", "checks": checks, "plugins": plugins}
+    )
     response.status_code = 200 if ready else 503
     return response

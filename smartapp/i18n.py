@@ -26,7 +26,8 @@ MESSAGES: dict[str, Localized] = {
     "forbidden": {"vi": "Bạn không có quyền làm việc này.", "en": "You may not do this."},
     "not_found": {"vi": "Không tìm thấy.", "en": "Not found."},
     "conflict": {
-        "vi": "Xung đột với dữ liệu hiện có.", "en": "This conflicts with what is stored.",
+        "vi": "Xung đột với dữ liệu hiện có.",
+        "en": "This conflicts with what is stored.",
     },
     "method_not_allowed": {
         "vi": "Phương thức không được hỗ trợ ở địa chỉ này.",
@@ -81,7 +82,8 @@ def current_language() -> str:
 def _best_language(header: str) -> str:
     # Apps send the same few headers over and over; parsing one costs ~25 µs.
     return parse_accept_header(header, LanguageAccept).best_match(
-        LANGUAGES, default=DEFAULT_LANGUAGE)
+        LANGUAGES, default=DEFAULT_LANGUAGE
+    )
 
 
 def localize(text: Localized, language: str | None = None) -> str:

@@ -25,8 +25,7 @@ UNSTORABLE_MESSAGE = "must be valid text: no NUL character, no lone surrogate"
 def unstorable(text: str) -> bool:
     """NUL (PostgreSQL cannot store it) or a lone UTF-16 surrogate (valid JSON, but no
     database, password hash or UTF-8 encoder takes it)."""
-    return "\x00" in text or (not text.isascii()
-                               and any("\ud800" <= ch <= "\udfff" for ch in text))
+    return "\x00" in text or (not text.isascii() and any("\ud800" <= ch <= "\udfff" for ch in text))
 
 
 def _walk(body: Any) -> Iterator[tuple[str, Any, int]]:
@@ -74,8 +73,11 @@ class Parser(FlaskParser):
         # A chunked body has no Content-Length for Werkzeug to refuse up front; its stream
         # stops at the limit instead, and the truncated body would read as malformed JSON.
         limit = req.max_content_length
-        if req.content_length is None and limit is not None and len(
-                req.get_data(cache=True)) >= limit:
+        if (
+            req.content_length is None
+            and limit is not None
+            and len(req.get_data(cache=True)) >= limit
+        ):
             abort(413)
         try:
             body = super().load_json(req, schema)
@@ -86,8 +88,9 @@ class Parser(FlaskParser):
         return body
 
     def load_querystring(self, req: Request, schema: Schema) -> Any:
-        fields = sorted({name for name, values in req.args.lists()
-                         for value in values if unstorable(value)})
+        fields = sorted(
+            {name for name, values in req.args.lists() for value in values if unstorable(value)}
+        )
         if fields:
             raise ValidationError({name: [UNSTORABLE_MESSAGE] for name in fields})
         return super().load_querystring(req, schema)

@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 def init_app(app: Flask, redis_url: str | None) -> None:
     app.extensions["smartapp.redis"] = (
         Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=0.5)
-        if redis_url else None
+        if redis_url
+        else None
     )
 
 
@@ -37,8 +38,13 @@ def redis_connection() -> Redis | None:
     return current_app.extensions["smartapp.redis"]
 
 
-def enqueue(function: Callable[..., Any], *args: Any, queue: str = DEFAULT_QUEUE,
-            at: datetime | None = None, **kwargs: Any) -> str | None:
+def enqueue(
+    function: Callable[..., Any],
+    *args: Any,
+    queue: str = DEFAULT_QUEUE,
+    at: datetime | None = None,
+    **kwargs: Any,
+) -> str | None:
     """Run ``function(*args, **kwargs)`` in the background (at ``at``, an aware datetime,
     through RQ's scheduler); returns the RQ job id, or ``None`` when it runs in-process.
     ``function`` must be importable by its module path."""
@@ -54,21 +60,26 @@ def enqueue(function: Callable[..., Any], *args: Any, queue: str = DEFAULT_QUEUE
             _run_in_app_context(current_app, function, args, kwargs)
         return None
     rq_queue = Queue(queue, connection=connection)
-    job = (rq_queue.enqueue_at(at, function, *args, **kwargs) if at
-           else rq_queue.enqueue(function, *args, **kwargs))
+    job = (
+        rq_queue.enqueue_at(at, function, *args, **kwargs)
+        if at
+        else rq_queue.enqueue(function, *args, **kwargs)
+    )
     return job.id
 
 
-def _run_in_app_context(app: Flask, function: Callable[..., Any], args: tuple[Any, ...],
-                        kwargs: dict[str, Any]) -> None:
+def _run_in_app_context(
+    app: Flask, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
     # A fresh app context is a fresh database session, as a worker's would be: the job
     # commits its own work and never sees (or ends) the caller's transaction.
     with app.app_context():
         function(*args, **kwargs)
 
 
-def enqueue_after_commit(session: Session | scoped_session[Any], function: Callable[..., Any],
-                         *args: Any, **kwargs: Any) -> None:
+def enqueue_after_commit(
+    session: Session | scoped_session[Any], function: Callable[..., Any], *args: Any, **kwargs: Any
+) -> None:
     """:func:`enqueue` once ``session``'s transaction commits, and never if it rolls back.
 
     The work is in the database already (an outbox the caller wrote in the same
@@ -84,8 +95,11 @@ def _run_after_commit(session: Session) -> None:
         try:
             enqueue(function, *args, **kwargs)
         except RedisError:
-            log.warning("could not enqueue %s: Redis unreachable; the sweep will retry",
-                        function.__qualname__, exc_info=True)
+            log.warning(
+                "could not enqueue %s: Redis unreachable; the sweep will retry",
+                function.__qualname__,
+                exc_info=True,
+            )
         except Exception:  # run in-process: the caller's work is committed, keep it so
             log.exception("background job %s failed", function.__qualname__)
 
@@ -101,8 +115,9 @@ def every(app: Flask, seconds: int, function: Callable[[], Any]) -> None:
     app.extensions.setdefault("smartapp.periodic", {})[function] = seconds
 
 
-def _enqueue_periodic(connection: Redis, periodic: dict[Callable[[], Any], int],
-                      stop: threading.Event) -> None:
+def _enqueue_periodic(
+    connection: Redis, periodic: dict[Callable[[], Any], int], stop: threading.Event
+) -> None:
     """Each period, the first worker to claim the period's key in Redis enqueues the job.
 
     A thread of every worker rather than RQ's scheduler: a scheduler killed with SIGKILL
@@ -115,8 +130,9 @@ def _enqueue_periodic(connection: Redis, periodic: dict[Callable[[], Any], int],
         for function, seconds in periodic.items():
             name = f"{function.__module__}.{function.__qualname__}"
             try:
-                if connection.set(f"smartapp:periodic:{name}:{now // seconds}", 1, nx=True,
-                                  ex=2 * seconds):
+                if connection.set(
+                    f"smartapp:periodic:{name}:{now // seconds}", 1, nx=True, ex=2 * seconds
+                ):
                     queue.enqueue(function, result_ttl=0, failure_ttl=3600)
             except RedisError:
                 log.warning("could not enqueue %s: Redis unreachable", name)
@@ -134,12 +150,18 @@ def run_worker(connection: Redis, queues: list[str], burst: bool = False) -> Non
     stop = threading.Event()
     periodic = current_app.extensions.get("smartapp.periodic", {})
     if periodic and not burst:
-        threading.Thread(target=_enqueue_periodic, args=(connection, periodic, stop),
-                         name="smartapp-periodic", daemon=True).start()
+        threading.Thread(
+            target=_enqueue_periodic,
+            args=(connection, periodic, stop),
+            name="smartapp-periodic",
+            daemon=True,
+        ).start()
     try:
         # maintenance every 30 s (RQ: 10 min) also re-takes the scheduler lock of a dead worker
-        SimpleWorker([Queue(name, connection=connection) for name in queues],
-                     connection=connection, maintenance_interval=30,
-                     ).work(burst=burst, with_scheduler=True)
+        SimpleWorker(
+            [Queue(name, connection=connection) for name in queues],
+            connection=connection,
+            maintenance_interval=30,
+        ).work(burst=burst, with_scheduler=True)
     finally:
         stop.set()

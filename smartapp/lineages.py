@@ -79,8 +79,9 @@ def core_tables() -> frozenset[str]:
 
 
 def core_lineage() -> Lineage:
-    return Lineage(CORE, "alembic_version", MIGRATIONS_DIR / "versions",
-                   lambda name: name in core_tables())
+    return Lineage(
+        CORE, "alembic_version", MIGRATIONS_DIR / "versions", lambda name: name in core_tables()
+    )
 
 
 def _has_prefix(prefix: str, name: str) -> bool:
@@ -94,8 +95,14 @@ def lineages() -> list[Lineage]:
         path = plugin.migrations_path()
         if path is not None:
             prefix = plugin.table_prefix()
-            found.append(Lineage(plugin.slug, f"alembic_version_{prefix.rstrip('_')}", path,
-                                 functools.partial(_has_prefix, prefix)))
+            found.append(
+                Lineage(
+                    plugin.slug,
+                    f"alembic_version_{prefix.rstrip('_')}",
+                    path,
+                    functools.partial(_has_prefix, prefix),
+                )
+            )
     return found
 
 
@@ -127,8 +134,9 @@ def revision(target: Lineage, message: str, autogenerate: bool = True) -> Path |
     from the database (``None`` otherwise). Answers the new file's path."""
     config = alembic_config(target)
     config.attributes[SKIP_EMPTY] = autogenerate
-    written = command.revision(config, message=message, autogenerate=autogenerate,
-                               version_path=str(target.versions_path))
+    written = command.revision(
+        config, message=message, autogenerate=autogenerate, version_path=str(target.versions_path)
+    )
     scripts = written if isinstance(written, list) else [written]
     return next((Path(script.path) for script in scripts if script is not None), None)
 

@@ -47,10 +47,14 @@ class Page(Generic[T]):
 def page_schema(item_schema: type[Schema]) -> type[Schema]:
     """The page schema for ``item_schema`` (one class per item schema, named after it)."""
     name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
-    return type(name, (Schema,), {
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "next_cursor": fields.String(allow_none=True, required=True),
-    })
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "next_cursor": fields.String(allow_none=True, required=True),
+        },
+    )
 
 
 def _encode(values: Sequence[Any]) -> str:
@@ -66,8 +70,9 @@ def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError
         values = [datetime.fromisoformat(v["dt"]) if isinstance(v, dict) else v for v in values]
-        if not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(values, types,
-                                                                               strict=True)):
+        if not all(
+            isinstance(v, t) and not isinstance(v, bool) for v, t in zip(values, types, strict=True)
+        ):
             raise ValueError
         return values
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeDecodeError):

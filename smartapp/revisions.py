@@ -41,5 +41,6 @@ def bump_revision(name: str) -> None:
 
 
 def _increment(name: str) -> bool:
-    return bool(changed_rows(
-        update(Revision).where(Revision.name == name).values(value=Revision.value + 1)))
+    return bool(
+        changed_rows(update(Revision).where(Revision.name == name).values(value=Revision.value + 1))
+    )

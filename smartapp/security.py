@@ -22,12 +22,17 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 #: the HTML pages (the API docs; the console after them): only this site's files. The docs
 #: page starts Swagger UI with flask-smorest's inline script and Swagger UI injects styles;
 #: the page shows no user data.
-PAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; "
-               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-               "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 #: what every JSON answer carries (also those replayed before Flask, ``catalog.fastpath``)
-API_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
-               ("Content-Security-Policy", API_POLICY))
+API_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Content-Security-Policy", API_POLICY),
+)
 _NO_STORE = "smartapp_no_store"
 
 
@@ -64,8 +69,18 @@ def init_app(app: Flask, cors_origins: tuple[str, ...]) -> None:
     if cors_origins:
         # Browsers' preflights are answered here; the bearer token is a header, not a cookie,
         # so no credentials mode is needed.
-        CORS(app, origins=list(cors_origins), allow_headers=["Authorization", "Content-Type",
-                                                            "Accept-Language"],
-             expose_headers=["Retry-After", "ETag", "X-RateLimit-Limit",
-                             "X-RateLimit-Remaining", "X-RateLimit-Reset"],
-             max_age=3600, vary_header=True, always_send=False)
+        CORS(
+            app,
+            origins=list(cors_origins),
+            allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+            expose_headers=[
+                "Retry-After",
+                "ETag",
+                "X-RateLimit-Limit",
+                "X-RateLimit-Remaining",
+                "X-RateLimit-Reset",
+            ],
+            max_age=3600,
+            vary_header=True,
+            always_send=False,
+        )

@@ -19,14 +19,22 @@ from gunicorn.workers.sync import SyncWorker
 #: gunicorn's own statuses for the errors that are not 400 (as in its ``handle_error``)
 _STATUS = (
     # the app's fault (a header it tried to send) or the server's, not the client's
-    ((errors.InvalidResponseHeader, errors.InvalidResponseHeaderName,
-      errors.ConfigurationProblem), 500),
+    (
+        (
+            errors.InvalidResponseHeader,
+            errors.InvalidResponseHeaderName,
+            errors.ConfigurationProblem,
+        ),
+        500,
+    ),
     (errors.LimitRequestLine, 414),
     (errors.LimitRequestHeaders, 431),
     (errors.ForbiddenProxyRequest, 403),
     (errors.ExpectationFailed, 417),
     (errors.UnsupportedTransferCoding, 501),
 )
+
+
 def status_of(error: BaseException) -> int:
     """The status gunicorn answers for ``error``."""
     for kind, status in _STATUS:
@@ -39,9 +47,11 @@ def envelope(status: int, text: str) -> bytes:
     """A complete HTTP/1.1 response holding the JSON error envelope."""
     phrase = HTTPStatus(status).phrase
     body = json.dumps({"code": status, "status": phrase, "message": text or phrase}).encode()
-    head = (f"HTTP/1.1 {status} {phrase}\r\nConnection: close\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status} {phrase}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n"
+    )
     return head.encode("latin-1") + body
 
 

@@ -63,8 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "smartapp_plugins(*classes): load these plugin classes in the test's app "
-        "(use smartapp.testing.with_plugins)"
+        "markers",
+        "smartapp_plugins(*classes): load these plugin classes in the test's app "
+        "(use smartapp.testing.with_plugins)",
     )
     config.addinivalue_line(
         "markers", "smartapp_config(**env): SMARTAPP_* settings for the test's app"
@@ -73,8 +74,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "smartapp_database" in metafunc.fixturenames:
-        backends = [b.strip() for b in
-                    metafunc.config.getoption("--smartapp-databases").split(",") if b.strip()]
+        backends = [
+            b.strip()
+            for b in metafunc.config.getoption("--smartapp-databases").split(",")
+            if b.strip()
+        ]
         metafunc.parametrize("smartapp_database", backends, indirect=True, scope="session")
 
 
@@ -259,8 +263,9 @@ def make_staff(app: Flask) -> Callable[..., SignedIn]:
 
     def make(role: str = Role.ADMIN, email: str | None = None, **extra: Any) -> SignedIn:
         email = email or f"{role}{next(counter)}@staff.test"
-        staff: Staff = new_staff(email, TEST_PASSWORD, role, extra.get("agency_code"),
-                                    extra.get("permissions"))
+        staff: Staff = new_staff(
+            email, TEST_PASSWORD, role, extra.get("agency_code"), extra.get("permissions")
+        )
         db.session.commit()
         tokens = app.extensions["smartapp.staff_tokens"]
         return SignedIn(staff, tokens.issue(staff.id, staff.token_generation))
@@ -279,8 +284,7 @@ def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` with werkzeug's threaded server on a free loopback port, in a thread,
     and yield its base URL (``http://127.0.0.1:PORT``): for browser tests and scripts."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="smartapp-live-server",
-                              daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="smartapp-live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -305,23 +309,42 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn_server(wsgi_source: str, directory: Path, env: Mapping[str, str], *,
-                    workers: int = 2, python_path: Sequence[str] = (),
-                    config: Path | None = None) -> Iterator[str]:
+def gunicorn_server(
+    wsgi_source: str,
+    directory: Path,
+    env: Mapping[str, str],
+    *,
+    workers: int = 2,
+    python_path: Sequence[str] = (),
+    config: Path | None = None,
+) -> Iterator[str]:
     """Real gunicorn workers (``-w WORKERS``, the JSON error worker of the shipped
     ``gunicorn.conf.py``, or that file itself as ``config``) serving ``app`` from
     ``wsgi_source``, the text of a module written to ``directory``; yields the base URL once
     ``/healthz`` answers, and stops them after. For tests of concurrency across processes."""
     (directory / "test_wsgi.py").write_text(wsgi_source)
     port = free_port()
-    command = [str(Path(sys.executable).with_name("gunicorn")),
-               *(["-c", str(config)] if config else []), "-k", "smartapp.server.JSONErrorWorker",
-               "-w", str(workers), "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null",
-               "test_wsgi:app"]
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        *(["-c", str(config)] if config else []),
+        "-k",
+        "smartapp.server.JSONErrorWorker",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "/dev/null",
+        "test_wsgi:app",
+    ]
     paths = os.pathsep.join([str(directory), *python_path])
-    server = subprocess.Popen(command, env={**os.environ, **env, "PYTHONPATH": paths},
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        command,
+        env={**os.environ, **env, "PYTHONPATH": paths},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -13,9 +13,18 @@ from smartapp.testing import with_plugins
 def test_openapi_covers_core_and_plugin_routes(client):
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    for path in ["/api/v1/utilities", "/api/v1/me", "/api/v1/locations/wards",
-                 "/api/v1/auth/staff/token", "/api/v1/admin/plugins", "/api/v1/ioc/metrics",
-                 "/api/v1/search", "/healthz", "/readyz", "/api/v1/u/example/notes"]:
+    for path in [
+        "/api/v1/utilities",
+        "/api/v1/me",
+        "/api/v1/locations/wards",
+        "/api/v1/auth/staff/token",
+        "/api/v1/admin/plugins",
+        "/api/v1/ioc/metrics",
+        "/api/v1/search",
+        "/healthz",
+        "/readyz",
+        "/api/v1/u/example/notes",
+    ]:
         assert path in spec["paths"], path
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     assert spec["paths"]["/api/v1/me"]["get"]["security"] == [{"bearerAuth": []}]

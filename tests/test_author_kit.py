@@ -21,8 +21,19 @@ from smartapp.plugins.services import describe
 from smartapp.testing import with_plugins
 
 PLUGINS = "/api/v1/admin/plugins"
-KEYS = {"slug", "state", "reason", "distribution", "version", "title", "category", "enabled",
-        "position", "ward_codes", "permissions"}
+KEYS = {
+    "slug",
+    "state",
+    "reason",
+    "distribution",
+    "version",
+    "title",
+    "category",
+    "enabled",
+    "position",
+    "ward_codes",
+    "permissions",
+}
 
 
 def test_fold_matches_with_and_without_diacritics():
@@ -35,7 +46,8 @@ def trial_plugin(tmp_path, monkeypatch):
     """An outside author's plugin: a model with ``UTCDateTime`` and no revision yet."""
     package = tmp_path / "smartapp_trial"
     (package / "migrations").mkdir(parents=True)
-    (package / "__init__.py").write_text(textwrap.dedent('''
+    (package / "__init__.py").write_text(
+        textwrap.dedent('''
         from sqlalchemy import String
         from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,17 +69,24 @@ def trial_plugin(tmp_path, monkeypatch):
             version = "0.1.0"
             core_requires = ">=0.1"
             title = {"vi": "Thử"}
-    '''))
+    ''')
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     yield importlib.import_module("smartapp_trial").TrialPlugin
     sys.modules.pop("smartapp_trial", None)
 
 
 def test_a_plugin_revision_with_utc_datetime_runs_and_nothing_new_writes_nothing(
-        trial_plugin, tmp_path):
-    app = create_app({"SMARTAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'trial.sqlite3'}",
-                      "SMARTAPP_ENV": "testing"},
-                     plugins=[trial_plugin], instance_path=tmp_path / "instance")
+    trial_plugin, tmp_path
+):
+    app = create_app(
+        {
+            "SMARTAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'trial.sqlite3'}",
+            "SMARTAPP_ENV": "testing",
+        },
+        plugins=[trial_plugin],
+        instance_path=tmp_path / "instance",
+    )
     runner = app.test_cli_runner()
     versions = tmp_path / "smartapp_trial" / "migrations"
     with app.app_context():
@@ -88,8 +107,9 @@ def test_a_plugin_revision_with_utc_datetime_runs_and_nothing_new_writes_nothing
         assert again.exit_code == 0, again.output
         assert "no changes: no revision written" in again.output
         assert list(versions.glob("*.py")) == [script]
-        empty = runner.invoke(args=["db", "revision", "--plugin", "trial", "-m", "by hand",
-                                    "--empty"])
+        empty = runner.invoke(
+            args=["db", "revision", "--plugin", "trial", "-m", "by hand", "--empty"]
+        )
         assert empty.exit_code == 0 and len(list(versions.glob("*.py"))) == 2
         db.engine.dispose()
 
@@ -109,13 +129,15 @@ def test_admin_plugins_have_the_same_keys_in_every_state(client, admin):
 
 @with_plugins(ExamplePlugin, BrokenSetupPlugin)
 def test_a_change_to_a_failed_plugin_is_confirmed_and_its_settings_readable(client, admin):
-    changed = client.patch(f"{PLUGINS}/broken-setup", json={"enabled": False, "position": 7},
-                           headers=admin.headers)
+    changed = client.patch(
+        f"{PLUGINS}/broken-setup", json={"enabled": False, "position": 7}, headers=admin.headers
+    )
     assert changed.status_code == 200, changed.json
     assert changed.json["state"] == "setup_error"
     assert (changed.json["enabled"], changed.json["position"]) == (False, 7)
-    listed = {item["slug"]: item for item in
-              client.get(PLUGINS, headers=admin.headers).json["items"]}
+    listed = {
+        item["slug"]: item for item in client.get(PLUGINS, headers=admin.headers).json["items"]
+    }
     assert listed["broken-setup"]["position"] == 7
     settings = client.get(f"{PLUGINS}/broken-setup/settings", headers=admin.headers)
     assert settings.status_code == 200 and settings.json == {}
@@ -125,8 +147,10 @@ def test_a_change_to_a_failed_plugin_is_confirmed_and_its_settings_readable(clie
 
 def test_the_version_is_the_installed_distributions(smartapp_database, tmp_path):
     """Discovered through its entry point, a plugin reports what pip installed."""
-    app = create_app({"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_ENV": "testing"},
-                     instance_path=tmp_path / "instance")
+    app = create_app(
+        {"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_ENV": "testing"},
+        instance_path=tmp_path / "instance",
+    )
     with app.app_context():
         described = describe(registry().records["public-services"])
         assert described["distribution"] == "smartapp-public-services"

@@ -39,11 +39,15 @@ def smartapp_plugins() -> list[type]:
 def server(app, smartapp_database, tmp_path):
     """Two gunicorn workers on the test database, without Redis (the embedded default)."""
     assert import_file(DATA_DIR / "procedures.json", KINDS["procedures"], False).written
-    env = {"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_REDIS_URL": "",
-           "SMARTAPP_ENV": "testing", "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
-           # each search from its own citizen's address, as behind nginx: the per-client
-           # search rate limit is not what this test is about
-           "SMARTAPP_PROXY_HOPS": "1"}
+    env = {
+        "SMARTAPP_DATABASE_URL": smartapp_database.url,
+        "SMARTAPP_REDIS_URL": "",
+        "SMARTAPP_ENV": "testing",
+        "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
+        # each search from its own citizen's address, as behind nginx: the per-client
+        # search rate limit is not what this test is about
+        "SMARTAPP_PROXY_HOPS": "1",
+    }
     with serve(WSGI, tmp_path, env, workers=2) as base:
         yield base
 
@@ -55,10 +59,14 @@ def _statuses(calls: list) -> Counter[int]:
 
 def test_parallel_searches_each_log_without_a_server_error(server):
     def search(n: int):
-        return lambda: requests.get(f"{server}/api/v1/u/public-services/procedures",
-                                    params={"q": f"khai sinh {n}"}, timeout=30,
-                                    headers={"X-Forwarded-For": f"10.0.{n // 250}.{n % 250}"},
-                                    ).status_code
+        return lambda: (
+            requests.get(
+                f"{server}/api/v1/u/public-services/procedures",
+                params={"q": f"khai sinh {n}"},
+                timeout=30,
+                headers={"X-Forwarded-For": f"10.0.{n // 250}.{n % 250}"},
+            ).status_code
+        )
 
     statuses = _statuses([search(n) for n in range(REQUESTS)])
     assert statuses == {200: REQUESTS}, statuses
@@ -72,9 +80,14 @@ def test_parallel_profile_changes_without_a_server_error(server, make_citizen):
 
     def change(n: int):
         signed_in = citizens[n % PARALLEL]
-        return lambda: requests.patch(f"{server}/api/v1/me", headers=signed_in.headers,
-                                      json={"display_name": f"Công dân {n}"},
-                                      timeout=30).status_code
+        return lambda: (
+            requests.patch(
+                f"{server}/api/v1/me",
+                headers=signed_in.headers,
+                json={"display_name": f"Công dân {n}"},
+                timeout=30,
+            ).status_code
+        )
 
     statuses = _statuses([change(n) for n in range(REQUESTS)])
     assert statuses == {200: REQUESTS}, statuses

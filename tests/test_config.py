@@ -41,25 +41,34 @@ def refusal(tmp_path: Path, **config: str) -> str:
     return reason
 
 
-@pytest.mark.parametrize(("config", "names"), [
-    ({"SMARTAPP_SECRET_KEY": ""}, ["SMARTAPP_SECRET_KEY"]),
-    ({"SMARTAPP_SECRET_KEY": "too-short"}, ["SMARTAPP_SECRET_KEY", "32"]),
-    ({"SMARTAPP_FIREBASE_PROJECT_ID": ""}, ["SMARTAPP_FIREBASE_PROJECT_ID", "development sign-in"]),
-    ({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}, ["FIREBASE_AUTH_EMULATOR_HOST"]),
-])
+@pytest.mark.parametrize(
+    ("config", "names"),
+    [
+        ({"SMARTAPP_SECRET_KEY": ""}, ["SMARTAPP_SECRET_KEY"]),
+        ({"SMARTAPP_SECRET_KEY": "too-short"}, ["SMARTAPP_SECRET_KEY", "32"]),
+        (
+            {"SMARTAPP_FIREBASE_PROJECT_ID": ""},
+            ["SMARTAPP_FIREBASE_PROJECT_ID", "development sign-in"],
+        ),
+        ({"FIREBASE_AUTH_EMULATOR_HOST": "127.0.0.1:9099"}, ["FIREBASE_AUTH_EMULATOR_HOST"]),
+    ],
+)
 def test_production_refuses_development_and_test_settings(tmp_path, config, names):
     reason = refusal(tmp_path, **{**PRODUCTION, **config})
     for name in names:
         assert name in reason
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("SMARTAPP_PROVINCE_CODE", "Tây Ninh"),
-    ("SMARTAPP_PROVINCE_CODE", "999"),
-    ("SMARTAPP_MAX_CONTENT_LENGTH", "1MB"),
-    ("SMARTAPP_STATE_TTL_MS", "soon"),
-    ("SMARTAPP_ENV", "staging"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SMARTAPP_PROVINCE_CODE", "Tây Ninh"),
+        ("SMARTAPP_PROVINCE_CODE", "999"),
+        ("SMARTAPP_MAX_CONTENT_LENGTH", "1MB"),
+        ("SMARTAPP_STATE_TTL_MS", "soon"),
+        ("SMARTAPP_ENV", "staging"),
+    ],
+)
 def test_a_bad_value_is_named(tmp_path, name, value):
     assert name in refusal(tmp_path, **{name: value})
 
@@ -100,8 +109,14 @@ def test_the_development_secret_is_generated_once_and_kept(tmp_path):
 
 def test_the_command_line_refuses_production_in_one_line(tmp_path):
     environment = {**os.environ, "SMARTAPP_ENV": "production"}
-    result = subprocess.run([str(SMARTAPP_BIN), "plugins", "list"], env=environment,
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(SMARTAPP_BIN), "plugins", "list"],
+        env=environment,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Traceback" not in result.stderr, result.stderr
     assert "SMARTAPP_SECRET_KEY" in result.stderr

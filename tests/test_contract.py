@@ -139,11 +139,17 @@ def published_document() -> dict[str, Any]:
     schemathesis makes one test per operation from it. (Its lazy ``from_fixture`` loader
     breaks on pytest 9.2, which removed ``Item._nodeid``.)"""
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({
-            "SMARTAPP_ENV": "testing", "SMARTAPP_DATABASE_URL": f"sqlite:///{folder}/db",
-            "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32), "SMARTAPP_REDIS_URL": "",
-            "SMARTAPP_FIREBASE_PROJECT_ID": "",
-        }, plugins=[NotebookPlugin], instance_path=folder)
+        app = create_app(
+            {
+                "SMARTAPP_ENV": "testing",
+                "SMARTAPP_DATABASE_URL": f"sqlite:///{folder}/db",
+                "SMARTAPP_SECRET_KEY": secrets.token_urlsafe(32),
+                "SMARTAPP_REDIS_URL": "",
+                "SMARTAPP_FIREBASE_PROJECT_ID": "",
+            },
+            plugins=[NotebookPlugin],
+            instance_path=folder,
+        )
         return app.test_client().get("/api/openapi.json").json
 
 
@@ -152,8 +158,7 @@ contract = schemathesis.openapi.from_dict(DOCUMENT).exclude(path_regex="/crash$"
 
 
 @contract.parametrize()
-@settings(max_examples=25, derandomize=True, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_route_keeps_the_contract(case, app, admin, citizen):
     # as each kind of caller: anonymous, a citizen, staff (each gets 401 or 403 where the
     # route is not theirs, and those answers must be documented too)
@@ -168,11 +173,15 @@ def test_the_tested_app_publishes_the_same_document(client):
 def test_the_document_lists_core_and_plugin_routes(client):
     document = client.get("/api/openapi.json").json
     assert document["openapi"].startswith("3.")
-    for path in ("/api/v1/me", "/api/v1/auth/staff/token", "/api/v1/admin/plugins",
-                 "/api/v1/u/notebook/items", "/api/v1/u/notebook/items/{item_id}"):
+    for path in (
+        "/api/v1/me",
+        "/api/v1/auth/staff/token",
+        "/api/v1/admin/plugins",
+        "/api/v1/u/notebook/items",
+        "/api/v1/u/notebook/items/{item_id}",
+    ):
         assert path in document["paths"], path
-    assert document["paths"]["/api/v1/u/notebook/stats"]["get"]["security"] == [
-        {"bearerAuth": []}]
+    assert document["paths"]["/api/v1/u/notebook/stats"]["get"]["security"] == [{"bearerAuth": []}]
 
 
 # --- every kind of error is the envelope (checked by hand) ------------------------------------
@@ -191,22 +200,27 @@ def test_405_wrong_method(client, error_envelope):
 
 
 @pytest.mark.smartapp_config(SMARTAPP_MAX_CONTENT_LENGTH="1024")
-@pytest.mark.parametrize("path", ["/api/v1/auth/dev/sign-in", "/api/v1/auth/staff/token",
-                                  "/api/v1/u/notebook/items"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/auth/dev/sign-in", "/api/v1/auth/staff/token", "/api/v1/u/notebook/items"]
+)
 def test_413_body_over_the_limit(client, citizen, error_envelope, path):
     body = {"phone_number": "+84912345678", "title": "x" * 2048, "email": "a@b.vn"}
     error_envelope(client.post(path, json=body, headers=citizen.headers), 413)
 
 
 def test_400_malformed_json(client, error_envelope):
-    response = client.post("/api/v1/auth/staff/token", data="{not json",
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/staff/token", data="{not json", content_type="application/json"
+    )
     error_envelope(response, 400, fields={"json"})  # the body as a whole is the bad field
 
 
 def test_422_names_every_bad_field(client, citizen, error_envelope):
-    response = client.post("/api/v1/u/notebook/items", headers=citizen.headers,
-                           json={"title": "", "ward_code": 70, "copies": 0, "colour": "red"})
+    response = client.post(
+        "/api/v1/u/notebook/items",
+        headers=citizen.headers,
+        json={"title": "", "ward_code": 70, "copies": 0, "colour": "red"},
+    )
     error_envelope(response, 422, fields={"title", "ward_code", "copies", "colour"})
 
     query = client.get("/api/v1/u/notebook/items?limit=0&cursor=not-a-cursor")
@@ -220,18 +234,17 @@ def cursor_of(*values: Any) -> str:
 
 
 @pytest.mark.parametrize("position", [10**30, -(10**30), 2**31])
-def test_forged_cursor_out_of_the_database_range_is_422(client, admin, error_envelope,
-                                                       position):
-    response = client.get("/api/v1/admin/staff", query_string={"cursor": cursor_of(position)},
-                          headers=admin.headers)
+def test_forged_cursor_out_of_the_database_range_is_422(client, admin, error_envelope, position):
+    response = client.get(
+        "/api/v1/admin/staff", query_string={"cursor": cursor_of(position)}, headers=admin.headers
+    )
     error_envelope(response, 422, fields={"cursor"})
 
 
 def test_429_after_too_many_attempts(client, error_envelope):
     for _ in range(5):
         client.post("/api/v1/auth/staff/token", json={"email": "a@b.vn", "password": "guess"})
-    limited = client.post("/api/v1/auth/staff/token",
-                          json={"email": "a@b.vn", "password": "guess"})
+    limited = client.post("/api/v1/auth/staff/token", json={"email": "a@b.vn", "password": "guess"})
     error_envelope(limited, 429)
 
 
@@ -252,16 +265,20 @@ def test_errors_speak_english_when_asked(client, error_envelope):
 def test_unstorable_text_is_refused_naming_the_field(client, citizen):
     query = client.get("/api/v1/locations/wards", query_string={"q": "tan\x00ninh"})
     assert query.status_code == 422 and query.json["errors"] == {
-        "q": ["must be valid text: no NUL character, no lone surrogate"]}
+        "q": ["must be valid text: no NUL character, no lone surrogate"]
+    }
     body = client.patch("/api/v1/me", json={"display_name": "An\x00"}, headers=citizen.headers)
     assert body.status_code == 422 and list(body.json["errors"]) == ["display_name"]
     # a lone surrogate is valid JSON but no database stores it; anonymous routes too
     raw = b'{"email": "a@b.vn", "password": "\\ud800"}'
-    token = client.post("/api/v1/auth/staff/token", data=raw,
-                        content_type="application/json")
+    token = client.post("/api/v1/auth/staff/token", data=raw, content_type="application/json")
     assert token.status_code == 422 and list(token.json["errors"]) == ["password"]
-    named = client.patch("/api/v1/me", data=b'{"display_name": "\\udfff"}',
-                         content_type="application/json", headers=citizen.headers)
+    named = client.patch(
+        "/api/v1/me",
+        data=b'{"display_name": "\\udfff"}',
+        content_type="application/json",
+        headers=citizen.headers,
+    )
     assert named.status_code == 422 and list(named.json["errors"]) == ["display_name"]
     assert client.get("/api/v1/me", headers=citizen.headers).json["display_name"] is None
 
@@ -273,14 +290,16 @@ def test_anonymous_callers_get_401_before_their_body_is_read(client):
 
 
 def test_a_json_body_under_another_content_type_is_a_415(client, citizen):
-    response = client.patch("/api/v1/me", data='{"language": "en"}', content_type="text/plain",
-                            headers=citizen.headers)
+    response = client.patch(
+        "/api/v1/me", data='{"language": "en"}', content_type="text/plain", headers=citizen.headers
+    )
     assert response.status_code == 415
     assert response.json["errors"] == {"Content-Type": ["must be application/json"]}
     assert client.get("/api/v1/me", headers=citizen.headers).json["language"] == "vi"
 
 
 def test_ids_beyond_an_integer_column_are_404_not_500(client, admin):
-    response = client.patch(f"/api/v1/admin/staff/{2**40}", json={"active": False},
-                            headers=admin.headers)
+    response = client.patch(
+        f"/api/v1/admin/staff/{2**40}", json={"active": False}, headers=admin.headers
+    )
     assert response.status_code == 404 and response.json["code"] == 404

@@ -18,12 +18,15 @@ TOKEN = "/api/v1/auth/staff/token"
 # --- bodies Python's json cannot read, or too deep ---------------------------------------------
 
 
-@pytest.mark.parametrize("body", [
-    "[" * 600 + "]" * 600,  # json reads it; refused for its depth
-    "[" * 100_000 + "]" * 100_000,  # RecursionError inside json
-    '{"phone_number": ' + "9" * 5_000 + "}",  # over Python's 4,300-digit limit
-    '{"a":' * 40 + "1" + "}" * 40,
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 600 + "]" * 600,  # json reads it; refused for its depth
+        "[" * 100_000 + "]" * 100_000,  # RecursionError inside json
+        '{"phone_number": ' + "9" * 5_000 + "}",  # over Python's 4,300-digit limit
+        '{"a":' * 40 + "1" + "}" * 40,
+    ],
+)
 def test_unreadable_or_too_deep_json_is_a_400_naming_the_body(client, error_envelope, body):
     response = client.post("/api/v1/auth/dev/sign-in", data=body, content_type="application/json")
     assert error_envelope(response, 400, fields={"json"})
@@ -38,25 +41,29 @@ def test_a_body_at_the_depth_limit_reaches_its_schema(client, citizen, error_env
     nested: object = 1
     for _ in range(31):  # 32 levels under the top-level object
         nested = [nested]
-    response = client.patch("/api/v1/me", json={"display_name": "An", "x": nested},
-                            headers=citizen.headers)
+    response = client.patch(
+        "/api/v1/me", json={"display_name": "An", "x": nested}, headers=citizen.headers
+    )
     error_envelope(response, 422, fields={"x"})  # read, then refused as an unknown field
-    deeper = client.patch("/api/v1/me", json={"display_name": "An", "x": [nested]},
-                          headers=citizen.headers)
+    deeper = client.patch(
+        "/api/v1/me", json={"display_name": "An", "x": [nested]}, headers=citizen.headers
+    )
     error_envelope(deeper, 400, fields={"json"})
 
 
 def test_unstorable_text_deep_in_a_body_names_its_field(client, citizen, error_envelope):
     raw = b'{"display_name": "An", "language": "vi", "x": [[{"y": "\\u0000"}]]}'
-    response = client.patch("/api/v1/me", data=raw, content_type="application/json",
-                            headers=citizen.headers)
+    response = client.patch(
+        "/api/v1/me", data=raw, content_type="application/json", headers=citizen.headers
+    )
     error_envelope(response, 422, fields={"y"})
 
 
 @pytest.mark.parametrize("cursor", ["WyJcdTAwMDAiXQ==", "WyJcdWQ4MDAiXQ=="])
 def test_cursors_holding_unstorable_text_are_a_422(client, admin, error_envelope, cursor):
-    response = client.get("/api/v1/admin/staff", query_string={"cursor": cursor},
-                          headers=admin.headers)
+    response = client.get(
+        "/api/v1/admin/staff", query_string={"cursor": cursor}, headers=admin.headers
+    )
     error_envelope(response, 422, fields={"cursor"})
 
 
@@ -65,8 +72,11 @@ def test_cursors_holding_unstorable_text_are_a_422(client, admin, error_envelope
 
 def test_a_bad_token_is_401_even_on_a_public_route(client, error_envelope):
     for token in ("dev.garbage", "staff.garbage", "garbage"):
-        response = client.get("/api/v1/locations/wards", query_string={"limit": 1},
-                              headers={"Authorization": f"Bearer {token}"})
+        response = client.get(
+            "/api/v1/locations/wards",
+            query_string={"limit": 1},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         error_envelope(response, 401)
     assert client.get("/api/v1/locations/wards", query_string={"limit": 1}).status_code == 200
 
@@ -96,35 +106,60 @@ def test_closing_an_account_through_the_api_revokes_its_tokens(client, admin, ma
 def test_the_last_active_admin_stays_one(app, client, admin, make_staff, error_envelope):
     url = f"/api/v1/admin/staff/{admin.account.id}"
     for change, field in (({"role": "communicator"}, "role"), ({"active": False}, "active")):
-        body = error_envelope(client.patch(url, json=change, headers=admin.headers), 409,
-                              fields={field})
+        body = error_envelope(
+            client.patch(url, json=change, headers=admin.headers), 409, fields={field}
+        )
         assert "last active admin" in body["message"]
     cli = app.test_cli_runner().invoke(args=["staff", "deactivate", admin.account.email])
     assert cli.exit_code == 2 and "last active admin" in cli.output
     other = make_staff(Role.ADMIN)
-    assert client.patch(url, json={"role": "communicator"},
-                        headers=other.headers).status_code == 200
+    assert (
+        client.patch(url, json={"role": "communicator"}, headers=other.headers).status_code == 200
+    )
 
 
 def test_staff_changes_from_the_command_line_are_audited(app, client, admin, make_staff):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["staff", "create", "so@tayninh.gov.vn", "--role", "communicator",
-                               "--password", TEST_PASSWORD]).exit_code == 0
-    assert runner.invoke(args=["staff", "set-password", "so@tayninh.gov.vn", "--password",
-                               "another long one"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=[
+                "staff",
+                "create",
+                "so@tayninh.gov.vn",
+                "--role",
+                "communicator",
+                "--password",
+                TEST_PASSWORD,
+            ]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            args=["staff", "set-password", "so@tayninh.gov.vn", "--password", "another long one"]
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(args=["staff", "deactivate", "so@tayninh.gov.vn"]).exit_code == 0
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(e.actor, e.action) for e in entries] == [
-        ("system", "staff.create"), ("system", "staff.password"), ("system", "staff.change")]
+        ("system", "staff.create"),
+        ("system", "staff.password"),
+        ("system", "staff.change"),
+    ]
 
 
 def test_post_staff_is_audited(client, admin):
-    created = client.post("/api/v1/admin/staff", headers=admin.headers, json={
-        "email": "new@tayninh.gov.vn", "password": TEST_PASSWORD, "role": "communicator"})
+    created = client.post(
+        "/api/v1/admin/staff",
+        headers=admin.headers,
+        json={"email": "new@tayninh.gov.vn", "password": TEST_PASSWORD, "role": "communicator"},
+    )
     assert created.status_code == 201
     audit = client.get("/api/v1/admin/audit", headers=admin.headers).json["items"]
     assert [(e["actor"], e["action"], e["object_id"]) for e in audit] == [
-        (admin.account.email, "staff.create", str(created.json["id"]))]
+        (admin.account.email, "staff.create", str(created.json["id"]))
+    ]
 
 
 # --- no lock-outs ---------------------------------------------------------------------------
@@ -138,8 +173,7 @@ def test_a_stranger_cannot_lock_staff_out(client, admin, error_envelope):
     wrong = {"email": email, "password": "guessing wrong"}
     statuses = [client.post(TOKEN, json=wrong, headers=stranger).status_code for _ in range(7)]
     assert statuses == [401] * 5 + [429] * 2  # from the 5th failure on, it must wait
-    limited = client.post(TOKEN, json={"email": email, "password": TEST_PASSWORD},
-                          headers=stranger)
+    limited = client.post(TOKEN, json={"email": email, "password": TEST_PASSWORD}, headers=stranger)
     error_envelope(limited, 429)
     assert int(limited.headers["Retry-After"]) >= 1
     # the staff member at their own desk signs in at once, and failures there start at 0
@@ -157,20 +191,26 @@ def test_the_delays_grow_and_a_success_resets_them(app, client, admin, monkeypat
     for _ in range(3):
         client.post(TOKEN, json={"email": email, "password": "wrong password"})
     assert client.post(TOKEN, json={"email": email, "password": TEST_PASSWORD}).status_code == 200
-    statuses = [client.post(TOKEN, json={"email": email, "password": "wrong password"})
-                .status_code for _ in range(5)]
+    statuses = [
+        client.post(TOKEN, json={"email": email, "password": "wrong password"}).status_code
+        for _ in range(5)
+    ]
     assert statuses == [401] * 5  # counted from zero again after the success
 
 
 def test_the_per_address_limit_still_holds_spraying(client):
-    statuses = [client.post(TOKEN, json={"email": f"u{n}@x.vn", "password": "wrong"})
-                .status_code for n in range(22)]
+    statuses = [
+        client.post(TOKEN, json={"email": f"u{n}@x.vn", "password": "wrong"}).status_code
+        for n in range(22)
+    ]
     assert statuses == [401] * 20 + [429] * 2
 
 
 def test_the_development_sign_in_is_rate_limited(client):
-    statuses = [client.post("/api/v1/auth/dev/sign-in", json={"phone_number": "+84912000001"})
-                .status_code for _ in range(31)]
+    statuses = [
+        client.post("/api/v1/auth/dev/sign-in", json={"phone_number": "+84912000001"}).status_code
+        for _ in range(31)
+    ]
     assert statuses == [200] * 30 + [429]
 
 
@@ -198,8 +238,10 @@ def test_security_headers(client, citizen):
 
 
 def test_options_is_answered_properly_and_cors_is_off_by_default(client):
-    response = client.options("/api/v1/me", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "PATCH"})
+    response = client.options(
+        "/api/v1/me",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PATCH"},
+    )
     assert response.status_code == 204 and response.data == b""
     assert "PATCH" in response.headers["Allow"]
     assert "Access-Control-Allow-Origin" not in response.headers
@@ -207,9 +249,14 @@ def test_options_is_answered_properly_and_cors_is_off_by_default(client):
 
 @pytest.mark.smartapp_config(SMARTAPP_CORS_ORIGINS="https://dichvu.tayninh.gov.vn")
 def test_cors_for_the_allowed_origins_only(client):
-    allowed = client.options("/api/v1/me", headers={
-        "Origin": "https://dichvu.tayninh.gov.vn", "Access-Control-Request-Method": "PATCH",
-        "Access-Control-Request-Headers": "Authorization"})
+    allowed = client.options(
+        "/api/v1/me",
+        headers={
+            "Origin": "https://dichvu.tayninh.gov.vn",
+            "Access-Control-Request-Method": "PATCH",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+    )
     assert allowed.headers["Access-Control-Allow-Origin"] == "https://dichvu.tayninh.gov.vn"
     assert "PATCH" in allowed.headers["Access-Control-Allow-Methods"]
     other = client.get("/api/v1/locations/wards", headers={"Origin": "https://evil.example"})
@@ -222,8 +269,11 @@ def test_cors_origins_must_be_origins(tmp_path):
 
 
 def test_the_secret_key_must_have_32_characters(tmp_path):
-    production = {"SMARTAPP_ENV": "production", "SMARTAPP_FIREBASE_PROJECT_ID": "p",
-                  "SMARTAPP_DATABASE_URL": "postgresql+psycopg://x/y"}
+    production = {
+        "SMARTAPP_ENV": "production",
+        "SMARTAPP_FIREBASE_PROJECT_ID": "p",
+        "SMARTAPP_DATABASE_URL": "postgresql+psycopg://x/y",
+    }
     with pytest.raises(ConfigurationError, match="32 characters"):
         Settings.from_env({**production, "SMARTAPP_SECRET_KEY": "k" * 31}, tmp_path).check()
     Settings.from_env({**production, "SMARTAPP_SECRET_KEY": "k" * 32}, tmp_path).check()
@@ -239,9 +289,13 @@ app = create_app()
 
 @pytest.fixture
 def gunicorn(app, smartapp_database, tmp_path):
-    env = {"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_REDIS_URL": "",
-           "SMARTAPP_ENV": "testing", "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
-           "SMARTAPP_MAX_CONTENT_LENGTH": "1024"}
+    env = {
+        "SMARTAPP_DATABASE_URL": smartapp_database.url,
+        "SMARTAPP_REDIS_URL": "",
+        "SMARTAPP_ENV": "testing",
+        "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
+        "SMARTAPP_MAX_CONTENT_LENGTH": "1024",
+    }
     with serve(WSGI, tmp_path, env) as base:
         yield base
 
@@ -257,13 +311,20 @@ def _raw(base: str, request: bytes) -> tuple[str, bytes]:
     return head.decode("latin-1"), body
 
 
-@pytest.mark.parametrize(("request_bytes", "status"), [
-    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % n for n in range(60))
-     + b"\r\n", 431),
-    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
-    (b"NOT A REQUEST LINE\r\n\r\n", 400),
-])
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (
+            b"GET / HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-%d: 1\r\n" % n for n in range(60))
+            + b"\r\n",
+            431,
+        ),
+        (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+        (b"NOT A REQUEST LINE\r\n\r\n", 400),
+    ],
+)
 def test_gunicorn_answers_its_own_errors_with_the_envelope(gunicorn, request_bytes, status):
     import json
 
@@ -278,10 +339,11 @@ def test_a_chunked_body_over_the_limit_is_a_413(gunicorn):
     import json
 
     chunk = b"a" * 2000
-    request = (b"POST /api/v1/auth/dev/sign-in HTTP/1.1\r\nHost: x\r\n"
-               b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
-               b"Connection: close\r\n\r\n"
-               + b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n")
+    request = (
+        b"POST /api/v1/auth/dev/sign-in HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + b"%x\r\n" % len(chunk) + chunk + b"\r\n0\r\n\r\n"
+    )
     head, body = _raw(gunicorn, request)
     assert head.startswith("HTTP/1.1 413 "), head
     assert json.loads(body)["code"] == 413

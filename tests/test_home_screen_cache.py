@@ -49,10 +49,10 @@ def expire_ttls(app) -> None:
 
 @with_plugins(ExamplePlugin, HealthyPlugin)
 @pytest.mark.smartapp_config(SMARTAPP_STATE_TTL_MS="60000")
-def test_a_signed_in_repeat_is_replayed_until_the_profile_changes(app, client, admin,
-                                                                  make_citizen):
-    client.patch("/api/v1/admin/plugins/example", json={"ward_codes": [INSIDE]},
-                 headers=admin.headers)
+def test_a_signed_in_repeat_is_replayed_until_the_profile_changes(app, client, admin, make_citizen):
+    client.patch(
+        "/api/v1/admin/plugins/example", json={"ward_codes": [INSIDE]}, headers=admin.headers
+    )
     citizen = make_citizen("+84912000011", ward_code=INSIDE)
     reached = count_flask_requests(app)
     first = client.get(URL, query_string=QUERY, headers=citizen.headers)
@@ -63,8 +63,9 @@ def test_a_signed_in_repeat_is_replayed_until_the_profile_changes(app, client, a
     for header in ("ETag", "Cache-Control", "Vary", "Content-Type"):
         assert again.headers[header] == first.headers[header], header
     assert again.headers["Cache-Control"] == "private, no-cache"
-    conditional = client.get(URL, query_string=QUERY, headers={
-        **citizen.headers, "If-None-Match": first.headers["ETag"]})
+    conditional = client.get(
+        URL, query_string=QUERY, headers={**citizen.headers, "If-None-Match": first.headers["ETag"]}
+    )
     assert conditional.status_code == 304 and len(reached) == 1
     # anonymous requests never get the citizen's answer, nor the citizen the anonymous one
     assert client.get(URL, query_string=QUERY).headers["Cache-Control"] == "public, no-cache"
@@ -82,19 +83,31 @@ def test_a_signed_in_repeat_is_replayed_until_the_profile_changes(app, client, a
 @with_plugins(ExamplePlugin, HealthyPlugin)
 @pytest.mark.smartapp_config(SMARTAPP_STATE_TTL_MS="60000")
 def test_another_worker_sees_a_citizens_change_once_its_ttl_runs_out(
-        app, client, admin, make_citizen, smartapp_database, tmp_path):
-    client.patch("/api/v1/admin/plugins/example", json={"ward_codes": [INSIDE]},
-                 headers=admin.headers)
+    app, client, admin, make_citizen, smartapp_database, tmp_path
+):
+    client.patch(
+        "/api/v1/admin/plugins/example", json={"ward_codes": [INSIDE]}, headers=admin.headers
+    )
     citizen = make_citizen("+84912000012", ward_code=INSIDE)
     assert slugs(client.get(URL, query_string=QUERY, headers=citizen.headers)) == [
-        "example", "healthy"]
-    other = create_app({"SMARTAPP_ENV": "testing", "SMARTAPP_DATABASE_URL": smartapp_database.url,
-                        "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"], "SMARTAPP_REDIS_URL": "",
-                        "SMARTAPP_FIREBASE_PROJECT_ID": ""},
-                       plugins=[ExamplePlugin, HealthyPlugin], instance_path=tmp_path / "other")
+        "example",
+        "healthy",
+    ]
+    other = create_app(
+        {
+            "SMARTAPP_ENV": "testing",
+            "SMARTAPP_DATABASE_URL": smartapp_database.url,
+            "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
+            "SMARTAPP_REDIS_URL": "",
+            "SMARTAPP_FIREBASE_PROJECT_ID": "",
+        },
+        plugins=[ExamplePlugin, HealthyPlugin],
+        instance_path=tmp_path / "other",
+    )
     with other.app_context():
-        moved = other.test_client().patch("/api/v1/me", json={"ward_code": OUTSIDE},
-                                          headers=citizen.headers)
+        moved = other.test_client().patch(
+            "/api/v1/me", json={"ward_code": OUTSIDE}, headers=citizen.headers
+        )
         assert moved.status_code == 200
         db.session.remove()
     db.session.remove()  # a worker's requests each start a session; this test's span them
@@ -121,7 +134,7 @@ def test_a_remembered_verdict_ends_with_the_token():
     remembered.put("long-lived", CitizenClaims("uid-2", None, None, expires_at=time.time() + 1e6))
     assert remembered.get("short-lived").uid == "uid-1"
     assert remembered.get("unknown") is None
-    (until, _), = [v for v in remembered.claims.entries.values() if v[1].uid == "uid-2"]
+    ((until, _),) = [v for v in remembered.claims.entries.values() if v[1].uid == "uid-2"]
     assert until <= time.time() + TOKEN_SECONDS  # a long-lived token is re-verified sooner
     time.sleep(0.35)
     assert remembered.get("short-lived") is None
@@ -146,12 +159,16 @@ class TestFirebaseTokens:
     def smartapp_config(self, firebase_config):
         return firebase_config
 
-    def test_a_firebase_token_is_verified_once_then_remembered(self, client, phone_sign_in,
-                                                                monkeypatch):
+    def test_a_firebase_token_is_verified_once_then_remembered(
+        self, client, phone_sign_in, monkeypatch
+    ):
         calls = []
         verify = tokens.firebase_auth.verify_id_token
-        monkeypatch.setattr(tokens.firebase_auth, "verify_id_token",
-                            lambda *a, **k: calls.append(1) or verify(*a, **k))
+        monkeypatch.setattr(
+            tokens.firebase_auth,
+            "verify_id_token",
+            lambda *a, **k: calls.append(1) or verify(*a, **k),
+        )
         token = phone_sign_in("+84912000015")
         headers = {"Authorization": f"Bearer {token}"}
         for _ in range(3):
@@ -164,6 +181,7 @@ class TestFirebaseTokens:
 
 
 # -- one tile definition ---------------------------------------------------------------------
+
 
 class BadgePlugin(Plugin):
     slug = "badged"
@@ -191,6 +209,7 @@ def test_the_tile_is_defined_once_and_documented_as_answered(client, make_citize
 
 # -- normalized cache keys -------------------------------------------------------------------
 
+
 @with_plugins(ExamplePlugin, HealthyPlugin)
 @pytest.mark.smartapp_config(SMARTAPP_REDIS_URL=REDIS_URL)
 def test_app_versions_that_open_the_same_tiles_share_one_cache_entry(app, client):
@@ -198,11 +217,14 @@ def test_app_versions_that_open_the_same_tiles_share_one_cache_entry(app, client
     connection.flushdb()
     try:
         for patch in range(40):  # example needs android 3.0.0: every 3.x opens both
-            assert slugs(client.get(URL, query_string={
-                "platform": "android", "app_version": f"3.{patch}.{patch}"})) == [
-                "example", "healthy"]
-        assert slugs(client.get(URL, query_string={"platform": "android",
-                                                   "app_version": "2.9"})) == ["healthy"]
+            assert slugs(
+                client.get(
+                    URL, query_string={"platform": "android", "app_version": f"3.{patch}.{patch}"}
+                )
+            ) == ["example", "healthy"]
+        assert slugs(
+            client.get(URL, query_string={"platform": "android", "app_version": "2.9"})
+        ) == ["healthy"]
         assert slugs(client.get(URL)) == ["example", "healthy"]
         keys = sorted(k.decode() for k in connection.keys("smartapp:cache:catalog:*"))
         assert [key.rsplit(":", 1)[1] for key in keys] == ["example,healthy", "healthy"]

@@ -15,9 +15,18 @@ from smartapp.testing import check_plugin, with_plugins
 
 
 def tile(slug: str, **namespace: object) -> type[Plugin]:
-    return type(f"{slug.title()}Plugin", (Plugin,), {
-        "__doc__": slug, "slug": slug, "version": "1.0", "core_requires": ">=0.1",
-        "title": {"vi": slug}, **namespace})
+    return type(
+        f"{slug.title()}Plugin",
+        (Plugin,),
+        {
+            "__doc__": slug,
+            "slug": slug,
+            "version": "1.0",
+            "core_requires": ">=0.1",
+            "title": {"vi": slug},
+            **namespace,
+        },
+    )
 
 
 def search_without_limit(self, query):
@@ -47,11 +56,15 @@ NotAMethodPlugin = tile("static", ioc_metrics=staticmethod(lambda: {}))
 def test_overrides_that_do_not_fit_their_spec_make_the_plugin_invalid(app, client):
     records = registry().records
     assert {slug: record.state.value for slug, record in records.items()} == {
-        "older": "loaded", "extra": "invalid", "star": "invalid", "kwargs": "invalid",
-        "static": "invalid"}
+        "older": "loaded",
+        "extra": "invalid",
+        "star": "invalid",
+        "kwargs": "invalid",
+        "static": "invalid",
+    }
     assert records["extra"].reason == (
-        "search() takes 'page', which the hook does not pass "
-        "(it passes: query, language, limit)")
+        "search() takes 'page', which the hook does not pass (it passes: query, language, limit)"
+    )
     assert records["star"].reason.startswith("search() declares *args: hooks pass named")
     assert records["kwargs"].reason.startswith("tile_badge() declares **rest")
     assert records["static"].reason == "ioc_metrics must be a method, like the hook it overrides"
@@ -81,7 +94,8 @@ def test_a_misspelt_hook_is_caught_by_a_test_not_at_run_time():
     misspelt = tile("typo", tile_badges=tile_badges, fee_payment_link=fee_payment_link)
     assert hook_problems(misspelt, Plugin) == []  # registration keeps it loaded
     assert unknown_hooks(misspelt, Plugin) == [
-        "tile_badges() is not a hook: did you mean tile_badge()?"]
+        "tile_badges() is not a hook: did you mean tile_badge()?"
+    ]
     with pytest.raises(AssertionError, match="did you mean tile_badge"):
         check_plugin(misspelt)
     check_plugin(tile("offers", fee_payment_link=fee_payment_link))

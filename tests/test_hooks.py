@@ -75,7 +75,9 @@ def test_hook_setup(app, client, admin):
     assert client.get("/readyz").json["plugins"]["no-key"] == "setup_error"
     listed = client.get("/api/v1/admin/plugins", headers=admin.headers).json["items"]
     assert {item["slug"]: (item["state"], item["reason"]) for item in listed} == {
-        "no-key": ("setup_error", reason), "buses": ("loaded", None)}
+        "no-key": ("setup_error", reason),
+        "buses": ("loaded", None),
+    }
     assert [tile["slug"] for tile in client.get("/api/v1/utilities").json["items"]] == ["buses"]
     assert client.get("/api/v1/u/no-key/fares").status_code == 404  # never mounted
 
@@ -149,7 +151,8 @@ def test_hook_ioc_metrics(client, admin, make_staff):
 
     assert response.status_code == 200
     assert response.json["utilities"] == {
-        "parking": {"lots": 12, "free_spaces": {"Phường Tân Ninh": 40}}}
+        "parking": {"lots": 12, "free_spaces": {"Phường Tân Ninh": 40}}
+    }
     assert response.json["core"]["plugins"]["loaded"] == 3
     ioc_reader = make_staff("communicator", permissions=["ioc:read"])
     reader_view = client.get("/api/v1/ioc/metrics", headers=ioc_reader.headers)
@@ -170,9 +173,12 @@ class ProceduresPlugin(Plugin):
 
     def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
         title = {"vi": "Đăng ký khai sinh", "en": "Birth registration"}[language]
-        hits = [SearchHit(title, query, "procedures/1", "smartapp://u/procedures/1", 0.9),
-                SearchHit("Cấp lại khai sinh", query, "/procedures/2",
-                          "smartapp://u/procedures/2", 0.4)]
+        hits = [
+            SearchHit(title, query, "procedures/1", "smartapp://u/procedures/1", 0.9),
+            SearchHit(
+                "Cấp lại khai sinh", query, "/procedures/2", "smartapp://u/procedures/2", 0.4
+            ),
+        ]
         return hits[:limit]
 
 
@@ -198,8 +204,9 @@ class BrokenSearchPlugin(Plugin):
 
 @with_plugins(ProceduresPlugin, HospitalsPlugin, BrokenSearchPlugin, QuietPlugin)
 def test_hook_search(client, error_envelope):
-    found = client.get("/api/v1/search", query_string={"q": "khai sinh"},
-                       headers={"Accept-Language": "en"})
+    found = client.get(
+        "/api/v1/search", query_string={"q": "khai sinh"}, headers={"Accept-Language": "en"}
+    )
 
     assert found.status_code == 200
     assert [(hit["utility"], hit["title"], hit["score"]) for hit in found.json["items"]] == [
@@ -264,6 +271,5 @@ def test_hook_seed_demo(app, client):
     token = client.post("/api/v1/auth/staff/token", json={"email": email, "password": password})
     assert token.status_code == 200 and token.json["staff"]["role"] == "admin"
     # Each seed sets a new password, so only the one printed last works.
-    stale = client.post("/api/v1/auth/staff/token",
-                        json={"email": email, "password": old_password})
+    stale = client.post("/api/v1/auth/staff/token", json={"email": email, "password": old_password})
     assert stale.status_code == 401

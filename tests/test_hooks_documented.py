@@ -20,8 +20,11 @@ HOOKS = hook_names(Plugin)
 
 def documented_hooks() -> list[str]:
     """The ``### `` headings of the ``## Hooks`` section, in order."""
-    section = re.search(r"^## Hooks\s*$(.*?)(?=^## |\Z)", PLUGINS_DOC.read_text(encoding="utf-8"),
-                        re.MULTILINE | re.DOTALL)
+    section = re.search(
+        r"^## Hooks\s*$(.*?)(?=^## |\Z)",
+        PLUGINS_DOC.read_text(encoding="utf-8"),
+        re.MULTILINE | re.DOTALL,
+    )
     assert section, f"{PLUGINS_DOC} has no '## Hooks' section"
     return re.findall(r"^### `?(\w+)`?\s*$", section.group(1), re.MULTILINE)
 
@@ -31,8 +34,11 @@ def function_names() -> set[str]:
     names: set[str] = set()
     for path in TESTS.rglob("test_*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        names.update(node.name for node in ast.walk(tree)
-                     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef))
+        names.update(
+            node.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        )
     return names
 
 

@@ -61,8 +61,9 @@ def expired(serializer: URLSafeTimedSerializer, payload: dict, max_age: int) -> 
         def get_timestamp(self) -> int:
             return int(time.time()) - max_age - 60
 
-    old = URLSafeTimedSerializer(serializer.secret_keys[-1], salt=serializer.salt,
-                                 signer=IssuedLongAgo)
+    old = URLSafeTimedSerializer(
+        serializer.secret_keys[-1], salt=serializer.salt, signer=IssuedLongAgo
+    )
     return old.dumps(payload)
 
 
@@ -89,7 +90,8 @@ class TestFirebaseCitizens:
         assert citizen_count() == 1
 
     def test_a_name_longer_than_the_profile_holds_never_locks_the_citizen_out(
-            self, client, phone_sign_in):
+        self, client, phone_sign_in
+    ):
         # the device sets its own display name (client SDK), to anything
         token = phone_sign_in(PHONE, name="N" * 300)
         profile = client.get("/api/v1/me", headers=bearer(token))
@@ -100,48 +102,64 @@ class TestFirebaseCitizens:
         headers = bearer(phone_sign_in(PHONE))
         ward = wards()[0].code
 
-        response = client.patch("/api/v1/me", headers=headers, json={
-            "language": "en", "ward_code": ward, "display_name": "Lê Thị Bình"})
+        response = client.patch(
+            "/api/v1/me",
+            headers=headers,
+            json={"language": "en", "ward_code": ward, "display_name": "Lê Thị Bình"},
+        )
         assert response.status_code == 200, response.json
         profile = client.get("/api/v1/me", headers=headers).json
         assert (profile["language"], profile["ward_code"], profile["display_name"]) == (
-            "en", ward, "Lê Thị Bình")
+            "en",
+            ward,
+            "Lê Thị Bình",
+        )
 
         cleared = client.patch("/api/v1/me", headers=headers, json={"ward_code": None})
         assert cleared.json["ward_code"] is None
 
-    @pytest.mark.parametrize(("body", "field"), [
-        ({"ward_code": WARD_OF_ANOTHER_PROVINCE}, "ward_code"),
-        ({"ward_code": 999_999_999}, "ward_code"),
-        ({"language": "fr"}, "language"),
-        ({"display_name": ""}, "display_name"),
-        ({"nickname": "An"}, "nickname"),
-    ])
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"ward_code": WARD_OF_ANOTHER_PROVINCE}, "ward_code"),
+            ({"ward_code": 999_999_999}, "ward_code"),
+            ({"language": "fr"}, "language"),
+            ({"display_name": ""}, "display_name"),
+            ({"nickname": "An"}, "nickname"),
+        ],
+    )
     def test_patch_me_names_the_bad_field_and_changes_nothing(
         self, client, phone_sign_in, error_envelope, body, field
     ):
         headers = bearer(phone_sign_in(PHONE, name="An"))
         before = client.get("/api/v1/me", headers=headers).json
 
-        error_envelope(client.patch("/api/v1/me", headers=headers, json=body), 422,
-                       fields={field})
+        error_envelope(client.patch("/api/v1/me", headers=headers, json=body), 422, fields={field})
         assert client.get("/api/v1/me", headers=headers).json == before
 
-    def test_invalid_tokens_get_401_and_create_nobody(self, client, phone_sign_in,
-                                                       error_envelope):
+    def test_invalid_tokens_get_401_and_create_nobody(self, client, phone_sign_in, error_envelope):
         token = phone_sign_in(PHONE)
         header, _, _ = token.split(".")
-        other_project = {**_claims(token), "aud": "another-project",
-                         "iss": "https://securetoken.google.com/another-project"}
-        for bad in ("garbage", token[: len(token) // 2], f"{header}.{_segment(other_project)}.",
-                    f"{header}.{_segment([1, 2])}.", "ü-not-ascii"):
+        other_project = {
+            **_claims(token),
+            "aud": "another-project",
+            "iss": "https://securetoken.google.com/another-project",
+        }
+        for bad in (
+            "garbage",
+            token[: len(token) // 2],
+            f"{header}.{_segment(other_project)}.",
+            f"{header}.{_segment([1, 2])}.",
+            "ü-not-ascii",
+        ):
             response = client.get("/api/v1/me", headers=bearer(bad))
             body = error_envelope(response, 401)
             assert body["message"] == "Phiên đăng nhập không hợp lệ hoặc đã hết hạn.", bad
         assert citizen_count() == 0
 
-    @pytest.mark.parametrize("headers", [
-        {}, {"Authorization": "Bearer "}, {"Authorization": "Basic dXNlcjpwYXNz"}])
+    @pytest.mark.parametrize(
+        "headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic dXNlcjpwYXNz"}]
+    )
     def test_no_token_is_401(self, client, error_envelope, headers):
         error_envelope(client.get("/api/v1/me", headers=headers), 401)
 
@@ -169,14 +187,20 @@ def test_development_sign_in_end_to_end(client):
     me = client.get("/api/v1/me", headers=bearer(response.json["id_token"]))
     assert me.status_code == 200, me.json
     assert (me.json["phone_number"], me.json["display_name"], me.json["language"]) == (
-        PHONE, "Trần Cúc", "vi")
+        PHONE,
+        "Trần Cúc",
+        "vi",
+    )
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "phone_number"),
-    ({"phone_number": "0912345678"}, "phone_number"),
-    ({"phone_number": PHONE, "display_name": ""}, "display_name"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "phone_number"),
+        ({"phone_number": "0912345678"}, "phone_number"),
+        ({"phone_number": PHONE, "display_name": ""}, "display_name"),
+    ],
+)
 def test_development_sign_in_names_the_bad_field(client, error_envelope, body, field):
     error_envelope(client.post(DEV_SIGN_IN, json=body), 422, fields={field})
 
@@ -184,8 +208,10 @@ def test_development_sign_in_names_the_bad_field(client, error_envelope, body, f
 def test_expired_development_token_is_401(app, client, error_envelope):
     serializer = app.extensions["smartapp.verifiers"]["development"].serializer
     token = DEVELOPMENT_PREFIX + expired(
-        serializer, {"uid": "dev-84912345678", "phone_number": PHONE, "name": None},
-        DEVELOPMENT_TOKEN_MAX_AGE)
+        serializer,
+        {"uid": "dev-84912345678", "phone_number": PHONE, "name": None},
+        DEVELOPMENT_TOKEN_MAX_AGE,
+    )
     error_envelope(client.get("/api/v1/me", headers=bearer(token)), 401)
     assert citizen_count() == 0
 
@@ -202,9 +228,17 @@ def staff_named(email: str) -> Staff | None:
 
 
 def test_staff_create_with_password(app):
-    result = app.test_cli_runner().invoke(args=[
-        "staff", "create", "An.Admin@TayNinh.gov.vn", "--role", "admin",
-        "--password", TEST_PASSWORD])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "staff",
+            "create",
+            "An.Admin@TayNinh.gov.vn",
+            "--role",
+            "admin",
+            "--password",
+            TEST_PASSWORD,
+        ]
+    )
     assert result.exit_code == 0, result.output
     account = staff_named("an.admin@tayninh.gov.vn")
     assert account is not None and account.role == Role.ADMIN
@@ -213,24 +247,26 @@ def test_staff_create_with_password(app):
 
 def test_staff_create_prompts_for_the_password(app, client):
     result = app.test_cli_runner().invoke(
-        args=["staff", "create", "so@tayninh.gov.vn", "--role", "agency_staff", "--agency",
-              "SXD"],
-        input=f"{TEST_PASSWORD}\n{TEST_PASSWORD}\n")
+        args=["staff", "create", "so@tayninh.gov.vn", "--role", "agency_staff", "--agency", "SXD"],
+        input=f"{TEST_PASSWORD}\n{TEST_PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Password" in result.output and TEST_PASSWORD not in result.output
     assert staff_named("so@tayninh.gov.vn").agency_code == "SXD"
-    token = client.post(TOKEN_ROUTE, json={"email": "so@tayninh.gov.vn",
-                                           "password": TEST_PASSWORD})
+    token = client.post(TOKEN_ROUTE, json={"email": "so@tayninh.gov.vn", "password": TEST_PASSWORD})
     assert token.status_code == 200, token.json
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["x@tayninh.gov.vn", "--role", "agency_staff"], "agency"),
-    (["x@tayninh.gov.vn", "--role", "admin", "--agency", "SXD"], "agency"),
-    (["x@tayninh.gov.vn", "--role", "admin", "--password", "short"], "password"),
-    (["not-an-email", "--role", "admin"], "email"),
-    (["x@tayninh.gov.vn", "--role", "mayor"], "--role"),
-])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["x@tayninh.gov.vn", "--role", "agency_staff"], "agency"),
+        (["x@tayninh.gov.vn", "--role", "admin", "--agency", "SXD"], "agency"),
+        (["x@tayninh.gov.vn", "--role", "admin", "--password", "short"], "password"),
+        (["not-an-email", "--role", "admin"], "email"),
+        (["x@tayninh.gov.vn", "--role", "mayor"], "--role"),
+    ],
+)
 def test_staff_create_names_the_bad_input(app, args, field):
     if "--password" not in args:
         args = [*args, "--password", TEST_PASSWORD]
@@ -243,8 +279,17 @@ def test_staff_create_names_the_bad_input(app, args, field):
 
 def test_staff_create_refuses_a_duplicate_email(app, make_staff):
     make_staff(Role.COMMUNICATOR, email="tt@tayninh.gov.vn")
-    result = app.test_cli_runner().invoke(args=[
-        "staff", "create", "TT@tayninh.gov.vn", "--role", "admin", "--password", TEST_PASSWORD])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "staff",
+            "create",
+            "TT@tayninh.gov.vn",
+            "--role",
+            "admin",
+            "--password",
+            TEST_PASSWORD,
+        ]
+    )
     assert result.exit_code == 2, result.output
     assert "'email'" in result.output and "exists" in result.output
     assert staff_named("tt@tayninh.gov.vn").role == Role.COMMUNICATOR
@@ -281,11 +326,14 @@ def test_wrong_password_and_unknown_email_answer_alike(client, make_staff, error
     assert wrong["message"] == "Email hoặc mật khẩu không đúng."
 
 
-@pytest.mark.parametrize(("body", "fields"), [
-    ({}, {"email", "password"}),
-    ({"email": "not-an-email", "password": "x"}, {"email"}),
-    ({"email": "a@tayninh.gov.vn", "password": ""}, {"password"}),
-])
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({}, {"email", "password"}),
+        ({"email": "not-an-email", "password": "x"}, {"email"}),
+        ({"email": "a@tayninh.gov.vn", "password": ""}, {"password"}),
+    ],
+)
 def test_staff_token_names_the_bad_field(client, error_envelope, body, fields):
     error_envelope(client.post(TOKEN_ROUTE, json=body), 422, fields=fields)
 
@@ -294,8 +342,13 @@ def test_staff_token_is_rate_limited_per_account(client, make_staff, error_envel
     make_staff(Role.ADMIN, email="admin@tayninh.gov.vn")
     make_staff(Role.ADMIN, email="other@tayninh.gov.vn")
     # Changing the email's case must not buy more guesses.
-    for email in ("admin@tayninh.gov.vn", "ADMIN@tayninh.gov.vn", "Admin@TayNinh.gov.vn",
-                  "admin@tayninh.gov.vn", "admin@TAYNINH.gov.vn"):
+    for email in (
+        "admin@tayninh.gov.vn",
+        "ADMIN@tayninh.gov.vn",
+        "Admin@TayNinh.gov.vn",
+        "admin@tayninh.gov.vn",
+        "admin@TAYNINH.gov.vn",
+    ):
         assert staff_token(client, email, "guess").status_code == 401
 
     limited = staff_token(client, "admin@tayninh.gov.vn")  # even the right password
@@ -327,10 +380,12 @@ def test_bumping_the_token_generation_revokes_tokens(client, make_staff, error_e
 def test_forged_and_expired_staff_tokens_are_401(app, client, make_staff, error_envelope):
     staff = make_staff(Role.ADMIN)
     serializer = app.extensions["smartapp.staff_tokens"].serializer
-    old = STAFF_PREFIX + expired(serializer, {"sid": staff.account.id, "gen": 0},
-                                 STAFF_TOKEN_MAX_AGE)
+    old = STAFF_PREFIX + expired(
+        serializer, {"sid": staff.account.id, "gen": 0}, STAFF_TOKEN_MAX_AGE
+    )
     forged = STAFF_PREFIX + URLSafeTimedSerializer("not the secret", salt=serializer.salt).dumps(
-        {"sid": staff.account.id, "gen": 0})
+        {"sid": staff.account.id, "gen": 0}
+    )
     for token in (old, forged, staff.token + "x", "staff.garbage"):
         error_envelope(client.get(ADMIN_ROUTE, headers=bearer(token)), 401)
 
@@ -371,15 +426,20 @@ class DeskPlugin(Plugin):
 
 @with_plugins(DeskPlugin)
 class TestStaffRequired:
-    @pytest.mark.parametrize(("role", "extra", "allowed"), [
-        (Role.ADMIN, {}, {"any", "communications", "managed"}),
-        (Role.COMMUNICATOR, {}, {"any", "communications"}),
-        (Role.AGENCY_STAFF, {"agency_code": "SXD"}, {"any"}),
-        (Role.AGENCY_STAFF, {"agency_code": "SXD", "permissions": ["desk:manage"]},
-         {"any", "managed"}),
-    ])
-    def test_roles_and_permissions(self, client, make_staff, error_envelope, role, extra,
-                                   allowed):
+    @pytest.mark.parametrize(
+        ("role", "extra", "allowed"),
+        [
+            (Role.ADMIN, {}, {"any", "communications", "managed"}),
+            (Role.COMMUNICATOR, {}, {"any", "communications"}),
+            (Role.AGENCY_STAFF, {"agency_code": "SXD"}, {"any"}),
+            (
+                Role.AGENCY_STAFF,
+                {"agency_code": "SXD", "permissions": ["desk:manage"]},
+                {"any", "managed"},
+            ),
+        ],
+    )
+    def test_roles_and_permissions(self, client, make_staff, error_envelope, role, extra, allowed):
         staff = make_staff(role, **extra)
         for route in ("any", "communications", "managed"):
             response = client.get(f"/api/v1/u/desk/{route}", headers=staff.headers)

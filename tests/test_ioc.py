@@ -17,8 +17,15 @@ def test_core_figures_and_access(client, make_staff, make_citizen):
     assert figures["province_code"] == 80
     assert figures["core"]["citizens"] == 2
     assert figures["core"]["citizens_by_language"] == {"vi": 1, "en": 1}
-    assert figures["core"]["plugins"] == {"loaded": 1, "import_error": 0, "invalid": 0,
-                                          "incompatible": 0, "setup_error": 1}
-    assert client.get("/api/v1/ioc/metrics",
-                      headers=make_staff("communicator").headers).status_code == 403
+    assert figures["core"]["plugins"] == {
+        "loaded": 1,
+        "import_error": 0,
+        "invalid": 0,
+        "incompatible": 0,
+        "setup_error": 1,
+    }
+    assert (
+        client.get("/api/v1/ioc/metrics", headers=make_staff("communicator").headers).status_code
+        == 403
+    )
     assert client.get("/api/v1/ioc/metrics").status_code == 401

@@ -39,12 +39,21 @@ def test_with_redis_a_real_worker_runs_the_job(app, smartapp_database, smartapp_
     assert db.session.scalars(select(Note.text)).all() == []  # nothing ran here
     db.session.rollback()  # end this read transaction before another process writes
 
-    env = {**os.environ, "SMARTAPP_DATABASE_URL": smartapp_database.url,
-           "SMARTAPP_REDIS_URL": REDIS_URL, "SMARTAPP_ENV": "testing",
-           "PYTHONPATH": f"{ROOT / 'tests' / 'example_plugin'}{os.pathsep}{ROOT}"}
+    env = {
+        **os.environ,
+        "SMARTAPP_DATABASE_URL": smartapp_database.url,
+        "SMARTAPP_REDIS_URL": REDIS_URL,
+        "SMARTAPP_ENV": "testing",
+        "PYTHONPATH": f"{ROOT / 'tests' / 'example_plugin'}{os.pathsep}{ROOT}",
+    }
     smartapp = Path(sys.executable).with_name("smartapp")
-    result = subprocess.run([str(smartapp), "worker", "--queue", queue_name, "--burst"],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(smartapp), "worker", "--queue", queue_name, "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
 
     job = Queue(queue_name, connection=connection).fetch_job(job_id)

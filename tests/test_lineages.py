@@ -28,8 +28,11 @@ def fresh_database_url(request, tmp_path) -> Iterator[str]:
 
 
 def make_app(url, tmp_path, plugins):
-    return create_app({"SMARTAPP_DATABASE_URL": url, "SMARTAPP_ENV": "testing"},
-                      plugins=plugins, instance_path=tmp_path / "instance")
+    return create_app(
+        {"SMARTAPP_DATABASE_URL": url, "SMARTAPP_ENV": "testing"},
+        plugins=plugins,
+        instance_path=tmp_path / "instance",
+    )
 
 
 def table_names() -> set[str]:
@@ -47,8 +50,13 @@ def test_upgrade_migrates_the_core_and_every_plugin(fresh_database_url, tmp_path
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         assert "upgrading core" in result.output and "upgrading example" in result.output
-        assert {"citizens", "staff", "example_notes", "alembic_version",
-                "alembic_version_example"} <= table_names()
+        assert {
+            "citizens",
+            "staff",
+            "example_notes",
+            "alembic_version",
+            "alembic_version_example",
+        } <= table_names()
         assert lineages.pending() == {"core": [], "example": []}
         assert app.test_client().get("/readyz").status_code == 200
         assert runner.invoke(args=["db", "pending"]).exit_code == 0
@@ -63,8 +71,9 @@ def test_models_match_their_migrations(fresh_database_url, tmp_path):
             lineages.upgrade(target)
         with db.engine.connect() as connection:
             for target in lineages.lineages():
-                context = MigrationContext.configure(connection, opts={
-                    "include_object": target.include_object, "compare_type": True})
+                context = MigrationContext.configure(
+                    connection, opts={"include_object": target.include_object, "compare_type": True}
+                )
                 assert compare_metadata(context, db.metadata) == [], target.name
         db.engine.dispose()
 
@@ -74,7 +83,8 @@ def test_a_plugin_can_be_removed_without_breaking_the_rest(fresh_database_url, t
     with app.app_context():
         app.test_cli_runner().invoke(args=["db", "upgrade"])
         result = app.test_cli_runner().invoke(
-            args=["db", "downgrade", "--plugin", "example", "base"])
+            args=["db", "downgrade", "--plugin", "example", "base"]
+        )
         assert result.exit_code == 0, result.output
         assert "example_notes" not in table_names()
         assert "citizens" in table_names()

@@ -22,13 +22,19 @@ def test_the_province_has_96_wards_and_communes(client):
 def test_name_filter_ignores_diacritics_and_case(client, query):
     items = client.get("/api/v1/locations/wards", query_string={"q": query}).json["items"]
     assert [w["name"] for w in items] == ["Phường Tân Ninh"]
-    assert items[0] == {"code": 25459, "name": "Phường Tân Ninh", "division_type": "phường",
-                        "codename": "phuong_tan_ninh"}
+    assert items[0] == {
+        "code": 25459,
+        "name": "Phường Tân Ninh",
+        "division_type": "phường",
+        "codename": "phuong_tan_ninh",
+    }
 
 
 def test_d_with_stroke_folds_to_d(client):
-    names = [w["name"] for w in client.get("/api/v1/locations/wards",
-                                           query_string={"q": "duc hoa"}).json["items"]]
+    names = [
+        w["name"]
+        for w in client.get("/api/v1/locations/wards", query_string={"q": "duc hoa"}).json["items"]
+    ]
     assert names and all("Đức Hòa" in name for name in names)
 
 
@@ -47,5 +53,9 @@ def test_limit_is_bounded(client):
 def test_a_fractional_ward_code_is_refused(client, citizen):
     response = client.patch("/api/v1/me", json={"ward_code": 25459.5}, headers=citizen.headers)
     assert response.status_code == 422 and list(response.json["errors"]) == ["ward_code"]
-    assert client.patch("/api/v1/me", json={"ward_code": 25459},
-                        headers=citizen.headers).json["ward_code"] == 25459
+    assert (
+        client.patch("/api/v1/me", json={"ward_code": 25459}, headers=citizen.headers).json[
+            "ward_code"
+        ]
+        == 25459
+    )

@@ -27,8 +27,9 @@ def dead_redis_url() -> str:
 
 
 def test_only_limited_routes_pay_for_the_limiter(app):
-    assert not [f for f in app.before_request_funcs.get(None, [])
-                if getattr(f, "__self__", None) is limiter]
+    assert not [
+        f for f in app.before_request_funcs.get(None, []) if getattr(f, "__self__", None) is limiter
+    ]
 
 
 @pytest.fixture
@@ -41,12 +42,16 @@ def test_limits_fall_back_to_memory_when_redis_is_down(app, client, make_staff):
     Redis neither opens the sign-in route to guessing nor fails it."""
     assert app.config["RATELIMIT_STORAGE_OPTIONS"]["socket_connect_timeout"] == 0.5
     make_staff("admin", email="admin@tayninh.gov.vn")
-    answers = [client.post(TOKEN_ROUTE, json={"email": "admin@tayninh.gov.vn",
-                                              "password": "guess"}).status_code
-               for _ in range(5)]
+    answers = [
+        client.post(
+            TOKEN_ROUTE, json={"email": "admin@tayninh.gov.vn", "password": "guess"}
+        ).status_code
+        for _ in range(5)
+    ]
     assert answers == [401] * 5
-    limited = client.post(TOKEN_ROUTE, json={"email": "admin@tayninh.gov.vn",
-                                             "password": TEST_PASSWORD})
+    limited = client.post(
+        TOKEN_ROUTE, json={"email": "admin@tayninh.gov.vn", "password": TEST_PASSWORD}
+    )
     assert limited.status_code == 429 and limited.json["code"] == 429
 
 
@@ -75,20 +80,31 @@ NOT_SETTINGS = {"SMARTAPP_SETTINGS"}  # the app.config key holding the parsed Se
 
 
 def settings_read_by_the_code() -> set[str]:
-    sources = [*(ROOT / "smartapp").rglob("*.py"), *ROOT.glob("plugins/*/smartapp_*/**/*.py"),
-               ROOT / "wsgi.py"]
+    sources = [
+        *(ROOT / "smartapp").rglob("*.py"),
+        *ROOT.glob("plugins/*/smartapp_*/**/*.py"),
+        ROOT / "wsgi.py",
+    ]
     names: set[str] = set()
     for path in sources:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        names.update(node.value for node in ast.walk(tree)
-                     if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                     and SETTING.match(node.value))
+        names.update(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and SETTING.match(node.value)
+        )
     return names - NOT_SETTINGS
 
 
 def test_every_setting_is_documented_for_operators():
     settings = settings_read_by_the_code()
     assert {"SMARTAPP_ENV", "SMARTAPP_DATABASE_URL", "SMARTAPP_REDIS_URL"} <= settings
-    documented = set(re.findall(r"`(SMARTAPP_[A-Z0-9_]+)`",
-                                (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")))
+    documented = set(
+        re.findall(
+            r"`(SMARTAPP_[A-Z0-9_]+)`",
+            (ROOT / "docs" / "operations.md").read_text(encoding="utf-8"),
+        )
+    )
     assert not settings - documented, "document these in docs/operations.md"

@@ -55,18 +55,21 @@ class Environment:
         }
         venv.create(root / "venv", with_pip=False)
         self.python = str(root / "venv" / "bin" / "python")
-        child_site = self.run(self.python, "-c",
-                              "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+        child_site = self.run(
+            self.python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+        )
         parent_site = sysconfig.get_paths()["purelib"]
         # addsitedir, unlike a plain path line, also runs this environment's .pth files
         # (the editable smartapp install is one).
         (Path(child_site.strip()) / "smartapp_parent.pth").write_text(
-            f"import site; site.addsitedir({parent_site!r})\n")
+            f"import site; site.addsitedir({parent_site!r})\n"
+        )
 
     def run(self, *command: str, cwd: Path | None = None, expect: int = 0) -> str:
         """``command``'s output (its standard error too when it is expected to fail)."""
-        done = subprocess.run(command, cwd=cwd, env=self.env, capture_output=True, text=True,
-                              timeout=180)
+        done = subprocess.run(
+            command, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=180
+        )
         assert done.returncode == expect, f"{command}\n{done.stdout}\n{done.stderr}"
         return done.stdout if expect == 0 else done.stdout + done.stderr
 
@@ -78,13 +81,36 @@ def test_new_plugin_installs_migrates_loads_serves_and_passes_its_tests(tmp_path
     folder = tmp_path / SLUG
     environment = Environment(tmp_path, f"sqlite:///{tmp_path / 'smartapp.sqlite3'}")
     # This environment's own command writes the skeleton, as an author would run it.
-    environment.run(str(Path(sys.executable).with_name("smartapp")), "plugins", "new", SLUG,
-                    "--path", str(folder))
+    environment.run(
+        str(Path(sys.executable).with_name("smartapp")),
+        "plugins",
+        "new",
+        SLUG,
+        "--path",
+        str(folder),
+    )
 
-    environment.run(sys.executable, "-m", "ruff", "check", "--no-cache", "--config",
-                    str(Path(__file__).parent.parent / "pyproject.toml"), str(folder))
-    environment.run(sys.executable, "-m", "pip", "--python", environment.python, "install",
-                    "--quiet", "-e", str(folder))
+    environment.run(
+        sys.executable,
+        "-m",
+        "ruff",
+        "check",
+        "--no-cache",
+        "--config",
+        str(Path(__file__).parent.parent / "pyproject.toml"),
+        str(folder),
+    )
+    environment.run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        environment.python,
+        "install",
+        "--quiet",
+        "-e",
+        str(folder),
+    )
     environment.smartapp("db", "upgrade")
 
     listed = json.loads(environment.smartapp("plugins", "list", "--json"))
@@ -105,12 +131,21 @@ def test_new_plugin_installs_migrates_loads_serves_and_passes_its_tests(tmp_path
 
     # Exit status 0: every test passed, and there was at least one; on this run's databases.
     databases = request.config.getoption("--smartapp-databases")
-    tests = environment.run(environment.python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                            f"--smartapp-databases={databases}", cwd=folder)
+    tests = environment.run(
+        environment.python,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--smartapp-databases={databases}",
+        cwd=folder,
+    )
     assert " passed" in tests
 
-    taken = environment.smartapp("plugins", "new", SLUG, "--path", str(tmp_path / "again"),
-                                 expect=2)
+    taken = environment.smartapp(
+        "plugins", "new", SLUG, "--path", str(tmp_path / "again"), expect=2
+    )
     assert f"an installed plugin already uses the slug '{SLUG}'" in taken
     environment.smartapp("db", "downgrade", "--plugin", SLUG, "base")
     pending = environment.smartapp("db", "pending", expect=1)
@@ -129,8 +164,10 @@ def test_the_skeleton_is_named_after_the_slug(tmp_path):
     assert "parking-lots = smartapp_parking_lots:ParkingLotsPlugin" in setup
     plugin = files["smartapp_parking_lots/__init__.py"].read_text()
     assert 'slug = "parking-lots"' in plugin and 'core_requires = ">=0.1,<1"' in plugin
-    assert '__tablename__ = "parking_lots_items"' in files["smartapp_parking_lots/models.py"]\
-        .read_text()
+    assert (
+        '__tablename__ = "parking_lots_items"'
+        in files["smartapp_parking_lots/models.py"].read_text()
+    )
     assert "tests/test_smartapp_parking_lots.py" in files
     assert not [name for name in files if name.endswith(".tmpl") or "$" in name]
     # Each skeleton gets its own revision id.

@@ -32,8 +32,13 @@ def list_staff(args: dict[str, Any]) -> Page[Staff]:
 @blp.response(201, StaffSchema)
 def post_staff(body: dict[str, Any]) -> Staff:
     """Create a staff account."""
-    return create_staff(body["email"], body["password"], body["role"],
-                        body.get("agency_code"), body.get("permissions"))
+    return create_staff(
+        body["email"],
+        body["password"],
+        body["role"],
+        body.get("agency_code"),
+        body.get("permissions"),
+    )
 
 
 @blp.route("/staff/<int:staff_id>", methods=["PATCH"])

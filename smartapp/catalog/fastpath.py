@@ -52,17 +52,26 @@ Key = tuple[str, str, Any]
 class HomeScreenFastPath:
     """WSGI middleware in front of the app (see the module's docstring)."""
 
-    def __init__(self, wsgi_app: WSGIApplication, state: RuntimeState, tokens: VerifiedTokens,
-                 wards: CitizenWards) -> None:
+    def __init__(
+        self,
+        wsgi_app: WSGIApplication,
+        state: RuntimeState,
+        tokens: VerifiedTokens,
+        wards: CitizenWards,
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.state = state
         self.tokens = tokens
         self.wards = wards
         self.answers: OrderedDict[Key, RenderedHomeScreen] = OrderedDict()
 
-    def remember(self, query_string: str, accept_language: str,
-                 rendered: RenderedHomeScreen, profile_ward: int | str | None = ANONYMOUS
-                 ) -> None:
+    def remember(
+        self,
+        query_string: str,
+        accept_language: str,
+        rendered: RenderedHomeScreen,
+        profile_ward: int | str | None = ANONYMOUS,
+    ) -> None:
         """Keep the answer Flask gave to this request: anonymous, or a signed-in citizen's
         whose profile has ``profile_ward`` (``None``: no ward) and whose tiles have no badges."""
         self.answers[(query_string, accept_language, profile_ward)] = rendered
@@ -82,8 +91,11 @@ class HomeScreenFastPath:
         return environ.get("QUERY_STRING", ""), environ.get("HTTP_ACCEPT_LANGUAGE", ""), ward
 
     def _current(self, environ: WSGIEnvironment) -> RenderedHomeScreen | None:
-        if (environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "GET"
-                or "HTTP_ORIGIN" in environ):  # CORS answers come from Flask (flask-cors)
+        if (
+            environ.get("PATH_INFO") != PATH
+            or environ.get("REQUEST_METHOD") != "GET"
+            or "HTTP_ORIGIN" in environ
+        ):  # CORS answers come from Flask (flask-cors)
             return None
         state = self.state
         if time.monotonic() - state.checked_at >= state.ttl:
@@ -94,8 +106,7 @@ class HomeScreenFastPath:
             return None
         return rendered
 
-    def __call__(self, environ: WSGIEnvironment,
-                 start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         rendered = self._current(environ)
         if rendered is None:
             return self.wsgi_app(environ, start_response)

@@ -30,12 +30,15 @@ blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Home-scr
 
 class CatalogQuerySchema(Schema):
     platform = fields.String(validate=validate.OneOf(PLATFORMS))
-    app_version = fields.String(validate=[validate.Length(max=32),
-                                          validate.Regexp(r"^\d+(\.\d+){0,3}$")],
-                                metadata={"description": "the app's version, e.g. 3.2.0"})
-    ward_code = WardCodeField(metadata={
-        "description": "show the utilities of this ward (signed-in citizens: their profile's)"
-    })
+    app_version = fields.String(
+        validate=[validate.Length(max=32), validate.Regexp(r"^\d+(\.\d+){0,3}$")],
+        metadata={"description": "the app's version, e.g. 3.2.0"},
+    )
+    ward_code = WardCodeField(
+        metadata={
+            "description": "show the utilities of this ward (signed-in citizens: their profile's)"
+        }
+    )
 
 
 @blp.route("/utilities")
@@ -48,20 +51,27 @@ def utilities(args: dict[str, Any]) -> Response:
     citizens_revision = wards.refresh()  # before the citizen is read: see ``remember``
     citizen = current_citizen()
     ward_code = citizen.ward_code if citizen and citizen.ward_code else args.get("ward_code")
-    rendered = home_screen_cache().get(current_language(), args.get("platform"),
-                                       args.get("app_version"), ward_code)
+    rendered = home_screen_cache().get(
+        current_language(), args.get("platform"), args.get("app_version"), ward_code
+    )
     replay = (request.query_string.decode("latin-1"), request.headers.get("Accept-Language", ""))
     if citizen is None:
         fast_path().remember(*replay, rendered)
     elif badges := registry().call_hook(Plugin.tile_badge, citizen=citizen).answers:
-        rendered = render([dataclasses.replace(tile, badge=badges.get(tile.slug))
-                           for tile in rendered.tiles], rendered.revision, badges=True)
+        rendered = render(
+            [dataclasses.replace(tile, badge=badges.get(tile.slug)) for tile in rendered.tiles],
+            rendered.revision,
+            badges=True,
+        )
     elif citizens_revision is not None:  # the same for every visit until something changes
         wards.remember(citizen.firebase_uid, citizen.ward_code, citizens_revision)
         fast_path().remember(*replay, rendered, profile_ward=citizen.ward_code)
     not_modified = request.if_none_match.contains_weak(rendered.etag)
-    response = Response(None if not_modified else rendered.body, status=304 if not_modified
-                        else 200, mimetype="application/json")
+    response = Response(
+        None if not_modified else rendered.body,
+        status=304 if not_modified else 200,
+        mimetype="application/json",
+    )
     response.set_etag(rendered.etag)
     response.headers["Cache-Control"] = "private, no-cache" if citizen else "public, no-cache"
     response.headers["Vary"] = "Accept-Language, Authorization"

@@ -58,12 +58,22 @@ class Tile:
     position: int = field(metadata=_shown_as(fields.Integer(required=True)))
     deep_link: str = field(metadata=_shown_as(fields.String(required=True)))
     api_base: str = field(metadata=_shown_as(fields.String(required=True)))
-    min_app_version: dict[str, str] = field(metadata=_shown_as(
-        fields.Dict(keys=fields.String(), values=fields.String(), required=True)))
+    min_app_version: dict[str, str] = field(
+        metadata=_shown_as(fields.Dict(keys=fields.String(), values=fields.String(), required=True))
+    )
     version: str = field(metadata=_shown_as(fields.String(required=True)))
-    badge: int | None = field(default=None, metadata=_shown_as(fields.Integer(
-        allow_none=True, metadata={"description": "signed-in citizens only, when the utility "
-                                                  "has something new for them"})))
+    badge: int | None = field(
+        default=None,
+        metadata=_shown_as(
+            fields.Integer(
+                allow_none=True,
+                metadata={
+                    "description": "signed-in citizens only, when the utility "
+                    "has something new for them"
+                },
+            )
+        ),
+    )
 
     @classmethod
     def of(cls, plugin: Plugin, settings: RuntimeSettings, language: str) -> Tile:
@@ -81,8 +91,9 @@ class Tile:
         )
 
 
-TileSchema = Schema.from_dict({f.name: f.metadata["field"] for f in dataclasses.fields(Tile)},
-                              name="TileSchema")
+TileSchema = Schema.from_dict(
+    {f.name: f.metadata["field"] for f in dataclasses.fields(Tile)}, name="TileSchema"
+)
 _WITH_BADGES = TileSchema(many=True)
 #: nobody's tiles carry a badge unless a utility gave one: anonymous screens never do
 _WITHOUT_BADGES = TileSchema(many=True, exclude=("badge",))
@@ -108,15 +119,19 @@ def _opens_in(plugin: Plugin, platform: str | None, app_version: str | None) -> 
         return False
 
 
-def visible(platform: str | None, app_version: str | None, ward_code: int | None
-            ) -> list[tuple[Plugin, RuntimeSettings]]:
+def visible(
+    platform: str | None, app_version: str | None, ward_code: int | None
+) -> list[tuple[Plugin, RuntimeSettings]]:
     """The enabled utilities this app can open in this ward, sorted by position then slug."""
     state = runtime_state()
     shown = []
     for plugin in registry().loaded():
         settings = state.for_plugin(plugin)
-        if (settings.enabled and settings.visible_in(ward_code)
-                and _opens_in(plugin, platform, app_version)):
+        if (
+            settings.enabled
+            and settings.visible_in(ward_code)
+            and _opens_in(plugin, platform, app_version)
+        ):
             shown.append((settings.position, plugin.slug, plugin, settings))
     return [(plugin, settings) for _, _, plugin, settings in sorted(shown, key=lambda s: s[:2])]
 
@@ -124,8 +139,9 @@ def visible(platform: str | None, app_version: str | None, ward_code: int | None
 def render(tiles: Iterable[Tile], revision: int, badges: bool = False) -> RenderedHomeScreen:
     tiles = tuple(tiles)
     items = (_WITH_BADGES if badges else _WITHOUT_BADGES).dump(tiles)
-    body = json.dumps({"items": items, "next_cursor": None}, ensure_ascii=False,
-                      separators=(",", ":")).encode()
+    body = json.dumps(
+        {"items": items, "next_cursor": None}, ensure_ascii=False, separators=(",", ":")
+    ).encode()
     etag = hashlib.blake2b(body, digest_size=12).hexdigest()
     return RenderedHomeScreen(tiles, body, etag, revision)
 
@@ -142,25 +158,29 @@ class HomeScreenCache:
         """Which plugins, in which versions, this worker has: workers of a rolling deploy
         (or two apps on one Redis) must not serve each other's tiles."""
         if self._plugins is None:
-            loaded = sorted((p.slug, p.version, sorted(p.min_app_version.items()))
-                            for p in registry().loaded())
+            loaded = sorted(
+                (p.slug, p.version, sorted(p.min_app_version.items())) for p in registry().loaded()
+            )
             self._plugins = hashlib.blake2b(repr(loaded).encode(), digest_size=6).hexdigest()
         return self._plugins
 
-    def get(self, language: str, platform: str | None, app_version: str | None,
-            ward_code: int | None) -> RenderedHomeScreen:
+    def get(
+        self, language: str, platform: str | None, app_version: str | None, ward_code: int | None
+    ) -> RenderedHomeScreen:
         revision = runtime_state().refresh()
         shown = visible(platform, app_version, ward_code)
-        cache_key = (f"catalog:{self.plugins_fingerprint()}:{revision}:{language}:"
-                     + ",".join(plugin.slug for plugin, _ in shown))
+        cache_key = f"catalog:{self.plugins_fingerprint()}:{revision}:{language}:" + ",".join(
+            plugin.slug for plugin, _ in shown
+        )
         if (hit := self.local.get(cache_key)) is not None:
             return hit
         shared = _shared(cache.get, cache_key)
         if shared is not None:
             rendered = render((Tile(**tile) for tile in shared), revision)
         else:
-            rendered = render((Tile.of(plugin, settings, language) for plugin, settings in shown),
-                              revision)
+            rendered = render(
+                (Tile.of(plugin, settings, language) for plugin, settings in shown), revision
+            )
             _shared(cache.set, cache_key, [dataclasses.asdict(t) for t in rendered.tiles])
         self.local[cache_key] = rendered
         while len(self.local) > LOCAL_ENTRIES:
@@ -188,11 +208,16 @@ def home_screen_cache() -> HomeScreenCache:
 def search_everywhere(query: str, language: str, limit: int) -> list[dict[str, Any]]:
     """Every enabled utility's best hits for ``query``, merged by score."""
     hits: list[dict[str, Any]] = [
-        {"utility": slug, "title": hit.title, "subtitle": hit.subtitle,
-         "path": f"/api/v1/u/{slug}/{hit.path.lstrip('/')}", "deep_link": hit.deep_link,
-         "score": hit.score}
-        for slug, plugin_hits in registry().call_hook(Plugin.search, query=query, language=language,
-                                                        limit=limit)
+        {
+            "utility": slug,
+            "title": hit.title,
+            "subtitle": hit.subtitle,
+            "path": f"/api/v1/u/{slug}/{hit.path.lstrip('/')}",
+            "deep_link": hit.deep_link,
+            "score": hit.score,
+        }
+        for slug, plugin_hits in registry()
+        .call_hook(Plugin.search, query=query, language=language, limit=limit)
         .answers.items()
         for hit in plugin_hits[:limit]
     ]

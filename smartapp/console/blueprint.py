@@ -28,17 +28,26 @@ from smartapp.identity.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-blp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates",
-                static_folder="static")
+blp = Blueprint(
+    "console", __name__, url_prefix="/admin", template_folder="templates", static_folder="static"
+)
 csrf = CSRFProtect()
 
 # Scripts and styles come from our own files only: no inline script or style, no eval
 # (htmx's allowEval is off), nothing from another origin, and no framing (clickjacking).
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-    "connect-src 'self'", "font-src 'self'", "form-action 'self'", "base-uri 'none'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    )
+)
 STATIC_MAX_AGE = 3600
 
 

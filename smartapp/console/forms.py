@@ -49,8 +49,9 @@ def _kind(schema_field: fields.Field[Any]) -> str:
 
 def _choices(schema_field: fields.Field[Any]) -> list[str]:
     validators = schema_field.validators
-    return next((list(map(str, v.choices)) for v in validators if isinstance(v, validate.OneOf)),
-                [])
+    return next(
+        (list(map(str, v.choices)) for v in validators if isinstance(v, validate.OneOf)), []
+    )
 
 
 def _range(schema_field: fields.Field[Any]) -> tuple[float | None, float | None]:
@@ -62,8 +63,12 @@ def _shown(value: Any) -> Any:
     return "\n".join(map(str, value)) if isinstance(value, list | tuple) else value
 
 
-def form_fields(schema: Schema, values: Mapping[str, Any], language: str,
-                errors: Mapping[str, Any] | None = None) -> list[FormField]:
+def form_fields(
+    schema: Schema,
+    values: Mapping[str, Any],
+    language: str,
+    errors: Mapping[str, Any] | None = None,
+) -> list[FormField]:
     """The inputs of ``schema``'s loadable fields, filled with ``values``."""
     errors = errors or {}
     result = []
@@ -72,14 +77,21 @@ def form_fields(schema: Schema, values: Mapping[str, Any], language: str,
         kind = _kind(schema_field)
         minimum, maximum = _range(schema_field)
         messages = errors.get(name, [])
-        result.append(FormField(
-            name=name, kind=kind, value=_shown(values.get(name)),
-            label=localize(label, language) if isinstance(label, Mapping) else name,
-            required=schema_field.required, help=schema_field.metadata.get("description"),
-            choices=_choices(schema_field), minimum=minimum, maximum=maximum,
-            step="1" if isinstance(schema_field, fields.Integer) else "any",
-            errors=messages if isinstance(messages, list) else [str(messages)],
-        ))
+        result.append(
+            FormField(
+                name=name,
+                kind=kind,
+                value=_shown(values.get(name)),
+                label=localize(label, language) if isinstance(label, Mapping) else name,
+                required=schema_field.required,
+                help=schema_field.metadata.get("description"),
+                choices=_choices(schema_field),
+                minimum=minimum,
+                maximum=maximum,
+                step="1" if isinstance(schema_field, fields.Integer) else "any",
+                errors=messages if isinstance(messages, list) else [str(messages)],
+            )
+        )
     return result
 
 

@@ -36,8 +36,12 @@ def menu() -> list[MenuLink]:
     """The core's pages then the plugins' pages this staff member may open."""
     language = console_language()
     links = [
-        MenuLink(url_for(item.endpoint), localize(item.title, language),
-                 request.endpoint == item.endpoint)
-        for item in NAVIGATION if may_open(item.endpoint)
+        MenuLink(
+            url_for(item.endpoint),
+            localize(item.title, language),
+            request.endpoint == item.endpoint,
+        )
+        for item in NAVIGATION
+        if may_open(item.endpoint)
     ]
     return links + navigation_links(language)

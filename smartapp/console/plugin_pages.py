@@ -39,9 +39,14 @@ def init_app(app: Flask) -> None:
     for plugin in app.extensions["smartapp.plugins"].loaded():
         try:
             pages = list(plugin.console_pages())
-            urls = Map([Rule(f"/{page.path}", endpoint=index, methods=list(page.methods))
-                        for index, page in enumerate(pages)],
-                       converters=app.url_map.converters, strict_slashes=False)
+            urls = Map(
+                [
+                    Rule(f"/{page.path}", endpoint=index, methods=list(page.methods))
+                    for index, page in enumerate(pages)
+                ],
+                converters=app.url_map.converters,
+                strict_slashes=False,
+            )
         except Exception:
             log.exception("plugin %s failed in hook console_pages", plugin.slug)
             continue
@@ -51,8 +56,9 @@ def init_app(app: Flask) -> None:
         templates = Path(inspect.getfile(type(plugin))).parent / "templates"
         if templates.is_dir():
             name = "console_templates_" + plugin.slug.replace("-", "_")
-            app.register_blueprint(Blueprint(name, type(plugin).__module__,
-                                             template_folder=str(templates)))
+            app.register_blueprint(
+                Blueprint(name, type(plugin).__module__, template_folder=str(templates))
+            )
     app.extensions[EXTENSION] = found
 
 
@@ -69,8 +75,9 @@ def plugin_page(slug: str, path: str) -> Any:
     """One of a plugin's console pages."""
     pages = _pages_of(slug)
     try:
-        index, arguments = pages.urls.bind("localhost").match(f"/{path}",
-                                                              method=flask_request.method)
+        index, arguments = pages.urls.bind("localhost").match(
+            f"/{path}", method=flask_request.method
+        )
     except RequestRedirect:
         return redirect(url_for("console.plugin_page", slug=slug, path=path.rstrip("/")), 308)
     except (NotFound, MethodNotAllowed) as error:
@@ -98,6 +105,7 @@ def navigation_links(language: str) -> list[MenuLink]:
         for page in pages.pages:
             if page.in_menu and staff_may(staff, page.roles, page.permission):
                 url = url_for("console.plugin_page", slug=slug, path=page.path)
-                links.append(MenuLink(url, localize(page.title, language),
-                                        flask_request.path == url))
+                links.append(
+                    MenuLink(url, localize(page.title, language), flask_request.path == url)
+                )
     return links

@@ -126,8 +126,9 @@ def citizen_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def staff_may(staff: Staff, roles: tuple[Role | str, ...] = (),
-              permission: str | None = None) -> bool:
+def staff_may(
+    staff: Staff, roles: tuple[Role | str, ...] = (), permission: str | None = None
+) -> bool:
     """Whether ``staff`` has one of ``roles`` or ``permission`` (either one when both are
     given; any staff when neither is). Admins may do everything. The API's decorator and the
     console's pages ask this one question."""

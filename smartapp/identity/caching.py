@@ -148,8 +148,7 @@ class CitizenWards:
     def remember(self, uid: str, ward_code: int | None, revision: int) -> None:
         """File what was read of the citizen under ``revision``, read *before* the citizen's
         row, so that a change committed in between retires the entry rather than hiding."""
-        self.wards.put(uid, (revision, CitizenWard(ward_code)),
-                       time.monotonic() + TOKEN_SECONDS)
+        self.wards.put(uid, (revision, CitizenWard(ward_code)), time.monotonic() + TOKEN_SECONDS)
 
     def changed(self, uid: str) -> None:
         """This worker wrote the citizen: forget them and re-read the revision next time."""
@@ -166,8 +165,11 @@ def _bump_citizens_revision(connection: Connection) -> None:
     flush cannot run the savepoint ``bump_revision`` uses for a first bump)."""
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = insert(Revision).values(name=CITIZENS_REVISION, value=1)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[Revision.name], set_={"value": Revision.value + 1}))
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Revision.name], set_={"value": Revision.value + 1}
+        )
+    )
 
 
 @event.listens_for(Citizen, "after_update")

@@ -14,8 +14,9 @@ def citizen_from_claims(claims: CitizenClaims) -> Citizen:
     """The citizen behind verified ``claims``; the first valid token creates them, and a new
     phone number in a token replaces the stored one."""
     citizen = db.session.scalar(select(Citizen).where(Citizen.firebase_uid == claims.uid))
-    if citizen is not None and (not claims.phone_number
-                                or citizen.phone_number == claims.phone_number):
+    if citizen is not None and (
+        not claims.phone_number or citizen.phone_number == claims.phone_number
+    ):
         return citizen
     # The write starts its own transaction: on SQLite a read request's write must not upgrade
     # the read's snapshot (see ``smartapp.extensions``).

@@ -34,12 +34,22 @@ def staff() -> None:
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--agency", "agency_code", help="Agency code (agency_staff accounts only).")
-@click.option("--permission", "permissions", multiple=True,
-              help="Extra permission, e.g. public-services:manage or ioc:read (repeatable).")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
-def create(email: str, role: str, agency_code: str | None, permissions: tuple[str, ...],
-           password: str) -> None:
+@click.option(
+    "--permission",
+    "permissions",
+    multiple=True,
+    help="Extra permission, e.g. public-services:manage or ioc:read (repeatable).",
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given.",
+)
+def create(
+    email: str, role: str, agency_code: str | None, permissions: tuple[str, ...], password: str
+) -> None:
     """Create the staff account EMAIL with ROLE."""
     try:
         account = create_staff(email, password, role, agency_code, list(permissions))
@@ -50,8 +60,13 @@ def create(email: str, role: str, agency_code: str | None, permissions: tuple[st
 
 @staff.command("set-password")
 @click.argument("email")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Prompted for when not given.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when not given.",
+)
 def set_password(email: str, password: str) -> None:
     """Give EMAIL a new password, revoking its tokens."""
     try:

@@ -65,8 +65,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
-                                                 index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     #: kept apart from the account so the entry survives the account's removal
     actor: Mapped[str] = mapped_column(String(254))

@@ -73,7 +73,9 @@ def staff_token(credentials: dict[str, str]) -> dict[str, Any]:
 
 
 development_blp = Blueprint(
-    "development_sign_in", __name__, url_prefix="/api/v1/auth",
+    "development_sign_in",
+    __name__,
+    url_prefix="/api/v1/auth",
     description="Offline sign-in of development mode (absent when a Firebase project is set)",
 )
 

@@ -27,8 +27,9 @@ class CitizenSchema(CitizenUpdateSchema):
 
 class StaffTokenRequestSchema(Schema):
     email = fields.Email(required=True)
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256),
-                             load_only=True)
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=256), load_only=True
+    )
 
 
 class StaffSchema(Schema):

@@ -45,8 +45,9 @@ def _check_grants(role: str, agency_code: str | None, permissions: list[str]) ->
         raise InvalidInput.of("agency_code", "only agency_staff accounts are bound to an agency")
     malformed = [p for p in permissions if not PERMISSION_PATTERN.match(p)]
     if malformed:
-        raise InvalidInput.of("permissions",
-                              f"not '<plugin>:<name>' permissions: {', '.join(malformed)}")
+        raise InvalidInput.of(
+            "permissions", f"not '<plugin>:<name>' permissions: {', '.join(malformed)}"
+        )
 
 
 def _check_password(password: str) -> None:
@@ -55,7 +56,10 @@ def _check_password(password: str) -> None:
 
 
 def new_staff(
-    email: str, password: str, role: str, agency_code: str | None = None,
+    email: str,
+    password: str,
+    role: str,
+    agency_code: str | None = None,
     permissions: list[str] | None = None,
 ) -> Staff:
     """A new, valid staff account added to the session, not yet committed nor audited (what
@@ -69,8 +73,11 @@ def new_staff(
     if db.session.scalar(select(func.count()).where(Staff.email == email)):
         raise exists
     staff = Staff(
-        email=email, password_hash=generate_password_hash(password), role=role,
-        agency_code=agency_code, permissions=permissions or [],
+        email=email,
+        password_hash=generate_password_hash(password),
+        role=role,
+        agency_code=agency_code,
+        permissions=permissions or [],
     )
     try:
         with db.session.begin_nested():  # the unique email decides a race the count missed
@@ -81,7 +88,10 @@ def new_staff(
 
 
 def create_staff(
-    email: str, password: str, role: str, agency_code: str | None = None,
+    email: str,
+    password: str,
+    role: str,
+    agency_code: str | None = None,
     permissions: list[str] | None = None,
 ) -> Staff:
     """Create a staff account, audited."""
@@ -121,9 +131,15 @@ def set_staff_password(staff: Staff, password: str) -> None:
 def _other_active_admins(staff: Staff) -> int:
     # The admins' rows are locked (PostgreSQL) so that two admins demoting each other at
     # once cannot both pass; SQLite serializes write transactions anyway.
-    others = db.session.scalars(select(Staff.id).where(
-        Staff.role == Role.ADMIN, Staff.active.is_(True), Staff.id != staff.id,
-    ).with_for_update())
+    others = db.session.scalars(
+        select(Staff.id)
+        .where(
+            Staff.role == Role.ADMIN,
+            Staff.active.is_(True),
+            Staff.id != staff.id,
+        )
+        .with_for_update()
+    )
     return len(others.all())
 
 
@@ -137,8 +153,7 @@ def change_staff(staff: Staff, changes: dict[str, Any]) -> None:
     active = changes.get("active", staff.active)
     _check_grants(role, agency_code, permissions)
     was_active_admin = staff.active and staff.role == Role.ADMIN
-    if was_active_admin and (role != Role.ADMIN or not active) and not _other_active_admins(
-            staff):
+    if was_active_admin and (role != Role.ADMIN or not active) and not _other_active_admins(staff):
         db.session.rollback()
         raise Conflict(LAST_ADMIN, {"role" if active else "active": [LAST_ADMIN]})
     if staff.active and not active:

@@ -33,8 +33,7 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         signer = app.extensions.get("smartapp.session_signer")
         if signer is None:
-            signer = app.extensions["smartapp.session_signer"] = super().get_signing_serializer(
-                app)
+            signer = app.extensions["smartapp.session_signer"] = super().get_signing_serializer(app)
         return signer
 
 

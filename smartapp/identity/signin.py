@@ -47,8 +47,9 @@ def start_session(staff: Staff) -> None:
     now = utcnow().timestamp()
     session.clear()
     session.permanent = True
-    session.update(staff_id=staff.id, generation=staff.token_generation,
-                   signed_in_at=now, seen_at=now)
+    session.update(
+        staff_id=staff.id, generation=staff.token_generation, signed_in_at=now, seen_at=now
+    )
 
 
 def end_session() -> None:
@@ -67,8 +68,12 @@ def session_staff() -> Staff | None:
         return None
     signed_in_at, seen_at = _moment(session.get("signed_in_at")), _moment(session.get("seen_at"))
     now = utcnow()
-    if (signed_in_at is None or seen_at is None or now - signed_in_at > SESSION_MAX_AGE
-            or now - seen_at > SESSION_IDLE):
+    if (
+        signed_in_at is None
+        or seen_at is None
+        or now - signed_in_at > SESSION_MAX_AGE
+        or now - seen_at > SESSION_IDLE
+    ):
         end_session()
         return None
     staff = db.session.get(Staff, staff_id)

@@ -43,8 +43,9 @@ class CitizenClaims:
     expires_at: float | None = None
 
     @classmethod
-    def from_untrusted(cls, uid: str, phone_number: Any, name: Any,
-                       expires_at: float | None = None) -> CitizenClaims:
+    def from_untrusted(
+        cls, uid: str, phone_number: Any, name: Any, expires_at: float | None = None
+    ) -> CitizenClaims:
         """Claims the citizen's own device can set (the display name, through the client SDK)
         are clamped to what the profile stores, so they can never make sign-in fail."""
         name = name.strip()[:NAME_LENGTH] or None if isinstance(name, str) else None
@@ -68,11 +69,15 @@ class FirebaseVerifier:
             claims = firebase_auth.verify_id_token(token, app=self.firebase_app)
         # Revocation is not checked (it costs a call to Google per request): a citizen
         # disabled in Firebase keeps access until the ID token expires, within the hour.
-        except (ValueError, firebase_auth.InvalidIdTokenError,
-                firebase_auth.CertificateFetchError) as error:
+        except (
+            ValueError,
+            firebase_auth.InvalidIdTokenError,
+            firebase_auth.CertificateFetchError,
+        ) as error:
             raise InvalidToken(str(error)) from error
         return CitizenClaims.from_untrusted(
-            claims["uid"], claims.get("phone_number"), claims.get("name"), claims.get("exp"))
+            claims["uid"], claims.get("phone_number"), claims.get("name"), claims.get("exp")
+        )
 
 
 class DevelopmentVerifier:
@@ -90,10 +95,15 @@ class DevelopmentVerifier:
         return DEVELOPMENT_PREFIX + body
 
     def verify(self, token: str) -> CitizenClaims:
-        data, signed_at = _loads(self.serializer, token.removeprefix(DEVELOPMENT_PREFIX),
-                                 DEVELOPMENT_TOKEN_MAX_AGE)
-        return CitizenClaims(uid=data["uid"], phone_number=data["phone_number"], name=data["name"],
-                             expires_at=signed_at.timestamp() + DEVELOPMENT_TOKEN_MAX_AGE)
+        data, signed_at = _loads(
+            self.serializer, token.removeprefix(DEVELOPMENT_PREFIX), DEVELOPMENT_TOKEN_MAX_AGE
+        )
+        return CitizenClaims(
+            uid=data["uid"],
+            phone_number=data["phone_number"],
+            name=data["name"],
+            expires_at=signed_at.timestamp() + DEVELOPMENT_TOKEN_MAX_AGE,
+        )
 
 
 class StaffTokens:
@@ -110,8 +120,9 @@ class StaffTokens:
         return int(data["sid"]), int(data["gen"])
 
 
-def _loads(serializer: URLSafeTimedSerializer, token: str, max_age: int
-           ) -> tuple[dict[str, Any], datetime]:
+def _loads(
+    serializer: URLSafeTimedSerializer, token: str, max_age: int
+) -> tuple[dict[str, Any], datetime]:
     """The token's data and when it was signed."""
     try:
         data, signed_at = serializer.loads(token, max_age=max_age, return_timestamp=True)

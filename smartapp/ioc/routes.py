@@ -12,18 +12,30 @@ from smartapp.identity.auth import staff_required
 from smartapp.identity.models import Role
 from smartapp.ioc.services import collect
 
-blp = Blueprint("ioc", __name__, url_prefix="/api/v1/ioc",
-                description="Figures for the provincial operations centre")
+blp = Blueprint(
+    "ioc",
+    __name__,
+    url_prefix="/api/v1/ioc",
+    description="Figures for the provincial operations centre",
+)
 
 
 class MetricsSchema(Schema):
     generated_at = fields.DateTime(required=True)
     province_code = fields.Integer(required=True)
     core = fields.Dict(required=True)
-    utilities = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True,
-                            metadata={"description": "each enabled utility's figures, by slug"})
-    failures = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
-                           metadata={"description": "utilities whose figures failed, and why"})
+    utilities = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        required=True,
+        metadata={"description": "each enabled utility's figures, by slug"},
+    )
+    failures = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        metadata={"description": "utilities whose figures failed, and why"},
+    )
 
 
 IOC_PERMISSION = "ioc:read"

@@ -10,13 +10,19 @@ from smartapp.blueprint import Blueprint
 from smartapp.locations.services import WardInfo, wards
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate_sequence
 
-blp = Blueprint("locations", __name__, url_prefix="/api/v1/locations",
-                description="Wards and communes of the province")
+blp = Blueprint(
+    "locations",
+    __name__,
+    url_prefix="/api/v1/locations",
+    description="Wards and communes of the province",
+)
 
 
 class WardQuerySchema(CursorPageArgs):
-    q = fields.String(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "name filter; diacritics and case are ignored"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "name filter; diacritics and case are ignored"},
+    )
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 200))
 
 

@@ -25,8 +25,12 @@ from smartapp.notifications.schemas import (
 )
 from smartapp.pagination import page_schema
 
-blp = Blueprint("notification_admin", __name__, url_prefix="/api/v1/admin/notifications",
-                description="Campaigns: compose, preview, approve, cancel, figures")
+blp = Blueprint(
+    "notification_admin",
+    __name__,
+    url_prefix="/api/v1/admin/notifications",
+    description="Campaigns: compose, preview, approve, cancel, figures",
+)
 #: Asia/Ho_Chi_Minh has kept UTC+7 without daylight saving since 1975
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -41,14 +45,35 @@ def _staff() -> Staff:
 def describe(campaign: Campaign) -> dict[str, Any]:
     """The campaign as staff see it: status, figures from its delivery rows, local time."""
     return {
-        **{name: getattr(campaign, name) for name in (
-            "id", "origin", "status", "title", "body", "link", "image_url", "data", "audience",
-            "ttl_seconds", "send_at", "author_id", "approved_by_id", "paused_reason",
-            "failure_reason", "created_at", "started_at", "completed_at")},
+        **{
+            name: getattr(campaign, name)
+            for name in (
+                "id",
+                "origin",
+                "status",
+                "title",
+                "body",
+                "link",
+                "image_url",
+                "data",
+                "audience",
+                "ttl_seconds",
+                "send_at",
+                "author_id",
+                "approved_by_id",
+                "paused_reason",
+                "failure_reason",
+                "created_at",
+                "started_at",
+                "completed_at",
+            )
+        },
         "send_at_local": campaign.send_at.astimezone(VIETNAM).isoformat()
-        if campaign.send_at else None,
+        if campaign.send_at
+        else None,
         "needs_approval": campaigns.needs_approval(campaign.audience)
-        if campaign.audience.get("kind") != "test" else False,
+        if campaign.audience.get("kind") != "test"
+        else False,
         "figures": figures(campaign.id),
     }
 
@@ -56,8 +81,9 @@ def describe(campaign: Campaign) -> dict[str, Any]:
 def _idempotency_key() -> str | None:
     key = request.headers.get(IDEMPOTENCY_KEY)
     if key is not None and not (0 < len(key) <= 128 and key.isascii() and key.isprintable()):
-        raise ValidationError("must be 1 to 128 printable ASCII characters",
-                              field_name=IDEMPOTENCY_KEY)
+        raise ValidationError(
+            "must be 1 to 128 printable ASCII characters", field_name=IDEMPOTENCY_KEY
+        )
     return key
 
 
@@ -65,8 +91,9 @@ def _idempotency_key() -> str | None:
 @staff_required(Role.COMMUNICATOR)
 @blp.arguments(CampaignCreateSchema)
 @blp.response(201, CampaignSchema)
-@blp.alt_response(200, schema=CampaignSchema, description="the campaign this Idempotency-Key "
-                                                          "created before")
+@blp.alt_response(
+    200, schema=CampaignSchema, description="the campaign this Idempotency-Key created before"
+)
 def create_campaign(fields: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """Compose a campaign. With ``Idempotency-Key``, a retry answers the same campaign (200);
     the same key with another body is a 422."""

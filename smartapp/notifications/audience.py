@@ -56,8 +56,9 @@ def topic_targets(audience: Mapping[str, Any]) -> list[str]:
         topics = [ward_topic(code) for code in audience["wards"]]
     else:
         topics = [interest_topic(slug) for slug in audience["interests"]]
-    chunks = [topics[i:i + MAX_CONDITION_TOPICS] for i in range(0, len(topics),
-                                                                  MAX_CONDITION_TOPICS)]
+    chunks = [
+        topics[i : i + MAX_CONDITION_TOPICS] for i in range(0, len(topics), MAX_CONDITION_TOPICS)
+    ]
     return [chunk[0] if len(chunk) == 1 else condition(chunk) for chunk in chunks]
 
 
@@ -68,8 +69,11 @@ def _citizen_condition(audience: Mapping[str, Any]) -> ColumnElement[bool]:
     if kind == "wards":
         return Citizen.ward_code.in_(audience["wards"])
     if kind == "interests":
-        return Citizen.id.in_(select(CitizenInterest.citizen_id).where(
-            CitizenInterest.interest_slug.in_(audience["interests"])))
+        return Citizen.id.in_(
+            select(CitizenInterest.citizen_id).where(
+                CitizenInterest.interest_slug.in_(audience["interests"])
+            )
+        )
     if kind == "citizens":
         return Citizen.id.in_(audience["citizens"])
     return false()
@@ -104,4 +108,4 @@ def is_stale() -> ColumnElement[bool]:
 
 def chunks(values: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]

@@ -40,8 +40,9 @@ from smartapp.pagination import Page, paginate
 
 #: a ``send_at`` this far in the past is a mistake, not "now"
 SEND_AT_GRACE = timedelta(minutes=5)
-CANCELLABLE = frozenset({CampaignStatus.PENDING_APPROVAL, CampaignStatus.SCHEDULED,
-                         CampaignStatus.SENDING})
+CANCELLABLE = frozenset(
+    {CampaignStatus.PENDING_APPROVAL, CampaignStatus.SCHEDULED, CampaignStatus.SENDING}
+)
 
 
 class CampaignNotFound(NotFound):
@@ -62,8 +63,9 @@ def needs_approval(target: dict[str, Any]) -> bool:
 
 
 def _digest(fields: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str,
-                                     ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def _check(fields: dict[str, Any]) -> None:
@@ -71,21 +73,35 @@ def _check(fields: dict[str, Any]) -> None:
     target = fields["audience"]
     if target["kind"] == "interests":
         wanted = set(target["interests"])
-        known = set(db.session.scalars(select(Interest.slug).where(
-            Interest.slug.in_(wanted), Interest.active)))
+        known = set(
+            db.session.scalars(
+                select(Interest.slug).where(Interest.slug.in_(wanted), Interest.active)
+            )
+        )
         if wanted - known:
-            raise ValidationError({"audience": {"interests": [
-                f"no such interest: {', '.join(sorted(wanted - known))}"]}})
+            raise ValidationError(
+                {
+                    "audience": {
+                        "interests": [f"no such interest: {', '.join(sorted(wanted - known))}"]
+                    }
+                }
+            )
     data = check_data(fields.get("data"))
-    check_payload(fields["title"], fields["body"], data, fields.get("image_url"),
-                  to_topics=audience.is_broadcast(target))
+    check_payload(
+        fields["title"],
+        fields["body"],
+        data,
+        fields.get("image_url"),
+        to_topics=audience.is_broadcast(target),
+    )
     send_at = fields.get("send_at")
     if send_at is not None and send_at < utcnow() - SEND_AT_GRACE:
         raise ValidationError("is in the past", field_name="send_at")
 
 
-def create(fields: dict[str, Any], author: Staff,
-           idempotency_key: str | None = None) -> tuple[Campaign, bool]:
+def create(
+    fields: dict[str, Any], author: Staff, idempotency_key: str | None = None
+) -> tuple[Campaign, bool]:
     """A new campaign (``pending_approval`` or ``scheduled``), or the one this
     ``idempotency_key`` already created; returns it and whether it is new."""
     digest = _digest(fields)
@@ -96,12 +112,20 @@ def create(fields: dict[str, Any], author: Staff,
     _check(fields)
     waits = needs_approval(fields["audience"])
     campaign = Campaign(
-        origin=Origin.STAFF, title=fields["title"], body=fields["body"],
-        link=fields.get("link"), image_url=fields.get("image_url"),
-        data=fields.get("data") or {}, audience=fields["audience"],
-        ttl_seconds=fields["ttl_seconds"], send_at=fields.get("send_at"),
+        origin=Origin.STAFF,
+        title=fields["title"],
+        body=fields["body"],
+        link=fields.get("link"),
+        image_url=fields.get("image_url"),
+        data=fields.get("data") or {},
+        audience=fields["audience"],
+        ttl_seconds=fields["ttl_seconds"],
+        send_at=fields.get("send_at"),
         status=CampaignStatus.PENDING_APPROVAL if waits else CampaignStatus.SCHEDULED,
-        author_id=author.id, idempotency_key=idempotency_key, request_digest=digest)
+        author_id=author.id,
+        idempotency_key=idempotency_key,
+        request_digest=digest,
+    )
     try:
         with db.session.begin_nested():  # the unique key decides a race between retries
             db.session.add(campaign)
@@ -110,8 +134,12 @@ def create(fields: dict[str, Any], author: Staff,
         if existing is None:
             raise
         return _same_request(existing, digest), False
-    record_audit("notifications.campaign.create", "campaign", campaign.id,
-                 {"by": author.email, "audience": fields["audience"], "status": campaign.status})
+    record_audit(
+        "notifications.campaign.create",
+        "campaign",
+        campaign.id,
+        {"by": author.email, "audience": fields["audience"], "status": campaign.status},
+    )
     if not waits:
         _queue(campaign)
     db.session.commit()
@@ -119,8 +147,9 @@ def create(fields: dict[str, Any], author: Staff,
 
 
 def _by_key(author: Staff, key: str) -> Campaign | None:
-    return db.session.scalar(select(Campaign).where(Campaign.author_id == author.id,
-                                                    Campaign.idempotency_key == key))
+    return db.session.scalar(
+        select(Campaign).where(Campaign.author_id == author.id, Campaign.idempotency_key == key)
+    )
 
 
 def _same_request(campaign: Campaign, digest: str) -> Campaign:
@@ -153,14 +182,19 @@ def approve(campaign_id: int, staff: Staff) -> Campaign:
     campaign = get(campaign_id)
     if campaign.author_id == staff.id:
         raise NotAllowed("a campaign is approved by someone other than its author")
-    won = changed_rows(
-        update(Campaign).where(Campaign.id == campaign.id,
-                               Campaign.status == CampaignStatus.PENDING_APPROVAL)
-        .values(status=CampaignStatus.SCHEDULED, approved_by_id=staff.id)) == 1
+    won = (
+        changed_rows(
+            update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.PENDING_APPROVAL)
+            .values(status=CampaignStatus.SCHEDULED, approved_by_id=staff.id)
+        )
+        == 1
+    )
     if not won:
         db.session.rollback()
-        raise CampaignConflict(f"only a campaign pending approval can be approved, "
-                               f"not one {get(campaign_id).status}")
+        raise CampaignConflict(
+            f"only a campaign pending approval can be approved, not one {get(campaign_id).status}"
+        )
     db.session.refresh(campaign)
     record_audit("notifications.campaign.approve", "campaign", campaign.id, {"by": staff.email})
     _queue(campaign)
@@ -172,15 +206,22 @@ def cancel(campaign_id: int, staff: Staff) -> Campaign:
     """Stop a campaign before sending completes; what FCM accepted (a topic message above
     all) cannot be recalled and stays counted as sent."""
     campaign = get(campaign_id)
-    won = changed_rows(
-        update(Campaign).where(Campaign.id == campaign.id, Campaign.status.in_(CANCELLABLE))
-        .values(status=CampaignStatus.CANCELLED, completed_at=utcnow())) == 1
+    won = (
+        changed_rows(
+            update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status.in_(CANCELLABLE))
+            .values(status=CampaignStatus.CANCELLED, completed_at=utcnow())
+        )
+        == 1
+    )
     if not won:
         db.session.rollback()
         raise CampaignConflict(f"a campaign {get(campaign_id).status} cannot be cancelled")
-    db.session.execute(update(Delivery).where(
-        Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.CANCELLED))
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.campaign_id == campaign.id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.CANCELLED)
+    )
     db.session.refresh(campaign)
     record_audit("notifications.campaign.cancel", "campaign", campaign.id, {"by": staff.email})
     db.session.commit()
@@ -192,8 +233,12 @@ def resume(campaign_id: int, staff: Staff) -> Campaign:
     campaign = get(campaign_id)
     if campaign.status != CampaignStatus.SENDING or campaign.paused_reason is None:
         raise CampaignConflict("only a paused campaign can be resumed")
-    record_audit("notifications.campaign.resume", "campaign", campaign.id,
-                 {"by": staff.email, "paused_reason": campaign.paused_reason})
+    record_audit(
+        "notifications.campaign.resume",
+        "campaign",
+        campaign.id,
+        {"by": staff.email, "paused_reason": campaign.paused_reason},
+    )
     campaign.paused_reason = None
     _queue(campaign)
     db.session.commit()
@@ -206,14 +251,26 @@ def send_test(campaign_id: int, staff: Staff) -> Campaign:
     source = get(campaign_id)
     if source.status not in (CampaignStatus.PENDING_APPROVAL, CampaignStatus.SCHEDULED):
         raise CampaignConflict("test sends are for campaigns not yet sending")
-    test = Campaign(origin=Origin.TEST, title=source.title, body=source.body, link=source.link,
-                    image_url=source.image_url, data=source.data, audience={"kind": "test"},
-                    ttl_seconds=source.ttl_seconds, status=CampaignStatus.SCHEDULED,
-                    author_id=staff.id)
+    test = Campaign(
+        origin=Origin.TEST,
+        title=source.title,
+        body=source.body,
+        link=source.link,
+        image_url=source.image_url,
+        data=source.data,
+        audience={"kind": "test"},
+        ttl_seconds=source.ttl_seconds,
+        status=CampaignStatus.SCHEDULED,
+        author_id=staff.id,
+    )
     db.session.add(test)
     db.session.flush()
-    record_audit("notifications.campaign.test", "campaign", source.id,
-                 {"by": staff.email, "test_campaign": test.id})
+    record_audit(
+        "notifications.campaign.test",
+        "campaign",
+        source.id,
+        {"by": staff.email, "test_campaign": test.id},
+    )
     _queue(test)
     db.session.commit()
     return test
@@ -227,22 +284,35 @@ def preview(fields: dict[str, Any]) -> dict[str, Any]:
     stale = audience.is_stale()
     if audience.is_broadcast(target):
         topics = _topics_of(target)
-        reached = select(TopicSubscription.device_id).where(
-            TopicSubscription.topic.in_(topics),
-            TopicSubscription.state != SubscriptionState.PENDING_REMOVE).distinct()
+        reached = (
+            select(TopicSubscription.device_id)
+            .where(
+                TopicSubscription.topic.in_(topics),
+                TopicSubscription.state != SubscriptionState.PENDING_REMOVE,
+            )
+            .distinct()
+        )
         devices = select(Device.id).where(Device.active, Device.id.in_(reached))
         requests = len(audience.topic_targets(target))
     else:
         devices = audience.devices(target)
         requests = -1
-    counts = db.session.execute(select(
-        func.count(), func.count().filter(stale)).select_from(
-            Device).where(Device.id.in_(devices))).one()
-    citizens = db.session.scalar(select(func.count()).select_from(
-        audience.citizens(target).subquery())) or 0
-    return {"devices": counts[0] - counts[1], "stale_devices": counts[1], "citizens": citizens,
-            "fcm_requests": requests if requests >= 0 else counts[0] - counts[1],
-            "needs_approval": needs_approval(target)}
+    counts = db.session.execute(
+        select(func.count(), func.count().filter(stale))
+        .select_from(Device)
+        .where(Device.id.in_(devices))
+    ).one()
+    citizens = (
+        db.session.scalar(select(func.count()).select_from(audience.citizens(target).subquery()))
+        or 0
+    )
+    return {
+        "devices": counts[0] - counts[1],
+        "stale_devices": counts[1],
+        "citizens": citizens,
+        "fcm_requests": requests if requests >= 0 else counts[0] - counts[1],
+        "needs_approval": needs_approval(target),
+    }
 
 
 def _topics_of(target: dict[str, Any]) -> list[str]:

@@ -21,15 +21,21 @@ from smartapp.notifications.admin_routes import describe
 from smartapp.notifications.schemas import CampaignCreateSchema, CampaignSchema
 from smartapp.notifications.tasks import sweep
 
-_as = click.option("--as", "email", required=True, metavar="EMAIL",
-                   help="The staff member acting (a communicator or an admin).")
+_as = click.option(
+    "--as",
+    "email",
+    required=True,
+    metavar="EMAIL",
+    help="The staff member acting (a communicator or an admin).",
+)
 
 
 def _actor(email: str) -> Staff:
     staff = find_staff(email)
     if staff is None or not staff.active or staff.role not in (Role.ADMIN, Role.COMMUNICATOR):
-        raise click.BadParameter("no active communicator or admin with this email",
-                                 param_hint="'--as'")
+        raise click.BadParameter(
+            "no active communicator or admin with this email", param_hint="'--as'"
+        )
     return staff
 
 
@@ -43,8 +49,9 @@ def _echo(campaign: Any, as_json: bool = False) -> None:
     if as_json:
         click.echo(json.dumps(CampaignSchema().dump(describe(campaign)), ensure_ascii=False))
     else:
-        click.echo(f"{campaign.id}\t{campaign.status}\t{campaign.audience['kind']}\t"
-                   f"{campaign.title['vi']}")
+        click.echo(
+            f"{campaign.id}\t{campaign.status}\t{campaign.audience['kind']}\t{campaign.title['vi']}"
+        )
 
 
 @click.group("notify")
@@ -66,25 +73,45 @@ def notify_group() -> None:
 @click.option("--idempotency-key")
 @_as
 @with_appcontext
-def send(email: str, title: str, body: str, title_en: str | None, body_en: str | None,
-         link: str | None, province: bool, wards: tuple[int, ...], interests: tuple[str, ...],
-         citizens: tuple[int, ...], send_at: str | None, idempotency_key: str | None) -> None:
+def send(
+    email: str,
+    title: str,
+    body: str,
+    title_en: str | None,
+    body_en: str | None,
+    link: str | None,
+    province: bool,
+    wards: tuple[int, ...],
+    interests: tuple[str, ...],
+    citizens: tuple[int, ...],
+    send_at: str | None,
+    idempotency_key: str | None,
+) -> None:
     """Compose a campaign (it waits for approval when SMARTAPP_CAMPAIGN_APPROVAL says so)."""
-    chosen = [kind for kind, given in (("province", province), ("wards", wards),
-                                       ("interests", interests), ("citizens", citizens)) if given]
+    chosen = [
+        kind
+        for kind, given in (
+            ("province", province),
+            ("wards", wards),
+            ("interests", interests),
+            ("citizens", citizens),
+        )
+        if given
+    ]
     if len(chosen) != 1:
-        raise click.UsageError("give exactly one audience: --province, --ward, --interest "
-                               "or --citizen")
+        raise click.UsageError(
+            "give exactly one audience: --province, --ward, --interest or --citizen"
+        )
     kind = chosen[0]
     audience: dict[str, Any] = {"kind": kind}
     if kind != "province":
-        audience[kind] = list({"wards": wards, "interests": interests,
-                               "citizens": citizens}[kind])
+        audience[kind] = list({"wards": wards, "interests": interests, "citizens": citizens}[kind])
     raw: dict[str, Any] = {
         "title": {"vi": title, **({"en": title_en} if title_en else {})},
         "body": {"vi": body, **({"en": body_en} if body_en else {})},
         "audience": audience,
-        **({"link": link} if link else {}), **({"send_at": send_at} if send_at else {}),
+        **({"link": link} if link else {}),
+        **({"send_at": send_at} if send_at else {}),
     }
     try:
         fields = CampaignCreateSchema().load(raw)

@@ -24,8 +24,10 @@ DEFAULT_TTL_SECONDS = 3 * 24 * 3600
 #: FCM's topic name alphabet
 TOPIC_PATTERN = re.compile(r"^[a-zA-Z0-9\-_.~%]{1,900}$")
 #: data keys FCM reserves (``from``, ``google.*``, ``gcm.*``, ``message_type``…)
-_RESERVED_DATA_KEY = re.compile(r"^(from|message_type|collapse_key|notification|google\..*"
-                                r"|gcm\..*)$")
+_RESERVED_DATA_KEY = re.compile(
+    r"^(from|message_type|collapse_key|notification|google\..*"
+    r"|gcm\..*)$"
+)
 #: data keys the dispatcher adds itself
 LINK_KEY = "link"
 CAMPAIGN_KEY = "notification_id"
@@ -62,25 +64,39 @@ def check_data(data: Mapping[str, Any] | None) -> dict[str, str]:
 def payload_size(title: str, body: str, data: Mapping[str, str], image_url: str | None) -> int:
     """The UTF-8 bytes FCM counts against its limit: the notification and the data."""
     notification = {"title": title, "body": body, **({"image": image_url} if image_url else {})}
-    return len(json.dumps({"notification": notification, "data": dict(data)},
-                          ensure_ascii=False, separators=(",", ":")).encode())
+    return len(
+        json.dumps(
+            {"notification": notification, "data": dict(data)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode()
+    )
 
 
-def check_payload(title: Mapping[str, str], body: Mapping[str, str], data: Mapping[str, str],
-                  image_url: str | None, to_topics: bool) -> None:
+def check_payload(
+    title: Mapping[str, str],
+    body: Mapping[str, str],
+    data: Mapping[str, str],
+    image_url: str | None,
+    to_topics: bool,
+) -> None:
     """Raise a ``ValidationError`` if any language's message would exceed FCM's limit."""
     limit = TOPIC_PAYLOAD_LIMIT if to_topics else TOKEN_PAYLOAD_LIMIT
     for language in title:
-        size = payload_size(in_language(title, language), in_language(body, language),
-                            data, image_url)
+        size = payload_size(
+            in_language(title, language), in_language(body, language), data, image_url
+        )
         if size > limit:
             raise ValidationError(
                 f"the {language} message is {size} bytes; FCM takes at most {limit} "
-                f"{'for topic messages' if to_topics else 'per message'}", field_name="body")
+                f"{'for topic messages' if to_topics else 'per message'}",
+                field_name="body",
+            )
 
 
 def check_ttl(ttl_seconds: int) -> int:
     if not 0 <= ttl_seconds <= MAX_TTL_SECONDS:
-        raise ValidationError(f"must be between 0 and {MAX_TTL_SECONDS} seconds (28 days)",
-                              field_name="ttl_seconds")
+        raise ValidationError(
+            f"must be between 0 and {MAX_TTL_SECONDS} seconds (28 days)", field_name="ttl_seconds"
+        )
     return ttl_seconds

@@ -27,8 +27,9 @@ class Registration:
     created: bool
 
 
-def register(fields: dict[str, Any], citizen: Citizen | None = None,
-             staff: Staff | None = None) -> Registration:
+def register(
+    fields: dict[str, Any], citizen: Citizen | None = None, staff: Staff | None = None
+) -> Registration:
     """Upsert the device of ``fields`` for whoever is signed in (nobody: anonymous).
 
     The same token, or the same ``installation_id`` with a new token (FCM rotated it), is the
@@ -59,8 +60,11 @@ class _Upserted:
 def _upsert(fields: dict[str, Any], citizen: Citizen | None, staff: Staff | None) -> _Upserted:
     token, installation = fields["token"], fields.get("installation_id")
     by_token = db.session.scalar(select(Device).where(Device.token == token))
-    by_installation = None if installation is None else db.session.scalar(
-        select(Device).where(Device.installation_id == installation))
+    by_installation = (
+        None
+        if installation is None
+        else db.session.scalar(select(Device).where(Device.installation_id == installation))
+    )
     device = by_token or by_installation
     created = device is None
     token_changed = device is not None and device.token != token

@@ -64,8 +64,7 @@ class _LoopThread:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, name="fcm-transport",
-                         daemon=True).start()
+        threading.Thread(target=self.loop.run_forever, name="fcm-transport", daemon=True).start()
 
     def run(self, coroutine: Awaitable[T]) -> T:
         future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
@@ -76,8 +75,9 @@ class FcmGateway:
     """Sends to FCM (or an FCM-compatible host) with at most ``concurrency`` requests in
     flight."""
 
-    def __init__(self, project_id: str, emulator_host: str | None = None,
-                 concurrency: int = 200) -> None:
+    def __init__(
+        self, project_id: str, emulator_host: str | None = None, concurrency: int = 200
+    ) -> None:
         self.emulator_host = emulator_host
         fcm_origin = f"http://{emulator_host}" if emulator_host else FCM_ORIGIN
         iid_origin = f"http://{emulator_host}" if emulator_host else IID_ORIGIN
@@ -92,16 +92,18 @@ class FcmGateway:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FcmGateway:
-        return cls(settings.firebase_project_id or EMULATOR_PROJECT,
-                   settings.fcm_emulator_host, settings.fcm_concurrency)
+        return cls(
+            settings.firebase_project_id or EMULATOR_PROJECT,
+            settings.fcm_emulator_host,
+            settings.fcm_concurrency,
+        )
 
     # -- the synchronous API of a gateway ----------------------------------------------
 
     def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
         return self._run(lambda: self._send_all(messages))
 
-    def manage_topic(self, topic: str, tokens: Sequence[str],
-                     subscribe: bool) -> list[TopicResult]:
+    def manage_topic(self, topic: str, tokens: Sequence[str], subscribe: bool) -> list[TopicResult]:
         return self._run(lambda: self._manage(topic, tokens, subscribe))
 
     def _run(self, make: Callable[[], Awaitable[T]]) -> T:
@@ -125,15 +127,19 @@ class FcmGateway:
     async def _send_all(self, messages: Sequence[PushMessage]) -> list[PushResult]:
         headers = self._headers()
         now = time.time()
-        return list(await asyncio.gather(*(self._send_one(encode_message(message, now), headers)
-                                           for message in messages)))
+        return list(
+            await asyncio.gather(
+                *(self._send_one(encode_message(message, now), headers) for message in messages)
+            )
+        )
 
     async def _send_one(self, message: dict[str, Any], headers: dict[str, str]) -> PushResult:
         session, semaphore = self._client()
         async with semaphore:
             try:
-                async with session.post(self.send_url, json={"message": message},
-                                        headers=headers) as response:
+                async with session.post(
+                    self.send_url, json={"message": message}, headers=headers
+                ) as response:
                     body = await _json(response)
                     if response.status == 200:
                         return PushResult(message_id=body.get("name", ""))
@@ -141,8 +147,9 @@ class FcmGateway:
             except (TimeoutError, aiohttp.ClientError) as error:
                 return PushResult(error_code="NETWORK", error_message=str(error) or "timeout")
 
-    async def _manage(self, topic: str, tokens: Sequence[str],
-                      subscribe: bool) -> list[TopicResult]:
+    async def _manage(
+        self, topic: str, tokens: Sequence[str], subscribe: bool
+    ) -> list[TopicResult]:
         session, semaphore = self._client()
         url = f"{self.iid_url}:{'batchAdd' if subscribe else 'batchRemove'}"
         headers = {**self._headers(), "access_token_auth": "true"}
@@ -153,16 +160,19 @@ class FcmGateway:
                     answer = await _json(response)
                     if response.status != 200:
                         error = answer.get("error")
-                        reason = (error.get("status") if isinstance(error, dict) else error) \
-                            or f"HTTP_{response.status}"
+                        reason = (
+                            error.get("status") if isinstance(error, dict) else error
+                        ) or f"HTTP_{response.status}"
                         return [TopicResult(error=str(reason)) for _ in tokens]
             except (TimeoutError, aiohttp.ClientError):
                 return [TopicResult(error="NETWORK") for _ in tokens]
         results = answer.get("results") or []
         if len(results) != len(tokens):
             return [TopicResult(error="MALFORMED_RESPONSE") for _ in tokens]
-        return [TopicResult(error=item.get("error") if isinstance(item, dict) else None)
-                for item in results]
+        return [
+            TopicResult(error=item.get("error") if isinstance(item, dict) else None)
+            for item in results
+        ]
 
 
 async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
@@ -176,12 +186,21 @@ async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
 def _error_result(response: aiohttp.ClientResponse, body: dict[str, Any]) -> PushResult:
     """FCM's ``errorCode`` from the ``FcmError`` detail, else the status (``UNAUTHENTICATED``)."""
     error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
-    code = next((detail.get("errorCode") for detail in error.get("details") or []
-                 if isinstance(detail, dict) and detail.get("@type") == FCM_ERROR_TYPE
-                 and detail.get("errorCode")), None)
-    return PushResult(error_code=code or error.get("status") or f"HTTP_{response.status}",
-                      error_message=str(error.get("message") or response.reason or ""),
-                      retry_after=_retry_after(response.headers.get("Retry-After")))
+    code = next(
+        (
+            detail.get("errorCode")
+            for detail in error.get("details") or []
+            if isinstance(detail, dict)
+            and detail.get("@type") == FCM_ERROR_TYPE
+            and detail.get("errorCode")
+        ),
+        None,
+    )
+    return PushResult(
+        error_code=code or error.get("status") or f"HTTP_{response.status}",
+        error_message=str(error.get("message") or response.reason or ""),
+        retry_after=_retry_after(response.headers.get("Retry-After")),
+    )
 
 
 def _retry_after(value: str | None) -> float | None:

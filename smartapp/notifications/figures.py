@@ -11,8 +11,11 @@ from smartapp.notifications.models import Delivery, DeliveryStatus, InboxItem
 
 
 def delivery_counts(campaign_id: int) -> dict[str, int]:
-    rows = db.session.execute(select(Delivery.status, func.count()).where(
-        Delivery.campaign_id == campaign_id).group_by(Delivery.status))
+    rows = db.session.execute(
+        select(Delivery.status, func.count())
+        .where(Delivery.campaign_id == campaign_id)
+        .group_by(Delivery.status)
+    )
     return {status: count for status, count in rows}
 
 
@@ -24,12 +27,18 @@ def figures(campaign_id: int) -> dict[str, Any]:
     reasons = db.session.execute(
         select(Delivery.error_code, func.count())
         .where(Delivery.campaign_id == campaign_id, Delivery.status == DeliveryStatus.FAILED)
-        .group_by(Delivery.error_code))
-    removed = db.session.scalar(select(func.count()).where(
-        Delivery.campaign_id == campaign_id, Delivery.token_removed.is_(True)))
+        .group_by(Delivery.error_code)
+    )
+    removed = db.session.scalar(
+        select(func.count()).where(
+            Delivery.campaign_id == campaign_id, Delivery.token_removed.is_(True)
+        )
+    )
     inbox = db.session.execute(
-        select(func.count(), func.count(InboxItem.opened_at))
-        .where(InboxItem.campaign_id == campaign_id)).one()
+        select(func.count(), func.count(InboxItem.opened_at)).where(
+            InboxItem.campaign_id == campaign_id
+        )
+    ).one()
     return {
         "targeted": sum(counts.values()) - counts.get(DeliveryStatus.STALE, 0),
         "sent": counts.get(DeliveryStatus.SENT, 0),

@@ -66,8 +66,7 @@ class PushGateway(Protocol):
     def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
         """Send each message; one result per message, in order."""
 
-    def manage_topic(self, topic: str, tokens: Sequence[str],
-                     subscribe: bool) -> list[TopicResult]:
+    def manage_topic(self, topic: str, tokens: Sequence[str], subscribe: bool) -> list[TopicResult]:
         """Subscribe (or unsubscribe) at most 1,000 tokens; one result per token."""
 
 
@@ -78,15 +77,22 @@ class LoggingPushGateway:
         results = []
         for number, message in enumerate(messages, start=1):
             target = message.token or f"topic:{message.topic or message.condition}"
-            log.info("push (not sent, no Firebase project) to %s: %s — %s", target,
-                     message.title, message.body)
+            log.info(
+                "push (not sent, no Firebase project) to %s: %s — %s",
+                target,
+                message.title,
+                message.body,
+            )
             results.append(PushResult(message_id=f"logged-{number}"))
         return results
 
-    def manage_topic(self, topic: str, tokens: Sequence[str],
-                     subscribe: bool) -> list[TopicResult]:
-        log.info("topic %s (not sent, no Firebase project): %s %d tokens", topic,
-                 "subscribe" if subscribe else "unsubscribe", len(tokens))
+    def manage_topic(self, topic: str, tokens: Sequence[str], subscribe: bool) -> list[TopicResult]:
+        log.info(
+            "topic %s (not sent, no Firebase project): %s %d tokens",
+            topic,
+            "subscribe" if subscribe else "unsubscribe",
+            len(tokens),
+        )
         return [TopicResult() for _ in tokens]
 
 

@@ -31,9 +31,13 @@ class InboxItemNotFound(NotFound):
     """No such notification in this citizen's inbox (404)."""
 
 
-def notify(citizen_ids: Iterable[int], title: str | Mapping[str, str],
-           body: str | Mapping[str, str], link: str | None = None,
-           data: Mapping[str, str] | None = None) -> int:
+def notify(
+    citizen_ids: Iterable[int],
+    title: str | Mapping[str, str],
+    body: str | Mapping[str, str],
+    link: str | None = None,
+    data: Mapping[str, str] | None = None,
+) -> int:
     """Put a notification in each citizen's inbox and push it to their devices.
 
     ``title`` and ``body`` are Vietnamese text, or text by language (``{"vi": …, "en": …}``);
@@ -47,21 +51,29 @@ def notify(citizen_ids: Iterable[int], title: str | Mapping[str, str],
     title_text, body_text = as_localized(title, "title"), as_localized(body, "body")
     data = check_data(data)
     if link is not None and not (isinstance(link, str) and 0 < len(link) <= MAX_LINK_LENGTH):
-        raise ValidationError(f"must be text of at most {MAX_LINK_LENGTH} characters",
-                              field_name="link")
+        raise ValidationError(
+            f"must be text of at most {MAX_LINK_LENGTH} characters", field_name="link"
+        )
     check_payload(title_text, body_text, data, None, to_topics=False)
     campaign = Campaign(
-        origin=Origin.PLUGIN, title=title_text, body=body_text, link=link, data=data,
-        audience={"kind": "citizens", "citizens": ids}, ttl_seconds=DEFAULT_TTL_SECONDS,
+        origin=Origin.PLUGIN,
+        title=title_text,
+        body=body_text,
+        link=link,
+        data=data,
+        audience={"kind": "citizens", "citizens": ids},
+        ttl_seconds=DEFAULT_TTL_SECONDS,
         status=CampaignStatus.SCHEDULED,
     )
     db.session.add(campaign)
     db.session.flush()
     for start in range(0, len(ids), _ID_CHUNK):
         known = db.session.scalars(
-            select(Citizen.id).where(Citizen.id.in_(ids[start:start + _ID_CHUNK])))
-        db.session.add_all(InboxItem(citizen_id=citizen_id, campaign_id=campaign.id)
-                           for citizen_id in known)
+            select(Citizen.id).where(Citizen.id.in_(ids[start : start + _ID_CHUNK]))
+        )
+        db.session.add_all(
+            InboxItem(citizen_id=citizen_id, campaign_id=campaign.id) for citizen_id in known
+        )
     enqueue_after_commit(db.session, dispatch_campaign, campaign.id)
     return campaign.id
 
@@ -82,13 +94,20 @@ def inbox_page(citizen: Citizen, args: dict[str, Any]) -> Page[InboxItem]:
 
 
 def unread_count(citizen: Citizen) -> int:
-    return db.session.scalar(select(func.count()).where(
-        InboxItem.citizen_id == citizen.id, InboxItem.read_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                InboxItem.citizen_id == citizen.id, InboxItem.read_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 def _item(citizen: Citizen, item_id: int) -> InboxItem:
-    item = db.session.scalar(select(InboxItem).where(
-        InboxItem.id == item_id, InboxItem.citizen_id == citizen.id))
+    item = db.session.scalar(
+        select(InboxItem).where(InboxItem.id == item_id, InboxItem.citizen_id == citizen.id)
+    )
     if item is None:
         raise InboxItemNotFound()
     return item
@@ -109,7 +128,9 @@ def mark_read(citizen: Citizen, item_id: int, opened: bool = False) -> InboxItem
 def mark_all_read(citizen: Citizen) -> int:
     """Mark every unread notification read; returns how many were unread."""
     changed = changed_rows(
-        update(InboxItem).where(InboxItem.citizen_id == citizen.id, InboxItem.read_at.is_(None))
-        .values(read_at=utcnow()))
+        update(InboxItem)
+        .where(InboxItem.citizen_id == citizen.id, InboxItem.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
     db.session.commit()
     return changed

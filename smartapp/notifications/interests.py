@@ -29,21 +29,28 @@ def interests(active_only: bool = True) -> list[Interest]:
 
 
 def followed(citizen: Citizen) -> list[str]:
-    return list(db.session.scalars(select(CitizenInterest.interest_slug).where(
-        CitizenInterest.citizen_id == citizen.id).order_by(CitizenInterest.interest_slug)))
+    return list(
+        db.session.scalars(
+            select(CitizenInterest.interest_slug)
+            .where(CitizenInterest.citizen_id == citizen.id)
+            .order_by(CitizenInterest.interest_slug)
+        )
+    )
 
 
 def set_followed(citizen: Citizen, slugs: list[str]) -> list[str]:
     """Follow exactly ``slugs`` (active interests); the citizen's devices follow along."""
     wanted = sorted(set(slugs))
-    known = set(db.session.scalars(select(Interest.slug).where(
-        Interest.slug.in_(wanted), Interest.active)))
+    known = set(
+        db.session.scalars(select(Interest.slug).where(Interest.slug.in_(wanted), Interest.active))
+    )
     unknown = [slug for slug in wanted if slug not in known]
     if unknown:
         raise ValidationError(f"no such interest: {', '.join(unknown)}", field_name="interests")
     db.session.execute(delete(CitizenInterest).where(CitizenInterest.citizen_id == citizen.id))
-    db.session.add_all(CitizenInterest(citizen_id=citizen.id, interest_slug=slug)
-                       for slug in wanted)
+    db.session.add_all(
+        CitizenInterest(citizen_id=citizen.id, interest_slug=slug) for slug in wanted
+    )
     db.session.flush()
     topics.plan_citizen(citizen.id)
     enqueue_after_commit(db.session, sync_topics)
@@ -69,8 +76,11 @@ def change_interest(slug: str, changes: dict[str, Any]) -> Interest:
     for name, value in changes.items():
         setattr(interest, name, value)
     if changes.get("active") is False:
-        followers = list(db.session.scalars(select(CitizenInterest.citizen_id).where(
-            CitizenInterest.interest_slug == slug)))
+        followers = list(
+            db.session.scalars(
+                select(CitizenInterest.citizen_id).where(CitizenInterest.interest_slug == slug)
+            )
+        )
         db.session.execute(delete(CitizenInterest).where(CitizenInterest.interest_slug == slug))
         db.session.flush()
         for citizen_id in followers:

@@ -48,10 +48,12 @@ class Device(Base):
     installation_id: Mapped[str | None] = mapped_column(String(128), unique=True)
     #: ``None`` for an anonymous device (no sign-in), which gives its ward itself
     citizen_id: Mapped[int | None] = mapped_column(
-        ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
+        ForeignKey("citizens.id", ondelete="CASCADE"), index=True
+    )
     #: a staff member's own phone, for test sends before approval
     staff_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+        ForeignKey("staff.id", ondelete="CASCADE"), index=True
+    )
     platform: Mapped[str] = mapped_column(String(8))
     app_version: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(2), default="vi")
@@ -78,10 +80,11 @@ class CitizenInterest(Base):
     __tablename__ = "notification_citizen_interests"
 
     citizen_id: Mapped[int] = mapped_column(
-        ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True
+    )
     interest_slug: Mapped[str] = mapped_column(
-        ForeignKey("notification_interests.slug", ondelete="CASCADE"), primary_key=True,
-        index=True)
+        ForeignKey("notification_interests.slug", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class SubscriptionState(StrEnum):
@@ -98,7 +101,8 @@ class TopicSubscription(Base):
     __tablename__ = "notification_topic_subscriptions"
 
     device_id: Mapped[int] = mapped_column(
-        ForeignKey("notification_devices.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("notification_devices.id", ondelete="CASCADE"), primary_key=True
+    )
     topic: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
     state: Mapped[str] = mapped_column(String(16), default=SubscriptionState.PENDING_ADD)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -146,8 +150,7 @@ class Campaign(Base):
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    approved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     #: SHA-256 of the request that came with the key: the same key with another body is 422
     request_digest: Mapped[str | None] = mapped_column(String(64))
@@ -186,9 +189,11 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("notification_campaigns.id", ondelete="CASCADE"))
+        ForeignKey("notification_campaigns.id", ondelete="CASCADE")
+    )
     device_id: Mapped[int | None] = mapped_column(
-        ForeignKey("notification_devices.id", ondelete="SET NULL"))
+        ForeignKey("notification_devices.id", ondelete="SET NULL")
+    )
     #: a topic name or an FCM condition, for broadcasts
     topic: Mapped[str | None] = mapped_column(String(600))
     status: Mapped[str] = mapped_column(String(10), default=DeliveryStatus.PENDING)
@@ -217,7 +222,8 @@ class InboxItem(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
     campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("notification_campaigns.id", ondelete="CASCADE"))
+        ForeignKey("notification_campaigns.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,8 +23,12 @@ from smartapp.notifications.schemas import (
 )
 from smartapp.pagination import CursorPageArgs
 
-blp = Blueprint("notifications", __name__, url_prefix="/api/v1",
-                description="Push devices and the citizen's inbox")
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/api/v1",
+    description="Push devices and the citizen's inbox",
+)
 #: inbox ids are 64-bit
 _ID = "<int(max=9223372036854775807):item_id>"
 
@@ -56,11 +60,16 @@ def delete_device(token: str) -> None:
 def _item(item: InboxItem, language: str) -> dict[str, Any]:
     campaign = item.campaign
     return {
-        "id": item.id, "title": in_language(campaign.title, language),
-        "body": in_language(campaign.body, language), "link": campaign.link,
-        "image_url": campaign.image_url, "data": campaign.data,
-        "created_at": item.created_at, "read": item.read_at is not None,
-        "read_at": item.read_at, "opened_at": item.opened_at,
+        "id": item.id,
+        "title": in_language(campaign.title, language),
+        "body": in_language(campaign.body, language),
+        "link": campaign.link,
+        "image_url": campaign.image_url,
+        "data": campaign.data,
+        "created_at": item.created_at,
+        "read": item.read_at is not None,
+        "read_at": item.read_at,
+        "opened_at": item.opened_at,
     }
 
 
@@ -79,8 +88,11 @@ def list_notifications(args: dict[str, Any]) -> dict[str, Any]:
     citizen = _citizen()
     page = inbox.inbox_page(citizen, args)
     language = current_language()
-    return {"items": [_item(item, language) for item in page.items],
-            "next_cursor": page.next_cursor, "unread_count": inbox.unread_count(citizen)}
+    return {
+        "items": [_item(item, language) for item in page.items],
+        "next_cursor": page.next_cursor,
+        "unread_count": inbox.unread_count(citizen),
+    }
 
 
 @blp.route(f"/notifications/{_ID}/read", methods=["POST"])
@@ -124,4 +136,3 @@ def put_preferences(body: dict[str, Any]) -> dict[str, Any]:
     """Follow exactly these interests; the citizen's devices follow their topics."""
     followed = interests.set_followed(_citizen(), body["interests"])
     return {"interests": followed, "available": interests.interests()}
-

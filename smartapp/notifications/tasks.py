@@ -39,19 +39,27 @@ def sweep() -> dict[str, int]:
     try:
         now = utcnow()
         stalled = now - dispatch.CLAIM_LEASE
-        due = db.session.scalars(select(Campaign.id).where(or_(
-            and_(Campaign.status == CampaignStatus.SCHEDULED,
-                 or_(Campaign.send_at.is_(None), Campaign.send_at <= now)),
-            and_(Campaign.status == CampaignStatus.SENDING, Campaign.paused_reason.is_(None),
-                 or_(Campaign.heartbeat_at.is_(None), Campaign.heartbeat_at < stalled)),
-        ))).all()
+        due = db.session.scalars(
+            select(Campaign.id).where(
+                or_(
+                    and_(
+                        Campaign.status == CampaignStatus.SCHEDULED,
+                        or_(Campaign.send_at.is_(None), Campaign.send_at <= now),
+                    ),
+                    and_(
+                        Campaign.status == CampaignStatus.SENDING,
+                        Campaign.paused_reason.is_(None),
+                        or_(Campaign.heartbeat_at.is_(None), Campaign.heartbeat_at < stalled),
+                    ),
+                )
+            )
+        ).all()
         for campaign_id in due:
             enqueue(dispatch_campaign, campaign_id)
         moved = topics.follow_citizens_wards()
         if moved or topics.has_pending():
             enqueue(sync_topics)
-        purged = changed_rows(
-            delete(Device).where(Device.last_seen_at < now - EXPIRED_AFTER))
+        purged = changed_rows(delete(Device).where(Device.last_seen_at < now - EXPIRED_AFTER))
         db.session.commit()
         if purged:
             log.info("removed %d devices unseen for 270 days", purged)

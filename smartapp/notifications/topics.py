@@ -49,12 +49,18 @@ def wanted_topics(device: Device) -> set[str]:
     if device.ward_code is not None:
         topics.add(audience.ward_topic(device.ward_code))
     if device.citizen_id is not None:
-        topics |= {audience.interest_topic(slug) for slug in db.session.scalars(
-            select(CitizenInterest.interest_slug)
-            .where(CitizenInterest.citizen_id == device.citizen_id))}
+        topics |= {
+            audience.interest_topic(slug)
+            for slug in db.session.scalars(
+                select(CitizenInterest.interest_slug).where(
+                    CitizenInterest.citizen_id == device.citizen_id
+                )
+            )
+        }
     if len(topics) > MAX_TOPICS_PER_DEVICE:
-        raise TooManyTopics(errors={"interests": [
-            f"a device follows at most {MAX_TOPICS_PER_DEVICE} topics"]})
+        raise TooManyTopics(
+            errors={"interests": [f"a device follows at most {MAX_TOPICS_PER_DEVICE} topics"]}
+        )
     return topics
 
 
@@ -62,16 +68,26 @@ def plan(device: Device, resubscribe: bool = False) -> bool:
     """Bring ``device``'s mirror rows to what it should follow (the caller commits);
     ``resubscribe`` after its token changed, since subscriptions belong to a token.
     Returns whether anything is left for FCM."""
-    rows = {row.topic: row for row in db.session.scalars(
-        select(TopicSubscription).where(TopicSubscription.device_id == device.id))}
+    rows = {
+        row.topic: row
+        for row in db.session.scalars(
+            select(TopicSubscription).where(TopicSubscription.device_id == device.id)
+        )
+    }
     wanted = wanted_topics(device)
     changed = False
     now = utcnow()
     for topic in wanted:
         row = rows.get(topic)
         if row is None:
-            db.session.add(TopicSubscription(device_id=device.id, topic=topic,
-                                             state=SubscriptionState.PENDING_ADD, updated_at=now))
+            db.session.add(
+                TopicSubscription(
+                    device_id=device.id,
+                    topic=topic,
+                    state=SubscriptionState.PENDING_ADD,
+                    updated_at=now,
+                )
+            )
             changed = True
         elif resubscribe or row.state == SubscriptionState.PENDING_REMOVE:
             row.state, row.updated_at, changed = SubscriptionState.PENDING_ADD, now, True
@@ -89,11 +105,18 @@ def plan_citizen(citizen_id: int) -> None:
 def follow_citizens_wards() -> int:
     """Devices of citizens who changed ward (``PATCH /api/v1/me``) follow them; the caller
     commits. Returns how many moved."""
-    moved = db.session.execute(select(Device, Citizen.ward_code)
-                               .join(Citizen, Citizen.id == Device.citizen_id)
-                               .where(Citizen.ward_code.is_not(None),
-                                      Device.ward_code.is_distinct_from(Citizen.ward_code))
-                               .limit(_SYNC_PAGE)).tuples().all()
+    moved = (
+        db.session.execute(
+            select(Device, Citizen.ward_code)
+            .join(Citizen, Citizen.id == Device.citizen_id)
+            .where(
+                Citizen.ward_code.is_not(None), Device.ward_code.is_distinct_from(Citizen.ward_code)
+            )
+            .limit(_SYNC_PAGE)
+        )
+        .tuples()
+        .all()
+    )
     for device, ward_code in moved:
         device.ward_code = ward_code
         plan(device)
@@ -102,8 +125,14 @@ def follow_citizens_wards() -> int:
 
 
 def has_pending() -> bool:
-    return db.session.scalar(select(TopicSubscription.device_id).where(
-        TopicSubscription.state != SubscriptionState.SUBSCRIBED).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(TopicSubscription.device_id)
+            .where(TopicSubscription.state != SubscriptionState.SUBSCRIBED)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def sync_subscriptions(gateway: PushGateway | None = None) -> dict[str, int]:
@@ -111,18 +140,23 @@ def sync_subscriptions(gateway: PushGateway | None = None) -> dict[str, int]:
     gateway = gateway or push_gateway()
     counts: dict[str, int] = defaultdict(int)
     pending = db.session.execute(
-        select(TopicSubscription.device_id, TopicSubscription.topic, TopicSubscription.state,
-               Device.token)
+        select(
+            TopicSubscription.device_id,
+            TopicSubscription.topic,
+            TopicSubscription.state,
+            Device.token,
+        )
         .join(Device, Device.id == TopicSubscription.device_id)
         .where(TopicSubscription.state != SubscriptionState.SUBSCRIBED)
         .order_by(TopicSubscription.topic, TopicSubscription.device_id)
-        .limit(_SYNC_PAGE)).all()
+        .limit(_SYNC_PAGE)
+    ).all()
     groups: dict[tuple[str, bool], list[Any]] = defaultdict(list)
     for row in pending:
         groups[(row.topic, row.state == SubscriptionState.PENDING_ADD)].append(row)
     for (topic, subscribe), rows in groups.items():
         for start in range(0, len(rows), TOPIC_BATCH):
-            batch = rows[start:start + TOPIC_BATCH]
+            batch = rows[start : start + TOPIC_BATCH]
             results = gateway.manage_topic(topic, [row.token for row in batch], subscribe)
             for row, result in zip(batch, results, strict=True):
                 counts[_settle(row, subscribe, result.error)] += 1
@@ -134,27 +168,40 @@ def sync_subscriptions(gateway: PushGateway | None = None) -> dict[str, int]:
 def _settle(row: Any, subscribe: bool, error: str | None) -> str:
     key = (TopicSubscription.device_id == row.device_id) & (TopicSubscription.topic == row.topic)
     if error in DEAD_TOKEN_ERRORS:
-        db.session.execute(update(Device).where(Device.id == row.device_id, Device.active)
-                           .values(active=False, deactivated_reason=f"topic:{error}"))
-        db.session.execute(delete(TopicSubscription)
-                           .where(TopicSubscription.device_id == row.device_id))
+        db.session.execute(
+            update(Device)
+            .where(Device.id == row.device_id, Device.active)
+            .values(active=False, deactivated_reason=f"topic:{error}")
+        )
+        db.session.execute(
+            delete(TopicSubscription).where(TopicSubscription.device_id == row.device_id)
+        )
         return "token_removed"
     if error is not None:  # kept pending: the next sync tries again
         return "retry"
     if subscribe:
-        db.session.execute(update(TopicSubscription).where(
-            key, TopicSubscription.state == SubscriptionState.PENDING_ADD)
-            .values(state=SubscriptionState.SUBSCRIBED, updated_at=utcnow()))
+        db.session.execute(
+            update(TopicSubscription)
+            .where(key, TopicSubscription.state == SubscriptionState.PENDING_ADD)
+            .values(state=SubscriptionState.SUBSCRIBED, updated_at=utcnow())
+        )
         return "subscribed"
-    db.session.execute(delete(TopicSubscription).where(
-        key, TopicSubscription.state == SubscriptionState.PENDING_REMOVE))
+    db.session.execute(
+        delete(TopicSubscription).where(
+            key, TopicSubscription.state == SubscriptionState.PENDING_REMOVE
+        )
+    )
     return "unsubscribed"
 
 
 def _forget_signed_out() -> None:
     """A signed-out device is forgotten once FCM no longer has it in any topic."""
     still_subscribed = select(TopicSubscription.device_id).distinct()
-    db.session.execute(delete(Device).where(
-        Device.active.is_(False), Device.deactivated_reason == SIGNED_OUT,
-        Device.id.not_in(still_subscribed)))
+    db.session.execute(
+        delete(Device).where(
+            Device.active.is_(False),
+            Device.deactivated_reason == SIGNED_OUT,
+            Device.id.not_in(still_subscribed),
+        )
+    )
     db.session.commit()

@@ -28,8 +28,18 @@ if TYPE_CHECKING:
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 """Lower-case words joined by hyphens: the slug appears in URLs and table names."""
 
-CATEGORIES = ("administration", "feedback", "payments", "health", "education", "transport",
-              "environment", "tourism", "information", "other")
+CATEGORIES = (
+    "administration",
+    "feedback",
+    "payments",
+    "health",
+    "education",
+    "transport",
+    "environment",
+    "tourism",
+    "information",
+    "other",
+)
 """Home-screen sections a tile can be filed under."""
 
 

@@ -60,8 +60,13 @@ def disable(slug: str) -> None:
 
 @plugins.command("new")
 @click.argument("slug")
-@click.option("--path", "path", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to create the plugin's distribution in.")
+@click.option(
+    "--path",
+    "path",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create the plugin's distribution in.",
+)
 def new(slug: str, path: Path) -> None:
     """Write a new, installable plugin SLUG with a route, a model, a migration and tests."""
     from smartapp.plugins.scaffold import ScaffoldError, write_scaffold

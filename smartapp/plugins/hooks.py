@@ -118,9 +118,13 @@ def _signature_problems(
     problems = []
     for parameter in parameters[1:]:
         if parameter.kind not in _NAMED:
-            problems.append(f"{name}() declares {parameter}: hooks pass named arguments "
-                            f"only ({', '.join(offered) or 'none'})")
+            problems.append(
+                f"{name}() declares {parameter}: hooks pass named arguments "
+                f"only ({', '.join(offered) or 'none'})"
+            )
         elif parameter.name not in offered:
-            problems.append(f"{name}() takes {parameter.name!r}, which the hook does not "
-                            f"pass (it passes: {', '.join(offered) or 'nothing'})")
+            problems.append(
+                f"{name}() takes {parameter.name!r}, which the hook does not "
+                f"pass (it passes: {', '.join(offered) or 'nothing'})"
+            )
     return problems

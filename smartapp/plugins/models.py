@@ -24,6 +24,4 @@ class PluginSetting(Base):
     ward_codes: Mapped[list[int] | None] = mapped_column(JSON)
     #: values of the plugin's ``settings_schema``, as last saved by an administrator
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -148,8 +148,9 @@ class PluginRegistry:
         problems = hook_problems(plugin_class, Plugin)
         if problems:
             raise invalid("; ".join(problems))
-        missing = [a for a in ("slug", "version", "core_requires", "title")
-                   if not hasattr(plugin_class, a)]
+        missing = [
+            a for a in ("slug", "version", "core_requires", "title") if not hasattr(plugin_class, a)
+        ]
         if missing:
             raise invalid(f"missing declared attributes: {', '.join(missing)}")
         slug = plugin_class.slug
@@ -174,8 +175,10 @@ class PluginRegistry:
             raise invalid(f"extra blueprint prefixes reserved for the core: {', '.join(reserved)}")
         prefix = plugin_class.table_prefix()
         taken = sorted(t for t in declared_tables("smartapp") if t.startswith(prefix)) + sorted(
-            other for other in self.records
-            if self.records[other].loaded and _prefixes_overlap(prefix, other))
+            other
+            for other in self.records
+            if self.records[other].loaded and _prefixes_overlap(prefix, other)
+        )
         if taken:
             raise invalid(f"the table prefix {prefix!r} would claim {', '.join(taken)}")
         package = plugin_class.__module__.partition(".")[0]

@@ -12,8 +12,12 @@ from smartapp.plugins import services
 from smartapp.plugins.registry import registry
 from smartapp.plugins.schemas import PluginSchema, PluginUpdateSchema, SettingsSchema
 
-blp = Blueprint("admin_plugins", __name__, url_prefix="/api/v1/admin/plugins",
-                description="Administration: plugins")
+blp = Blueprint(
+    "admin_plugins",
+    __name__,
+    url_prefix="/api/v1/admin/plugins",
+    description="Administration: plugins",
+)
 
 
 @blp.route("")

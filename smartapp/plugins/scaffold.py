@@ -75,12 +75,14 @@ def check_slug(slug: str) -> None:
     """Refuse a slug the registry would refuse, or one an installed plugin already has."""
     if not SLUG_PATTERN.match(slug):
         raise ScaffoldError(
-            f"{slug!r} is not a slug: use lower-case words joined by hyphens, "
-            "like 'parking-lots'", "'SLUG'")
+            f"{slug!r} is not a slug: use lower-case words joined by hyphens, like 'parking-lots'",
+            "'SLUG'",
+        )
     taken = {entry.name: entry.value for entry in entry_points(group=ENTRY_POINT_GROUP)}
     if slug in taken:
-        raise ScaffoldError(f"an installed plugin already uses the slug {slug!r} "
-                            f"({taken[slug]})", "'SLUG'")
+        raise ScaffoldError(
+            f"an installed plugin already uses the slug {slug!r} ({taken[slug]})", "'SLUG'"
+        )
 
 
 def check_path(path: Path) -> None:

@@ -32,17 +32,26 @@ def describe(record: PluginRecord) -> dict[str, Any]:
     """A plugin as administrators see it, with the same keys in every state (``None`` where
     loading never learnt the value): load state and reason, metadata, run-time settings."""
     described: dict[str, Any] = {
-        "slug": record.name, "state": record.state.value, "reason": record.reason,
-        "distribution": record.distribution, "version": None, "title": None,
-        "category": None, "enabled": True, "position": None, "ward_codes": None,
+        "slug": record.name,
+        "state": record.state.value,
+        "reason": record.reason,
+        "distribution": record.distribution,
+        "version": None,
+        "title": None,
+        "category": None,
+        "enabled": True,
+        "position": None,
+        "ward_codes": None,
         "permissions": None,
     }
     plugin_class = record.plugin_class
     if plugin_class is not None:
         settings = runtime_state().for_plugin(plugin_class)
         described.update(
-            version=plugin_class.version, title=dict(plugin_class.title),
-            category=plugin_class.category, enabled=settings.enabled,
+            version=plugin_class.version,
+            title=dict(plugin_class.title),
+            category=plugin_class.category,
+            enabled=settings.enabled,
             position=settings.position,
             ward_codes=sorted(settings.ward_codes) if settings.ward_codes is not None else None,
             permissions=sorted(f"{plugin_class.slug}:{name}" for name in plugin_class.permissions),
@@ -50,8 +59,7 @@ def describe(record: PluginRecord) -> dict[str, Any]:
     else:
         row = runtime_state().stored(record.name)
         if row is not None:
-            described.update(enabled=row.enabled, position=row.position,
-                             ward_codes=row.ward_codes)
+            described.update(enabled=row.enabled, position=row.position, ward_codes=row.ward_codes)
     if record.distribution is not None:
         # What pip installed, even when the class never loaded.
         described["version"] = distribution_version(record.distribution)
@@ -83,8 +91,9 @@ def update_plugin(slug: str, changes: dict[str, Any]) -> dict[str, Any]:
     audit entry, in one transaction."""
     record = plugin_record(slug)
     if record.plugin is None and changes.get("enabled"):
-        raise ValidationError(f"cannot enable a plugin in state {record.state.value}",
-                              field_name="enabled")
+        raise ValidationError(
+            f"cannot enable a plugin in state {record.state.value}", field_name="enabled"
+        )
     row = _row(slug)
     for name, value in changes.items():
         setattr(row, name, sorted(set(value)) if name == "ward_codes" and value else value)
@@ -111,8 +120,10 @@ def replace_plugin_settings(slug: str, values: dict[str, Any]) -> dict[str, Any]
     field and stores nothing) and store them for every worker."""
     plugin_class = plugin_record(slug).plugin_class
     if plugin_class is None:
-        raise ValidationError("the plugin's class could not be read, so neither could its "
-                              "settings schema", field_name="_schema")
+        raise ValidationError(
+            "the plugin's class could not be read, so neither could its settings schema",
+            field_name="_schema",
+        )
     schema = plugin_class.settings_schema
     if schema is None:
         if values:
@@ -136,11 +147,14 @@ def move_plugin(slug: str, offset: int) -> list[str]:
     one transaction. Returns the new order."""
     plugin_record(slug)
     state = runtime_state()
-    order = [p.slug for p in sorted(registry().loaded(),
-                                    key=lambda p: (state.for_plugin(p).position, p.slug))]
+    order = [
+        p.slug
+        for p in sorted(registry().loaded(), key=lambda p: (state.for_plugin(p).position, p.slug))
+    ]
     if slug not in order:
-        raise ValidationError(f"cannot move a plugin that is not loaded: {slug}",
-                              field_name="position")
+        raise ValidationError(
+            f"cannot move a plugin that is not loaded: {slug}", field_name="position"
+        )
     index = order.index(slug)
     order.insert(max(0, min(len(order) - 1, index + offset)), order.pop(index))
     for number, name in enumerate(order, start=1):

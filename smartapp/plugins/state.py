@@ -72,8 +72,10 @@ class RuntimeState:
             except (OperationalError, ProgrammingError) as error:
                 # Not migrated yet: serve the declared defaults; /readyz says what is pending.
                 db.session.rollback()
-                log.warning("plugin settings unavailable, using defaults: %s",
-                            str(error.orig).splitlines()[0])
+                log.warning(
+                    "plugin settings unavailable, using defaults: %s",
+                    str(error.orig).splitlines()[0],
+                )
             self.checked_at = now
         return self.revision
 

@@ -38,9 +38,14 @@ def sign_in(client: FlaskClient) -> Callable[[SignedIn], FlaskClient]:
     """Sign the test client into the console as a staff account (``make_staff``'s)."""
 
     def sign(staff: SignedIn) -> FlaskClient:
-        response = client.post("/admin/", data={
-            "email": staff.account.email, "password": TEST_PASSWORD,
-            "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/admin/",
+            data={
+                "email": staff.account.email,
+                "password": TEST_PASSWORD,
+                "csrf_token": csrf_token(client),
+            },
+        )
         assert response.status_code == 303, response.get_data(as_text=True)
         return client
 
@@ -52,8 +57,12 @@ def post(client: FlaskClient) -> Callable[..., object]:
     """POST a console form with the page's CSRF token, as a browser would."""
 
     def send(path: str, data: dict[str, object] | None = None, **kwargs: object) -> object:
-        return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client)},
-                           headers={"Accept": "text/html"}, **kwargs)
+        return client.post(
+            path,
+            data={**(data or {}), "csrf_token": csrf_token(client)},
+            headers={"Accept": "text/html"},
+            **kwargs,
+        )
 
     return send
 
@@ -85,13 +94,16 @@ class PageChecks:
 
     def __post_init__(self) -> None:
         self.page.on("response", self._keep_html)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(
-            (m.text, m.location.get("url", ""))))
+        self.page.on(
+            "console",
+            lambda m: m.type == "error" and self.errors.append((m.text, m.location.get("url", ""))),
+        )
         self.page.on("pageerror", lambda error: self.errors.append((str(error), "")))
 
     def _keep_html(self, response: Response) -> None:
-        if (response.request.resource_type in ("document", "xhr", "fetch")
-                and response.headers.get("content-type", "").startswith("text/html")):
+        if response.request.resource_type in ("document", "xhr", "fetch") and response.headers.get(
+            "content-type", ""
+        ).startswith("text/html"):
             self.shown = response
 
     def check(self, status: int = 200) -> None:
@@ -118,8 +130,11 @@ class PageChecks:
         }""")
         assert violations == [], (page.url, violations)
         expected = f"the server responded with a status of {status} "
-        unexpected = [text for text, url in self.errors
-                      if not (status != 200 and url == self.shown.url and expected in text)]
+        unexpected = [
+            text
+            for text, url in self.errors
+            if not (status != 200 and url == self.shown.url and expected in text)
+        ]
         assert unexpected == [], (page.url, unexpected)
         self.errors.clear()
 

@@ -29,19 +29,25 @@ def tiles(page: Page, base: str) -> list[str]:
     return [tile["slug"] for tile in body["items"]]
 
 
-def test_every_page_is_valid_accessible_and_quiet(live_server, page, checked, admin,
-                                                  make_citizen):
+def test_every_page_is_valid_accessible_and_quiet(live_server, page, checked, admin, make_citizen):
     make_citizen()
     page.goto(f"{live_server}/admin/")
     checked.check()  # the sign-in form
     sign_in(page, live_server, admin.account.email)
     checked.check()
-    assert page.evaluate("() => [...document.querySelectorAll('canvas[data-chart]')]"
-                         ".every(c => Chart.getChart(c) !== undefined)")
-    for path, status in (("/admin/plugins", 200), ("/admin/plugins/example", 200),
-                         ("/admin/staff", 200), (f"/admin/staff/{admin.account.id}", 200),
-                         ("/admin/audit", 200), ("/admin/audit?since=x", 422),
-                         ("/admin/plugins/missing", 404)):
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('canvas[data-chart]')]"
+        ".every(c => Chart.getChart(c) !== undefined)"
+    )
+    for path, status in (
+        ("/admin/plugins", 200),
+        ("/admin/plugins/example", 200),
+        ("/admin/staff", 200),
+        (f"/admin/staff/{admin.account.id}", 200),
+        ("/admin/audit", 200),
+        ("/admin/audit?since=x", 422),
+        ("/admin/plugins/missing", 404),
+    ):
         assert page.goto(f"{live_server}{path}").status == status
         checked.check(status)
     page.goto(f"{live_server}/admin/staff")
@@ -51,8 +57,7 @@ def test_every_page_is_valid_accessible_and_quiet(live_server, page, checked, ad
     checked.check()
 
 
-def test_disable_a_plugin_and_its_tile_leaves_the_home_screen(live_server, page, checked,
-                                                              admin):
+def test_disable_a_plugin_and_its_tile_leaves_the_home_screen(live_server, page, checked, admin):
     sign_in(page, live_server, admin.account.email)
     assert "example" in tiles(page, live_server)
     page.get_by_role("link", name="Tiện ích").click()

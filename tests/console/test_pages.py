@@ -84,15 +84,24 @@ def test_settings_form_is_generated_from_the_schema(client, admin, sign_in, post
 def test_an_unknown_plugin_is_a_404_page(client, admin, sign_in):
     sign_in(admin)
     assert client.get("/admin/plugins/nope", headers=HTML).status_code == 404
-    assert client.get("/admin/plugins/nope", headers={"Accept": "application/json"}
-                      ).get_json()["code"] == 404
+    assert (
+        client.get("/admin/plugins/nope", headers={"Accept": "application/json"}).get_json()["code"]
+        == 404
+    )
 
 
 def test_staff_create_change_deactivate(client, admin, sign_in, post):
     sign_in(admin)
-    created = post("/admin/staff", {"email": "Officer@SXD.gov.vn", "password": "long enough pw",
-                                    "role": "agency_staff", "agency_code": "SXD",
-                                    "permissions": ["public-services:manage"]})
+    created = post(
+        "/admin/staff",
+        {
+            "email": "Officer@SXD.gov.vn",
+            "password": "long enough pw",
+            "role": "agency_staff",
+            "agency_code": "SXD",
+            "permissions": ["public-services:manage"],
+        },
+    )
     assert created.status_code == 303
     officer = db.session.scalars(select(Staff).where(Staff.email == "officer@sxd.gov.vn")).one()
     assert officer.permissions == ["public-services:manage"]
@@ -104,18 +113,25 @@ def test_staff_create_change_deactivate(client, admin, sign_in, post):
     db.session.refresh(officer)
     assert officer.active is False
     assert audit_actions() == ["staff.create", "staff.change", "staff.change"]  # active: false
-    token = client.post("/api/v1/auth/staff/token",
-                        json={"email": "officer@sxd.gov.vn", "password": "long enough pw"})
+    token = client.post(
+        "/api/v1/auth/staff/token",
+        json={"email": "officer@sxd.gov.vn", "password": "long enough pw"},
+    )
     assert token.status_code == 401
 
 
-@pytest.mark.parametrize("form, field", [
-    ({"email": "x@staff.test", "password": "short", "role": "admin"}, "new-password-error"),
-    ({"email": "bad", "password": "long enough pw", "role": "admin"}, "new-email-error"),
-    ({"email": "x@staff.test", "password": "long enough pw", "role": "agency_staff"},
-     "new-agency-error"),
-    ({"email": "x@staff.test", "password": "long enough pw", "role": "king"}, "new-role-error"),
-])
+@pytest.mark.parametrize(
+    "form, field",
+    [
+        ({"email": "x@staff.test", "password": "short", "role": "admin"}, "new-password-error"),
+        ({"email": "bad", "password": "long enough pw", "role": "admin"}, "new-email-error"),
+        (
+            {"email": "x@staff.test", "password": "long enough pw", "role": "agency_staff"},
+            "new-agency-error",
+        ),
+        ({"email": "x@staff.test", "password": "long enough pw", "role": "king"}, "new-role-error"),
+    ],
+)
 def test_staff_errors_name_the_field_and_store_nothing(client, admin, sign_in, post, form, field):
     sign_in(admin)
     response = post("/admin/staff", form)
@@ -133,8 +149,7 @@ def test_audit_log_filters(client, admin, sign_in, post):
     assert "plugin.update" in page and "staff.create" in page
     only_staff = client.get("/admin/audit?action=staff.").get_data(as_text=True)
     assert "staff.create" in only_staff and "plugin.update" not in only_staff
-    assert "plugin.update" not in client.get("/admin/audit?until=2000-01-01").get_data(
-        as_text=True)
+    assert "plugin.update" not in client.get("/admin/audit?until=2000-01-01").get_data(as_text=True)
     assert client.get("/admin/audit?since=yesterday", headers=HTML).status_code == 422
     assert client.get("/admin/audit?cursor=garbage", headers=HTML).status_code == 422
 
@@ -154,21 +169,30 @@ def test_dashboard_charts_come_from_the_ioc_service(client, admin, sign_in, make
     sign_in(admin)
     page = client.get("/admin/").get_data(as_text=True)
     assert "<script>" not in page and " style=" not in page  # the CSP allows neither
-    charts = [json.loads(c.replace("&#34;", '"')) for c in re.findall(r'data-chart="([^"]+)"',
-                                                                       page)]
+    charts = [
+        json.loads(c.replace("&#34;", '"')) for c in re.findall(r'data-chart="([^"]+)"', page)
+    ]
     by_name = {chart["label"]: chart for chart in charts}
-    assert by_name["citizens_by_language"] == {"label": "citizens_by_language",
-                                               "labels": ["vi"], "values": [1]}
-    assert dict(zip(by_name["plugins"]["labels"], by_name["plugins"]["values"],
-                    strict=True))["loaded"] == 2
+    assert by_name["citizens_by_language"] == {
+        "label": "citizens_by_language",
+        "labels": ["vi"],
+        "values": [1],
+    }
+    assert (
+        dict(zip(by_name["plugins"]["labels"], by_name["plugins"]["values"], strict=True))["loaded"]
+        == 2
+    )
     assert re.search(r"Người dân đăng ký hôm nay</dt><dd>1<", page)
 
 
 def test_every_console_post_without_a_csrf_token_is_refused(app, client, admin, sign_in):
     sign_in(admin)
     values = {"slug": "example", "staff_id": admin.account.id, "path": "", "filename": "x"}
-    posts = [rule for rule in app.url_map.iter_rules()
-             if rule.endpoint.startswith("console.") and "POST" in (rule.methods or ())]
+    posts = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("console.") and "POST" in (rule.methods or ())
+    ]
     assert len(posts) >= 10
     for rule in posts:
         path = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
@@ -179,12 +203,25 @@ def test_every_console_post_without_a_csrf_token_is_refused(app, client, admin, 
 
 
 def test_figures_of_every_shape():
-    shaped = group("x", {"procedures": 3, "ratio": 0.5, "flag": True, "by_field": {"a": 2},
-                         "top": [{"query": "cccd", "searches": 4}], "text": "skip",
-                         "nested": {"open": 1, "per_agency": {"SXD": 2}}, "empty": {}})
+    shaped = group(
+        "x",
+        {
+            "procedures": 3,
+            "ratio": 0.5,
+            "flag": True,
+            "by_field": {"a": 2},
+            "top": [{"query": "cccd", "searches": 4}],
+            "text": "skip",
+            "nested": {"open": 1, "per_agency": {"SXD": 2}},
+            "empty": {},
+        },
+    )
     assert shaped.numbers == [("procedures", 3), ("ratio", 0.5), ("nested.open", 1)]
     assert [(c.name, c.labels, c.values) for c in shaped.charts] == [
-        ("by_field", ["a"], [2]), ("top", ["cccd"], [4]), ("per_agency", ["SXD"], [2])]
+        ("by_field", ["a"], [2]),
+        ("top", ["cccd"], [4]),
+        ("per_agency", ["SXD"], [2]),
+    ]
 
 
 def test_text_no_database_stores_is_refused(client, admin, sign_in, post):

@@ -37,12 +37,24 @@ class ConsoleDemoPlugin(Plugin):
     def console_pages(self) -> list[ConsolePage]:
         """A first page, a page with an argument, and a form."""
         return [
-            ConsolePage("", {"vi": "Ghi chú", "en": "Notes"}, note_page,
-                        permission="console-demo:manage"),
-            ConsolePage("notes/<int:note_id>", {"vi": "Một ghi chú", "en": "A note"},
-                        note_page, permission="console-demo:manage", in_menu=False),
-            ConsolePage("notes", {"vi": "Lưu", "en": "Save"}, save_note,
-                        permission="console-demo:manage", methods=("POST",), in_menu=False),
+            ConsolePage(
+                "", {"vi": "Ghi chú", "en": "Notes"}, note_page, permission="console-demo:manage"
+            ),
+            ConsolePage(
+                "notes/<int:note_id>",
+                {"vi": "Một ghi chú", "en": "A note"},
+                note_page,
+                permission="console-demo:manage",
+                in_menu=False,
+            ),
+            ConsolePage(
+                "notes",
+                {"vi": "Lưu", "en": "Save"},
+                save_note,
+                permission="console-demo:manage",
+                methods=("POST",),
+                in_menu=False,
+            ),
         ]
 
 
@@ -71,7 +83,8 @@ def test_hook_console_pages(client, admin, sign_in):
     assert "<h1>Ghi chú 1</h1>" in text and 'aria-current="page"' in text
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert "<h1>Ghi chú 7</h1>" in client.get("/admin/u/console-demo/notes/7").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert client.get("/admin/u/console-demo/notes/seven", headers=HTML).status_code == 404
     assert client.get("/admin/u/broken-pages/", headers=HTML).status_code == 404
 
@@ -81,8 +94,11 @@ def test_plugin_page_forms_are_csrf_checked(client, admin, sign_in):
     sign_in(admin)
     refused = client.post("/admin/u/console-demo/notes", data={"text": "x"}, headers=HTML)
     assert refused.status_code == 400 and SAVED == []
-    saved = client.post("/admin/u/console-demo/notes", headers=HTML, data={
-        "text": "Họp giao ban", "csrf_token": csrf_token(client)})
+    saved = client.post(
+        "/admin/u/console-demo/notes",
+        headers=HTML,
+        data={"text": "Họp giao ban", "csrf_token": csrf_token(client)},
+    )
     assert saved.status_code == 303 and SAVED == ["Họp giao ban"]
     assert client.get("/admin/u/console-demo/notes", headers=HTML).status_code == 405
     SAVED.clear()
@@ -94,8 +110,7 @@ def test_plugin_pages_follow_the_permission(client, make_staff, sign_in):
     sign_in(make_staff(Role.AGENCY_STAFF, agency_code="SXD"))
     assert client.get("/admin/u/console-demo/", headers=HTML).status_code == 403
     assert "console-demo" not in client.get("/admin/").get_data(as_text=True)
-    granted = make_staff(Role.AGENCY_STAFF, agency_code="SXD",
-                         permissions=["console-demo:manage"])
+    granted = make_staff(Role.AGENCY_STAFF, agency_code="SXD", permissions=["console-demo:manage"])
     sign_in(granted)
     assert client.get("/admin/u/console-demo/", headers=HTML).status_code == 200
 

@@ -29,9 +29,14 @@ def test_sign_in_form_has_the_binding_fields(client):
 
 
 def test_sign_in_sets_a_strict_session_cookie_and_opens_the_dashboard(client, admin):
-    response = client.post("/admin/", data={
-        "email": admin.account.email.upper(), "password": TEST_PASSWORD,
-        "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/admin/",
+        data={
+            "email": admin.account.email.upper(),
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/admin/"
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -44,22 +49,26 @@ def test_sign_in_sets_a_strict_session_cookie_and_opens_the_dashboard(client, ad
 
 def test_wrong_password_is_refused_without_saying_which_part(client, admin):
     for email in (admin.account.email, "nobody@staff.test"):
-        response = client.post("/admin/", data={
-            "email": email, "password": "wrong password", "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/admin/",
+            data={"email": email, "password": "wrong password", "csrf_token": csrf_token(client)},
+        )
         assert response.status_code == 401
         assert "Email hoặc mật khẩu không đúng." in response.get_data(as_text=True)
 
 
 def test_malformed_input_names_the_field(client):
-    response = client.post("/admin/", data={"email": "not-an-email", "password": "",
-                                            "csrf_token": csrf_token(client)})
+    response = client.post(
+        "/admin/", data={"email": "not-an-email", "password": "", "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 422
     assert 'id="email-error"' in response.get_data(as_text=True)
 
 
 def test_sign_in_without_csrf_token_is_refused(client, admin):
-    response = client.post("/admin/", data={"email": admin.account.email,
-                                            "password": TEST_PASSWORD}, headers=HTML)
+    response = client.post(
+        "/admin/", data={"email": admin.account.email, "password": TEST_PASSWORD}, headers=HTML
+    )
     assert response.status_code == 400
     assert client.get("/admin/staff").status_code == 303  # still signed out
 
@@ -67,8 +76,11 @@ def test_sign_in_without_csrf_token_is_refused(client, admin):
 def test_csrf_token_is_accepted_as_the_htmx_header(sign_in, client, admin):
     sign_in(admin)
     token = csrf_token(client)
-    response = client.post("/admin/language", data={"language": "en"},
-                           headers={"X-CSRFToken": token, "HX-Request": "true"})
+    response = client.post(
+        "/admin/language",
+        data={"language": "en"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
     assert response.status_code == 303, response.get_data(as_text=True)
     assert '<html lang="en">' in client.get("/admin/").get_data(as_text=True)
 
@@ -96,12 +108,21 @@ def test_logout_ends_the_session(sign_in, client, admin, post):
 
 
 def test_sign_in_returns_to_the_page_asked_for_but_never_off_site(app, admin):
-    for target, expected in (("/admin/audit", "/admin/audit"),
-                             ("https://evil.example/", "/admin/"), ("//evil.example", "/admin/")):
+    for target, expected in (
+        ("/admin/audit", "/admin/audit"),
+        ("https://evil.example/", "/admin/"),
+        ("//evil.example", "/admin/"),
+    ):
         client = app.test_client()
-        response = client.post("/admin/", data={
-            "email": admin.account.email, "password": TEST_PASSWORD, "next": target,
-            "csrf_token": csrf_token(client)})
+        response = client.post(
+            "/admin/",
+            data={
+                "email": admin.account.email,
+                "password": TEST_PASSWORD,
+                "next": target,
+                "csrf_token": csrf_token(client),
+            },
+        )
         assert response.headers["Location"] == expected
 
 
@@ -113,10 +134,12 @@ def test_session_lapses_when_idle_or_too_old(sign_in, client, admin, key, age):
     assert client.get("/admin/staff").status_code == 303
 
 
-@pytest.mark.parametrize("revoke", [deactivate_staff,
-                                    lambda staff: set_staff_password(staff, "another long one")])
-def test_deactivation_or_new_password_ends_console_sessions(sign_in, client, admin, make_staff,
-                                                            revoke):
+@pytest.mark.parametrize(
+    "revoke", [deactivate_staff, lambda staff: set_staff_password(staff, "another long one")]
+)
+def test_deactivation_or_new_password_ends_console_sessions(
+    sign_in, client, admin, make_staff, revoke
+):
     make_staff(Role.ADMIN)  # the last active admin cannot be deactivated
     sign_in(admin)
     revoke(admin.account)
@@ -126,21 +149,38 @@ def test_deactivation_or_new_password_ends_console_sessions(sign_in, client, adm
 
 def test_lock_out_is_shared_with_the_token_route(client, admin):
     for _ in range(5):
-        client.post("/api/v1/auth/staff/token",
-                    json={"email": admin.account.email, "password": "wrong password"})
-    response = client.post("/admin/", data={"email": admin.account.email,
-                                            "password": TEST_PASSWORD,
-                                            "csrf_token": csrf_token(client)})
+        client.post(
+            "/api/v1/auth/staff/token",
+            json={"email": admin.account.email, "password": "wrong password"},
+        )
+    response = client.post(
+        "/admin/",
+        data={
+            "email": admin.account.email,
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_token(client),
+        },
+    )
     assert response.status_code == 429
     assert "Quá nhiều yêu cầu" in response.get_data(as_text=True)
 
 
 def test_console_lock_out_after_five_tries(client, admin):
     for _ in range(5):
-        assert client.post("/admin/", data={"email": admin.account.email, "password": "nope",
-                                            "csrf_token": csrf_token(client)}).status_code == 401
-    response = client.post("/api/v1/auth/staff/token",
-                           json={"email": admin.account.email, "password": TEST_PASSWORD})
+        assert (
+            client.post(
+                "/admin/",
+                data={
+                    "email": admin.account.email,
+                    "password": "nope",
+                    "csrf_token": csrf_token(client),
+                },
+            ).status_code
+            == 401
+        )
+    response = client.post(
+        "/api/v1/auth/staff/token", json={"email": admin.account.email, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 429
 
 

@@ -43,8 +43,15 @@ def make_citizen_row(app):
         citizen = Citizen(firebase_uid=f"uid-{token}", phone_number="+84912000001")
         db.session.add(citizen)
         db.session.flush()
-        db.session.add(Device(token=token, citizen_id=citizen.id, platform="android",
-                              app_version="3.2.0", ward_code=WARD))
+        db.session.add(
+            Device(
+                token=token,
+                citizen_id=citizen.id,
+                platform="android",
+                app_version="3.2.0",
+                ward_code=WARD,
+            )
+        )
         db.session.commit()
         return citizen.id
 
@@ -67,8 +74,13 @@ SEND_TABLE = [
     ("UNREGISTERED", None, CampaignStatus.FAILED, DeliveryStatus.FAILED, True),
     ("SENDER_ID_MISMATCH", None, CampaignStatus.FAILED, DeliveryStatus.FAILED, True),
     ("INVALID_ARGUMENT", BAD_TOKEN, CampaignStatus.FAILED, DeliveryStatus.FAILED, True),
-    ("INVALID_ARGUMENT", "Invalid JSON payload", CampaignStatus.FAILED, DeliveryStatus.FAILED,
-     False),
+    (
+        "INVALID_ARGUMENT",
+        "Invalid JSON payload",
+        CampaignStatus.FAILED,
+        DeliveryStatus.FAILED,
+        False,
+    ),
     ("UNSPECIFIED_ERROR", None, CampaignStatus.FAILED, DeliveryStatus.FAILED, False),
     ("UNAVAILABLE", None, CampaignStatus.SENT, DeliveryStatus.SENT, False),
     ("INTERNAL", None, CampaignStatus.SENT, DeliveryStatus.SENT, False),
@@ -78,13 +90,15 @@ SEND_TABLE = [
 
 
 @pytest.mark.parametrize(("code", "text", "status", "delivery_status", "removed"), SEND_TABLE)
-def test_every_fcm_send_error(fcm, make_citizen_row, code, text, status, delivery_status,
-                              removed):
+def test_every_fcm_send_error(fcm, make_citizen_row, code, text, status, delivery_status, removed):
     fcm.fail("device-1", code, message=text, retry_after="0")
     campaign = _notify(make_citizen_row())
     delivery = _delivery(campaign)
     assert (campaign.status, delivery.status, delivery.token_removed) == (
-        status, delivery_status, removed)
+        status,
+        delivery_status,
+        removed,
+    )
     device = db.session.scalars(select(Device)).one()
     assert device.active is not removed
     numbers = figures(campaign.id)
@@ -118,11 +132,15 @@ def test_a_retried_send_carries_the_same_collapse_key(fcm, make_citizen_row):
     assert first["apns"]["headers"]["apns-collapse-id"] == first["android"]["notification"]["tag"]
 
 
-@pytest.mark.parametrize(("error", "state", "active"), [
-    ("NOT_FOUND", None, False), ("INVALID_ARGUMENT", None, False),
-    ("INTERNAL", SubscriptionState.PENDING_ADD, True),
-    ("TOO_MANY_TOPICS", SubscriptionState.PENDING_ADD, True),
-])
+@pytest.mark.parametrize(
+    ("error", "state", "active"),
+    [
+        ("NOT_FOUND", None, False),
+        ("INVALID_ARGUMENT", None, False),
+        ("INTERNAL", SubscriptionState.PENDING_ADD, True),
+        ("TOO_MANY_TOPICS", SubscriptionState.PENDING_ADD, True),
+    ],
+)
 def test_topic_management_errors(app, fcm, make_citizen_row, error, state, active):
     from smartapp.notifications import topics
 

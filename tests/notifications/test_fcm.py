@@ -21,9 +21,14 @@ from tests.support.fcm_server import SEND_ERRORS, TOPIC_ERRORS
 PROJECT = "demo-push-test"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 MESSAGE = PushMessage(
-    title="Lịch cắt điện", body="Thứ Bảy 7:00–11:00, phường 1", token="device-token-1",
+    title="Lịch cắt điện",
+    body="Thứ Bảy 7:00–11:00, phường 1",
+    token="device-token-1",
     data={"notification_id": "42", "link": "smartapp://u/power"},
-    image_url="https://tayninh.gov.vn/a.png", ttl_seconds=3600, collapse_key="n42")
+    image_url="https://tayninh.gov.vn/a.png",
+    ttl_seconds=3600,
+    collapse_key="n42",
+)
 
 
 @pytest.fixture
@@ -35,14 +40,23 @@ def smartapp_config(fcm_config):
 def service_account(tmp_path, monkeypatch):
     """A service account file with a real key, as Google issues them."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     path = tmp_path / "service-account.json"
-    path.write_text(json.dumps({
-        "type": "service_account", "project_id": PROJECT, "private_key_id": "test",
-        "private_key": pem, "client_email": f"push@{PROJECT}.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": TOKEN_URL,
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": PROJECT,
+                "private_key_id": "test",
+                "private_key": pem,
+                "client_email": f"push@{PROJECT}.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": TOKEN_URL,
+            }
+        )
+    )
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
 
 
@@ -52,28 +66,47 @@ def _firebase_admin_message(message: PushMessage, expiration: str) -> messaging.
         data=dict(message.data),
         android=messaging.AndroidConfig(
             ttl=timedelta(seconds=message.ttl_seconds),
-            notification=messaging.AndroidNotification(tag=message.collapse_key)),
-        apns=messaging.APNSConfig(headers={"apns-expiration": expiration,
-                                           "apns-collapse-id": message.collapse_key}),
+            notification=messaging.AndroidNotification(tag=message.collapse_key),
+        ),
+        apns=messaging.APNSConfig(
+            headers={"apns-expiration": expiration, "apns-collapse-id": message.collapse_key}
+        ),
         webpush=messaging.WebpushConfig(
             headers={"TTL": str(message.ttl_seconds)},
-            notification=messaging.WebpushNotification(tag=message.collapse_key)),
-        token=message.token, topic=message.topic, condition=message.condition)
+            notification=messaging.WebpushNotification(tag=message.collapse_key),
+        ),
+        token=message.token,
+        topic=message.topic,
+        condition=message.condition,
+    )
 
 
-@pytest.mark.parametrize("target", [{"token": "device-token-1"}, {"topic": "province-80"},
-                                    {"condition": "'ward-1' in topics || 'ward-2' in topics"}])
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"token": "device-token-1"},
+        {"topic": "province-80"},
+        {"condition": "'ward-1' in topics || 'ward-2' in topics"},
+    ],
+)
 @responses.activate
 def test_request_bodies_equal_firebase_admins_encoding(service_account, target):
     """firebase-admin sends its own encoding (public ``messaging.send``, its HTTP captured by
     ``responses``); ours must be the same JSON."""
     captured = []
-    responses.add(responses.POST, TOKEN_URL, json={
-        "access_token": "ya29.test", "expires_in": 3600, "token_type": "Bearer"})
+    responses.add(
+        responses.POST,
+        TOKEN_URL,
+        json={"access_token": "ya29.test", "expires_in": 3600, "token_type": "Bearer"},
+    )
     responses.add_callback(
-        responses.POST, f"https://fcm.googleapis.com/v1/projects/{PROJECT}/messages:send",
-        callback=lambda request: (captured.append(json.loads(request.body)) or
-                                  (200, {}, json.dumps({"name": "projects/x/messages/1"}))))
+        responses.POST,
+        f"https://fcm.googleapis.com/v1/projects/{PROJECT}/messages:send",
+        callback=lambda request: (
+            captured.append(json.loads(request.body))
+            or (200, {}, json.dumps({"name": "projects/x/messages/1"}))
+        ),
+    )
     message = PushMessage(**{**MESSAGE.__dict__, "token": None, **target})
     now = 1_800_000_000
     ours = encode_message(message, now=now)
@@ -100,7 +133,10 @@ def test_every_send_error_is_read_from_the_v1_body(app, fcm, code):
     fcm.fail("device-token-1", code, message=f"told: {code}", retry_after="7")
     (result,) = push_gateway().send([MESSAGE])
     assert (result.error_code, result.error_message, result.retry_after) == (
-        code, f"told: {code}", 7.0)
+        code,
+        f"told: {code}",
+        7.0,
+    )
 
 
 def test_an_unreachable_host_is_a_network_error():
@@ -116,18 +152,26 @@ def test_every_topic_management_error_is_per_token(app, fcm, error):
     assert [r.error for r in results] == [None, error]
     request = fcm.requests[-1]
     assert request.path == "/iid/v1:batchAdd"
-    assert request.body == {"to": "/topics/ward-25459",
-                            "registration_tokens": ["good-token", "bad-token"]}
+    assert request.body == {
+        "to": "/topics/ward-25459",
+        "registration_tokens": ["good-token", "bad-token"],
+    }
     push_gateway().manage_topic("ward-25459", ["good-token"], False)
     assert fcm.requests[-1].path == "/iid/v1:batchRemove"
 
 
 def test_production_refuses_the_emulator_host(tmp_path):
     with pytest.raises(ConfigurationError, match="SMARTAPP_FCM_EMULATOR_HOST"):
-        load_settings(tmp_path, {"SMARTAPP_ENV": "production", "SMARTAPP_SECRET_KEY": "s" * 40,
-                                 "SMARTAPP_FIREBASE_PROJECT_ID": "p",
-                                 "SMARTAPP_FCM_EMULATOR_HOST": "127.0.0.1:1",
-                                 "FIREBASE_AUTH_EMULATOR_HOST": ""})
+        load_settings(
+            tmp_path,
+            {
+                "SMARTAPP_ENV": "production",
+                "SMARTAPP_SECRET_KEY": "s" * 40,
+                "SMARTAPP_FIREBASE_PROJECT_ID": "p",
+                "SMARTAPP_FCM_EMULATOR_HOST": "127.0.0.1:1",
+                "FIREBASE_AUTH_EMULATOR_HOST": "",
+            },
+        )
 
 
 def test_fcm_settings_are_checked(tmp_path):

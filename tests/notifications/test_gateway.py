@@ -13,8 +13,9 @@ def test_without_a_firebase_project_pushes_are_logged(app, caplog):
     gateway = push_gateway()
     assert isinstance(gateway, LoggingPushGateway)
     with caplog.at_level(logging.INFO, logger="smartapp.notifications.gateway"):
-        results = gateway.send([PushMessage("Lịch cắt điện", "Thứ Bảy 7:00–11:00",
-                                            topic="ward-25459")])
+        results = gateway.send(
+            [PushMessage("Lịch cắt điện", "Thứ Bảy 7:00–11:00", topic="ward-25459")]
+        )
     assert results[0].sent and results[0].message_id == "logged-1"
     assert "topic:ward-25459: Lịch cắt điện — Thứ Bảy 7:00–11:00" in caplog.text
 

@@ -17,16 +17,22 @@ def _citizen_id(client, headers, phone):
 
 def _send(citizen_ids, count):
     for number in range(count):
-        notify(citizen_ids, f"Thông báo {number}", {"vi": f"Nội dung {number}",
-                                                    "en": f"Content {number}"},
-               link=f"smartapp://u/feedback/reports/{number}")
+        notify(
+            citizen_ids,
+            f"Thông báo {number}",
+            {"vi": f"Nội dung {number}", "en": f"Content {number}"},
+            link=f"smartapp://u/feedback/reports/{number}",
+        )
     db.session.commit()
 
 
 def test_the_inbox_pages_newest_first_and_counts_unread(client, signed_in):
     headers = signed_in("+84912000001")
     assert client.get("/api/v1/notifications", headers=headers).json == {
-        "items": [], "next_cursor": None, "unread_count": 0}
+        "items": [],
+        "next_cursor": None,
+        "unread_count": 0,
+    }
     _send([_citizen_id(client, headers, "+84912000001")], 5)
     first = client.get("/api/v1/notifications?limit=2", headers=headers).json
     assert [item["title"] for item in first["items"]] == ["Thông báo 4", "Thông báo 3"]
@@ -45,8 +51,9 @@ def test_the_inbox_pages_newest_first_and_counts_unread(client, signed_in):
 def test_read_opened_and_read_all(client, signed_in, error_envelope):
     headers = signed_in("+84912000001")
     _send([_citizen_id(client, headers, "+84912000001")], 3)
-    newest, middle, _ = [i["id"] for i in
-                         client.get("/api/v1/notifications", headers=headers).json["items"]]
+    newest, middle, _ = [
+        i["id"] for i in client.get("/api/v1/notifications", headers=headers).json["items"]
+    ]
     read = client.post(f"/api/v1/notifications/{newest}/read", headers=headers)
     assert read.status_code == 200 and read.json["read"] and read.json["opened_at"] is None
     opened = client.post(f"/api/v1/notifications/{middle}/opened", headers=headers)
@@ -59,20 +66,25 @@ def test_read_opened_and_read_all(client, signed_in, error_envelope):
     error_envelope(client.post(f"/api/v1/notifications/{newest}/read", headers=other), 404)
     error_envelope(client.post("/api/v1/notifications/99999999999/read", headers=other), 404)
     error_envelope(client.get("/api/v1/notifications"), 401)
-    error_envelope(client.get("/api/v1/notifications?cursor=nonsense", headers=other), 422,
-                   fields={"cursor"})
+    error_envelope(
+        client.get("/api/v1/notifications?cursor=nonsense", headers=other), 422, fields={"cursor"}
+    )
 
 
-ACTIONS = st.lists(st.one_of(
-    st.tuples(st.just("notify"), st.integers(1, 3)),
-    st.tuples(st.just("read"), st.integers(0, 20)),
-    st.tuples(st.just("opened"), st.integers(0, 20)),
-    st.tuples(st.just("read-all"), st.just(0)),
-), max_size=12)
+ACTIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("notify"), st.integers(1, 3)),
+        st.tuples(st.just("read"), st.integers(0, 20)),
+        st.tuples(st.just("opened"), st.integers(0, 20)),
+        st.tuples(st.just("read-all"), st.just(0)),
+    ),
+    max_size=12,
+)
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(actions=ACTIONS)
 def test_unread_count_is_always_the_real_count(client, signed_in, actions):
     """Whatever a citizen does, ``unread_count`` equals the unread items of the whole inbox

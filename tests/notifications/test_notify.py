@@ -24,8 +24,9 @@ def smartapp_config():
 
 
 def _device(citizen_id, token, **extra):
-    device = Device(token=token, citizen_id=citizen_id, platform="android", app_version="3.2.0",
-                    **extra)
+    device = Device(
+        token=token, citizen_id=citizen_id, platform="android", app_version="3.2.0", **extra
+    )
     db.session.add(device)
     db.session.commit()
     return device
@@ -36,9 +37,13 @@ def test_notify_reaches_the_inbox_and_the_devices_after_commit(app, make_citizen
     binh = make_citizen("+84912000002").account
     _device(lan.id, "token-lan-phone")
     _device(lan.id, "token-lan-tablet", language="en")
-    campaign_id = notify([lan.id, binh.id, 999_999], "Phản ánh đã được tiếp nhận",
-                         {"vi": "Sở Xây dựng đang xử lý", "en": "Being handled"},
-                         link="smartapp://u/feedback/reports/7", data={"report_id": "7"})
+    campaign_id = notify(
+        [lan.id, binh.id, 999_999],
+        "Phản ánh đã được tiếp nhận",
+        {"vi": "Sở Xây dựng đang xử lý", "en": "Being handled"},
+        link="smartapp://u/feedback/reports/7",
+        data={"report_id": "7"},
+    )
     # before the caller commits, nothing has been sent
     assert db.session.scalars(select(Delivery)).all() == []
     db.session.commit()
@@ -63,16 +68,19 @@ def test_a_rolled_back_change_notifies_nobody(app, make_citizen):
     assert db.session.scalars(select(Delivery)).all() == []
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"title": ""}, "title"),
-    ({"title": {"en": "no Vietnamese"}}, "title"),
-    ({"body": "x" * 5000}, "body"),
-    ({"data": {"from": "x"}}, "data"),
-    ({"data": {"n": 1}}, "data"),
-    ({"link": ""}, "link"),
-    ({"citizen_ids": "12"}, "citizen_ids"),
-    ({"citizen_ids": [1.5]}, "citizen_ids"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": {"en": "no Vietnamese"}}, "title"),
+        ({"body": "x" * 5000}, "body"),
+        ({"data": {"from": "x"}}, "data"),
+        ({"data": {"n": 1}}, "data"),
+        ({"link": ""}, "link"),
+        ({"citizen_ids": "12"}, "citizen_ids"),
+        ({"citizen_ids": [1.5]}, "citizen_ids"),
+    ],
+)
 def test_notify_refuses_what_fcm_would(app, kwargs, field):
     arguments = {"citizen_ids": [1], "title": "Tiêu đề", "body": "Nội dung", **kwargs}
     with pytest.raises(ValidationError) as raised:

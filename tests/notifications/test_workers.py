@@ -48,14 +48,23 @@ def start_worker(app, smartapp_database, fcm):
     started: list[subprocess.Popen] = []
 
     def start(redis_url: str = REDIS_URL) -> subprocess.Popen:
-        env = {**os.environ, "SMARTAPP_DATABASE_URL": smartapp_database.url,
-               "SMARTAPP_REDIS_URL": redis_url, "SMARTAPP_ENV": "testing",
-               "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
-               "SMARTAPP_FCM_EMULATOR_HOST": fcm.host,
-               "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY), "PYTHONPATH": str(ROOT)}
-        process = subprocess.Popen([str(Path(sys.executable).with_name("smartapp")), "worker"],
-                                   env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        env = {
+            **os.environ,
+            "SMARTAPP_DATABASE_URL": smartapp_database.url,
+            "SMARTAPP_REDIS_URL": redis_url,
+            "SMARTAPP_ENV": "testing",
+            "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
+            "SMARTAPP_FCM_EMULATOR_HOST": fcm.host,
+            "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY),
+            "PYTHONPATH": str(ROOT),
+        }
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("smartapp")), "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         started.append(process)
         return process
 
@@ -78,12 +87,22 @@ def queue_redis(app):
 
 def _audience(count: int) -> list[int]:
     """``count`` citizens with one device each, inserted in bulk."""
-    db.session.execute(insert(Citizen), [{"firebase_uid": f"uid-{n}", "language": "vi"}
-                                         for n in range(count)])
+    db.session.execute(
+        insert(Citizen), [{"firebase_uid": f"uid-{n}", "language": "vi"} for n in range(count)]
+    )
     ids = list(db.session.scalars(select(Citizen.id).order_by(Citizen.id)))
-    db.session.execute(insert(Device), [
-        {"token": f"token-{n:06d}", "citizen_id": citizen_id, "platform": "android",
-         "app_version": "3.2.0"} for n, citizen_id in enumerate(ids)])
+    db.session.execute(
+        insert(Device),
+        [
+            {
+                "token": f"token-{n:06d}",
+                "citizen_id": citizen_id,
+                "platform": "android",
+                "app_version": "3.2.0",
+            }
+            for n, citizen_id in enumerate(ids)
+        ],
+    )
     db.session.commit()
     return ids
 
@@ -116,9 +135,14 @@ def test_a_worker_killed_mid_campaign_is_taken_over(app, fcm, start_worker, queu
     sent_before = fcm.counts["_accepted"]
     assert sent_before < count, "the campaign finished before the kill"
     start_worker()
-    _wait(lambda: _status(campaign_id) in {CampaignStatus.SENT, CampaignStatus.FAILED,
-                                           CampaignStatus.PARTIALLY_FAILED}, 120,
-          "the new worker to finish the campaign")
+    _wait(
+        lambda: (
+            _status(campaign_id)
+            in {CampaignStatus.SENT, CampaignStatus.FAILED, CampaignStatus.PARTIALLY_FAILED}
+        ),
+        120,
+        "the new worker to finish the campaign",
+    )
     assert time.monotonic() - killed_at < 120
     assert _status(campaign_id) == CampaignStatus.SENT
     received = {token: fcm.sent_to(token) for token in _tokens(count)}
@@ -127,8 +151,11 @@ def test_a_worker_killed_mid_campaign_is_taken_over(app, fcm, start_worker, queu
     # Only the one chunk in flight at the kill is in doubt: sent again with the same
     # collapse key, so the phone replaces the first rather than showing it twice.
     assert len(again) <= 2 * CONCURRENCY
-    attempts = dict(db.session.execute(select(Device.token, Delivery.attempts).join(
-        Device, Device.id == Delivery.device_id)).all())
+    attempts = dict(
+        db.session.execute(
+            select(Device.token, Delivery.attempts).join(Device, Device.id == Delivery.device_id)
+        ).all()
+    )
     assert all(attempts[token] >= 2 for token in again)
 
 
@@ -152,8 +179,19 @@ def private_redis(tmp_path) -> Iterator[dict]:
 
     def start() -> None:
         server["process"] = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(port), "--save", "",
-             "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         _wait(lambda: _pings(server["url"]), 10, "redis-server")
 
     def stop() -> None:
@@ -174,24 +212,34 @@ def _pings(url: str) -> bool:
 
 
 def test_campaigns_created_while_redis_is_down_are_sent_when_it_is_back(
-        app, fcm, start_worker, private_redis, make_staff):
+    app, fcm, start_worker, private_redis, make_staff
+):
     app.extensions["smartapp.redis"] = redis.Redis.from_url(
-        private_redis["url"], socket_timeout=1, socket_connect_timeout=0.5)
+        private_redis["url"], socket_timeout=1, socket_connect_timeout=0.5
+    )
     ids = _audience(50)
     communicator = make_staff("communicator")
     client = app.test_client()
     created = []
     for number in range(3):  # Redis is not running
-        response = client.post("/api/v1/admin/notifications", headers=communicator.headers,
-                               json={"title": {"vi": f"Thông báo {number}"},
-                                     "body": {"vi": "Nội dung"},
-                                     "audience": {"kind": "citizens", "citizens": ids}})
+        response = client.post(
+            "/api/v1/admin/notifications",
+            headers=communicator.headers,
+            json={
+                "title": {"vi": f"Thông báo {number}"},
+                "body": {"vi": "Nội dung"},
+                "audience": {"kind": "citizens", "citizens": ids},
+            },
+        )
         assert response.status_code == 201, response.json
         created.append(response.json["id"])
     assert {_status(c) for c in created} == {CampaignStatus.SCHEDULED}
     assert fcm.counts["_accepted"] == 0
     private_redis["start"]()
     start_worker(private_redis["url"])
-    _wait(lambda: {_status(c) for c in created} == {CampaignStatus.SENT}, 90,
-          "the sweep to dispatch them")
+    _wait(
+        lambda: {_status(c) for c in created} == {CampaignStatus.SENT},
+        90,
+        "the sweep to dispatch them",
+    )
     assert all(fcm.sent_to(f"token-{n:06d}") == 3 for n in range(50))

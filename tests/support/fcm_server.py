@@ -37,8 +37,14 @@ SEND_ERRORS = {
     "THIRD_PARTY_AUTH_ERROR": (401, "UNAUTHENTICATED"),
 }
 #: per-token errors of the topic-management API
-TOPIC_ERRORS = ("INVALID_ARGUMENT", "NOT_FOUND", "INTERNAL", "TOO_MANY_TOPICS",
-                "RESOURCE_EXHAUSTED", "UNKNOWN")
+TOPIC_ERRORS = (
+    "INVALID_ARGUMENT",
+    "NOT_FOUND",
+    "INTERNAL",
+    "TOO_MANY_TOPICS",
+    "RESOURCE_EXHAUSTED",
+    "UNKNOWN",
+)
 
 
 @dataclass
@@ -65,15 +71,22 @@ class FcmServer:
     requests: list[Recorded] = field(default_factory=list)
     counts: collections.Counter[str] = field(default_factory=collections.Counter)
     _failures: dict[str, collections.deque[Failure]] = field(
-        default_factory=lambda: collections.defaultdict(collections.deque))
+        default_factory=lambda: collections.defaultdict(collections.deque)
+    )
     _topic_failures: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _names: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # -- controlling it ------------------------------------------------------------------
 
-    def fail(self, target: str, code: str, times: int = 1, message: str | None = None,
-             retry_after: str | None = None) -> None:
+    def fail(
+        self,
+        target: str,
+        code: str,
+        times: int = 1,
+        message: str | None = None,
+        retry_after: str | None = None,
+    ) -> None:
         """Answer the next ``times`` sends to ``target`` (a token, topic or condition) with
         FCM's error ``code``."""
         failure = Failure(code, message or Failure.message, retry_after)
@@ -106,8 +119,12 @@ class FcmServer:
         started.wait(10)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
@@ -159,8 +176,11 @@ class FcmServer:
         """What was received: ``_requests``, ``_accepted`` and per-target counts (benchmarks
         read it from another process)."""
         with self._lock:
-            counts = dict(self.counts) if request.query.get("all") else {
-                k: v for k, v in self.counts.items() if k.startswith("_")}
+            counts = (
+                dict(self.counts)
+                if request.query.get("all")
+                else {k: v for k, v in self.counts.items() if k.startswith("_")}
+            )
         return web.json_response(counts)
 
     async def _topics(self, request: web.Request) -> web.Response:
@@ -171,14 +191,28 @@ class FcmServer:
         tokens = body.get("registration_tokens") or []
         if not str(body.get("to", "")).startswith("/topics/") or not 0 < len(tokens) <= 1000:
             return web.json_response({"error": "InvalidArgument"}, status=400)
-        return web.json_response({"results": [
-            {"error": self._topic_failures[t]} if t in self._topic_failures else {}
-            for t in tokens]})
+        return web.json_response(
+            {
+                "results": [
+                    {"error": self._topic_failures[t]} if t in self._topic_failures else {}
+                    for t in tokens
+                ]
+            }
+        )
 
 
-def _error(status: int, canonical: str, code: str, message: str,
-           headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": {
-        "code": status, "message": message, "status": canonical,
-        "details": [{"@type": FCM_ERROR_TYPE, "errorCode": code}],
-    }}, status=status, headers=headers)
+def _error(
+    status: int, canonical: str, code: str, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.json_response(
+        {
+            "error": {
+                "code": status,
+                "message": message,
+                "status": canonical,
+                "details": [{"@type": FCM_ERROR_TYPE, "errorCode": code}],
+            }
+        },
+        status=status,
+        headers=headers,
+    )

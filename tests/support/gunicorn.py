@@ -13,10 +13,17 @@ CONFIG = ROOT / "gunicorn.conf.py"
 
 
 @contextmanager
-def serve(wsgi_source: str, directory: Path, env: dict[str, str], workers: int = 2
-          ) -> Iterator[str]:
+def serve(
+    wsgi_source: str, directory: Path, env: dict[str, str], workers: int = 2
+) -> Iterator[str]:
     """:func:`smartapp.testing.gunicorn_server` with the checkout's configuration, its
     example plugins importable."""
-    with gunicorn_server(wsgi_source, directory, env, workers=workers, config=CONFIG,
-                         python_path=[str(ROOT / "tests" / "example_plugin"), str(ROOT)]) as base:
+    with gunicorn_server(
+        wsgi_source,
+        directory,
+        env,
+        workers=workers,
+        config=CONFIG,
+        python_path=[str(ROOT / "tests" / "example_plugin"), str(ROOT)],
+    ) as base:
         yield base

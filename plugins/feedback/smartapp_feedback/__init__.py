@@ -45,8 +45,12 @@ class FeedbackPlugin(Plugin):
     blueprint = blp
     extra_blueprints = {"/open311/v2": open311_blp}
     settings_schema = FeedbackSettings
-    permissions = {COORDINATE.split(":")[1]: {
-        "vi": "Điều phối phản ánh toàn tỉnh", "en": "Coordinate feedback province-wide"}}
+    permissions = {
+        COORDINATE.split(":")[1]: {
+            "vi": "Điều phối phản ánh toàn tỉnh",
+            "en": "Coordinate feedback province-wide",
+        }
+    }
     cli = feedback_cli
 
     def setup(self, app: Flask) -> None:

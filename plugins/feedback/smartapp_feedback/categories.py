@@ -19,8 +19,16 @@ from .category_schemas import CategoryRecordSchema
 from .models import Category
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "categories.json"
-_FIELDS = {"agency_code", "priority", "resolve_hours", "questions", "hotline", "keywords",
-           "position", "active"}
+_FIELDS = {
+    "agency_code",
+    "priority",
+    "resolve_hours",
+    "questions",
+    "hotline",
+    "keywords",
+    "position",
+    "active",
+}
 
 
 def active_categories() -> list[Category]:
@@ -65,8 +73,9 @@ def create_category(record: Mapping[str, Any]) -> Category:
 
 def update_category(category: Category, changes: Mapping[str, Any]) -> Category:
     _apply(category, changes)
-    record_audit("feedback.category.update", "feedback.category", category.code,
-                 {"fields": sorted(changes)})
+    record_audit(
+        "feedback.category.update", "feedback.category", category.code, {"fields": sorted(changes)}
+    )
     db.session.commit()
     return category
 
@@ -82,6 +91,7 @@ def seed_demo_categories() -> None:
 
 
 # -- answers to the extra questions ------------------------------------------------------------
+
 
 def _check_answer(question: Mapping[str, Any], value: Any) -> Any:
     datatype = question["datatype"]

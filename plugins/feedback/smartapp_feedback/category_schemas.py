@@ -10,10 +10,13 @@ from smartapp.plugin import localize
 
 from .models import Priority
 
-CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{1,63}$",
-                       error="Lower-case letters, digits, '_' or '-', 2 to 64 characters.")
-QUESTION_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{0,39}$",
-                                error="Lower-case letters, digits or '_', at most 40.")
+CODE = validate.Regexp(
+    r"^[a-z0-9][a-z0-9_-]{1,63}$",
+    error="Lower-case letters, digits, '_' or '-', 2 to 64 characters.",
+)
+QUESTION_CODE = validate.Regexp(
+    r"^[a-z][a-z0-9_]{0,39}$", error="Lower-case letters, digits or '_', at most 40."
+)
 #: Open311 GeoReport v2 attribute datatypes
 DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
 LIST_DATATYPES = ("singlevaluelist", "multivaluelist")
@@ -23,9 +26,11 @@ class LocalizedField(fields.Dict):
     """``{"vi": …, "en"?: …}``: Vietnamese required, English optional, nothing else."""
 
     def __init__(self, max_length: int = 200, **kwargs: Any) -> None:
-        super().__init__(keys=fields.String(validate=validate.OneOf(["vi", "en"])),
-                         values=fields.String(validate=validate.Length(1, max_length)),
-                         **kwargs)
+        super().__init__(
+            keys=fields.String(validate=validate.OneOf(["vi", "en"])),
+            values=fields.String(validate=validate.Length(1, max_length)),
+            **kwargs,
+        )
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         loaded = super()._deserialize(value, attr, data, **kwargs)
@@ -48,8 +53,9 @@ class QuestionSchema(Schema):
     description = LocalizedField(required=True, max_length=500)
     datatype_description = LocalizedField(max_length=300)
     order = fields.Integer(load_default=1, validate=validate.Range(1, 1000))
-    values = fields.List(fields.Nested(ValueSchema), load_default=list,
-                         validate=validate.Length(max=50))
+    values = fields.List(
+        fields.Nested(ValueSchema), load_default=list, validate=validate.Length(max=50)
+    )
 
     @validates_schema
     def _values_fit_datatype(self, data: dict[str, Any], **_: Any) -> None:
@@ -70,16 +76,23 @@ class CategoryRecordSchema(Schema):
     name = LocalizedField(required=True)
     description = LocalizedField(load_default=lambda: {"vi": ""}, max_length=2000)
     agency_code = fields.String(required=True, validate=validate.Length(1, 32))
-    priority = fields.String(load_default=Priority.NORMAL,
-                             validate=validate.OneOf([p.value for p in Priority]))
-    resolve_hours = fields.Integer(load_default=40, validate=validate.Range(1, 2000),
-                                   metadata={"description": "working hours to resolve"})
-    questions = fields.List(fields.Nested(QuestionSchema), load_default=list,
-                            validate=validate.Length(max=20))
-    hotline = fields.String(load_default=None, allow_none=True,
-                            validate=validate.Regexp(r"^\+?[0-9]{3,15}$"),
-                            metadata={"description": "emergencies: the number shown instead "
-                                                     "of a form"})
+    priority = fields.String(
+        load_default=Priority.NORMAL, validate=validate.OneOf([p.value for p in Priority])
+    )
+    resolve_hours = fields.Integer(
+        load_default=40,
+        validate=validate.Range(1, 2000),
+        metadata={"description": "working hours to resolve"},
+    )
+    questions = fields.List(
+        fields.Nested(QuestionSchema), load_default=list, validate=validate.Length(max=20)
+    )
+    hotline = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\+?[0-9]{3,15}$"),
+        metadata={"description": "emergencies: the number shown instead of a form"},
+    )
     keywords = fields.String(load_default="", validate=validate.Length(max=300))
     position = fields.Integer(load_default=100, validate=validate.Range(0, 10_000))
     active = fields.Boolean(load_default=True)
@@ -118,8 +131,10 @@ def localized_question(question: dict[str, Any], language: str | None = None) ->
     shown["description"] = localize(question["description"], language)
     if "datatype_description" in question:
         shown["datatype_description"] = localize(question["datatype_description"], language)
-    shown["values"] = [{"key": value["key"], "name": localize(value["name"], language)}
-                       for value in question.get("values", [])]
+    shown["values"] = [
+        {"key": value["key"], "name": localize(value["name"], language)}
+        for value in question.get("values", [])
+    ]
     return shown
 
 
@@ -132,8 +147,9 @@ class CategorySchema(Schema):
     agency_code = fields.String()
     priority = fields.String()
     resolve_hours = fields.Integer()
-    hotline = fields.String(allow_none=True,
-                            metadata={"description": "when set: call this number instead"})
+    hotline = fields.String(
+        allow_none=True, metadata={"description": "when set: call this number instead"}
+    )
     questions = fields.Function(lambda c: [localized_question(q) for q in c.questions])
 
 

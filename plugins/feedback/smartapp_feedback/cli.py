@@ -15,5 +15,7 @@ def list_categories() -> None:
     """Print every category: code, agency, priority, deadline."""
     for category in all_categories():
         state = "" if category.active else "  (retired)"
-        click.echo(f"{category.code:24} {category.agency_code:10} {category.priority:8} "
-                   f"{category.resolve_hours:>4} h{state}")
+        click.echo(
+            f"{category.code:24} {category.agency_code:10} {category.priority:8} "
+            f"{category.resolve_hours:>4} h{state}"
+        )

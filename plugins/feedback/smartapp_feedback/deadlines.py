@@ -36,8 +36,7 @@ def _periods(periods: Sequence[str]) -> list[tuple[time, time]]:
     return [(time.fromisoformat(start), time.fromisoformat(end)) for start, end in pairs]
 
 
-def add_working_hours(start: datetime, hours: float, periods: Sequence[str],
-                      zone: str) -> datetime:
+def add_working_hours(start: datetime, hours: float, periods: Sequence[str], zone: str) -> datetime:
     """The moment ``hours`` of office time after ``start`` (aware), in UTC: a report filed
     on Friday evening before the 2 September holiday is due days later, not overnight."""
     tz = ZoneInfo(zone)
@@ -58,8 +57,9 @@ def add_working_hours(start: datetime, hours: float, periods: Sequence[str],
     raise ValueError(f"no {hours} working hours within {HORIZON_DAYS} days")
 
 
-def set_deadlines(report: Report, start: datetime, settings: Mapping[str, Any],
-                  resolve_hours: int) -> None:
+def set_deadlines(
+    report: Report, start: datetime, settings: Mapping[str, Any], resolve_hours: int
+) -> None:
     """Acknowledge within ``acknowledge_hours`` (``urgent_hours`` for urgent categories),
     resolve within the category's deadline, both counted from ``start``."""
     urgent = report.priority == Priority.URGENT
@@ -82,4 +82,5 @@ def overdue_filter(now: datetime) -> ColumnElement[bool]:
     """:func:`overdue` as a query condition."""
     return Report.status.in_(OPEN_STATUSES) & (
         ((Report.status == Status.RECEIVED) & (Report.acknowledge_due_at < now))
-        | (Report.resolve_due_at < now))
+        | (Report.resolve_due_at < now)
+    )

@@ -56,12 +56,12 @@ def _decode(data: bytes) -> Image.Image:
                 upright.load()
                 return upright
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
-            raise ImageRejected(f"The image has too many pixels (at most {MAX_PIXELS:,}).") \
-                from error
+            raise ImageRejected(
+                f"The image has too many pixels (at most {MAX_PIXELS:,})."
+            ) from error
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
             # a name ending in .jpg proves nothing: what Pillow cannot read is not a photo
-            raise ImageRejected("Not a JPEG, PNG, WebP or HEIC photo, or a damaged one.") \
-                from error
+            raise ImageRejected("Not a JPEG, PNG, WebP or HEIC photo, or a damaged one.") from error
 
 
 def _flatten(image: Image.Image) -> Image.Image:

@@ -34,23 +34,33 @@ def _median_hours(pairs: Iterable[tuple[datetime, datetime]]) -> float | None:
 def _agencies() -> dict[str, dict[str, Any]]:
     processed = func.sum(func.cast(Report.status.in_(PROCESSED), Integer))
     on_time = func.sum(func.cast(Report.resolved_at <= Report.resolve_due_at, Integer))
-    rows = db.session.execute(select(Report.agency_code, func.count(Report.id), processed,
-                                     on_time).where(Report.duplicate_of_id.is_(None))
-                              .group_by(Report.agency_code))
-    return {agency: {"reports": total, "processed": done or 0,
-                     "processing_rate": round((done or 0) / total, 4),
-                     "resolved_on_time": timely or 0}
-            for agency, total, done, timely in rows}
+    rows = db.session.execute(
+        select(Report.agency_code, func.count(Report.id), processed, on_time)
+        .where(Report.duplicate_of_id.is_(None))
+        .group_by(Report.agency_code)
+    )
+    return {
+        agency: {
+            "reports": total,
+            "processed": done or 0,
+            "processing_rate": round((done or 0) / total, 4),
+            "resolved_on_time": timely or 0,
+        }
+        for agency, total, done, timely in rows
+    }
 
 
 def ioc_figures() -> dict[str, Any]:
     overdue = db.session.scalar(select(func.count(Report.id)).where(overdue_filter(utcnow())))
-    acknowledged = db.session.execute(select(Report.created_at, Report.acknowledged_at)
-                                      .where(Report.acknowledged_at.is_not(None)))
-    resolved = db.session.execute(select(Report.created_at, Report.resolved_at)
-                                  .where(Report.resolved_at.is_not(None)))
-    average, rated = db.session.execute(select(func.avg(Report.rating),
-                                               func.count(Report.rating))).one()
+    acknowledged = db.session.execute(
+        select(Report.created_at, Report.acknowledged_at).where(Report.acknowledged_at.is_not(None))
+    )
+    resolved = db.session.execute(
+        select(Report.created_at, Report.resolved_at).where(Report.resolved_at.is_not(None))
+    )
+    average, rated = db.session.execute(
+        select(func.avg(Report.rating), func.count(Report.rating))
+    ).one()
     return {
         "reports": db.session.scalar(select(func.count(Report.id))) or 0,
         "by_status": _counts(Report.status),
@@ -60,7 +70,9 @@ def ioc_figures() -> dict[str, Any]:
         "median_hours_to_acknowledge": _median_hours(acknowledged),
         "median_hours_to_resolve": _median_hours(resolved),
         "overdue": overdue or 0,
-        "satisfaction": {"average": round(float(average), 2) if average is not None else None,
-                         "ratings": rated},
+        "satisfaction": {
+            "average": round(float(average), 2) if average is not None else None,
+            "ratings": rated,
+        },
         "agencies": _agencies(),
     }

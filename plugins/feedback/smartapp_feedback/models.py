@@ -123,7 +123,9 @@ class Report(Model):
     category: Mapped[Category] = relationship(lazy="joined")
     photos: Mapped[list[Photo]] = relationship(
         primaryjoin="and_(Photo.report_id == Report.id, Photo.event_id.is_(None))",
-        order_by="Photo.created_at", viewonly=True)
+        order_by="Photo.created_at",
+        viewonly=True,
+    )
     events: Mapped[list[Event]] = relationship(order_by="Event.id", viewonly=True)
 
 
@@ -200,4 +202,3 @@ class Moderation(Model):
     #: the fields before the change (for ``blackout``: the region)
     before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-

@@ -20,14 +20,30 @@ from .storage import storage
 from .workflow import locked_report
 
 
-def _record(report: Report, action: str, reason: str | None, before: dict[str, Any],
-            photo: Photo | None = None) -> None:
+def _record(
+    report: Report,
+    action: str,
+    reason: str | None,
+    before: dict[str, Any],
+    photo: Photo | None = None,
+) -> None:
     staff = current_staff()
-    db.session.add(Moderation(report_id=report.id, photo_id=photo.id if photo else None,
-                              staff_id=staff.id if staff else None, action=action,
-                              reason=reason, before=before))
-    record_audit(f"feedback.moderation.{action}", "feedback.report", report.id,
-                 {"photo": photo.id} if photo else None)
+    db.session.add(
+        Moderation(
+            report_id=report.id,
+            photo_id=photo.id if photo else None,
+            staff_id=staff.id if staff else None,
+            action=action,
+            reason=reason,
+            before=before,
+        )
+    )
+    record_audit(
+        f"feedback.moderation.{action}",
+        "feedback.report",
+        report.id,
+        {"photo": photo.id} if photo else None,
+    )
     report.updated_at = utcnow()
     db.session.commit()
 
@@ -58,8 +74,9 @@ def black_out(photo_id: str, box: Mapping[str, int], reason: str | None) -> Phot
     report = require_staff_report(locked_report(photo.report.id))
     region = (box["left"], box["top"], box["right"], box["bottom"])
     if not (region[0] < region[2] <= photo.width and region[1] < region[3] <= photo.height):
-        raise ValidationError(f"Inside the {photo.width}×{photo.height} photo, left < right, "
-                              "top < bottom.", "box")
+        raise ValidationError(
+            f"Inside the {photo.width}×{photo.height} photo, left < right, top < bottom.", "box"
+        )
     files = storage()
     edited = imaging.black_out(files.read(photo.key), region)
     stem = f"{photo.id}.m{secrets.token_hex(4)}"
@@ -80,5 +97,8 @@ def black_out(photo_id: str, box: Mapping[str, int], reason: str | None) -> Phot
 
 def history(report_id: int) -> list[Moderation]:
     report = require_staff_report(db.session.get(Report, report_id))
-    return list(db.session.scalars(select(Moderation).where(Moderation.report_id == report.id)
-                                   .order_by(Moderation.id)))
+    return list(
+        db.session.scalars(
+            select(Moderation).where(Moderation.report_id == report.id).order_by(Moderation.id)
+        )
+    )

@@ -33,8 +33,7 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _public() -> Any:
-    return (Report.public.is_(True) & Report.hidden.is_(False)
-            & Report.duplicate_of_id.is_(None))
+    return Report.public.is_(True) & Report.hidden.is_(False) & Report.duplicate_of_id.is_(None)
 
 
 def map_reports(bbox: tuple[float, float, float, float] | None, limit: int) -> list[Report]:
@@ -42,20 +41,25 @@ def map_reports(bbox: tuple[float, float, float, float] | None, limit: int) -> l
     statement = select(Report).where(_public())
     if bbox is not None:
         min_lon, min_lat, max_lon, max_lat = bbox
-        statement = statement.where(Report.longitude.between(min_lon, max_lon),
-                                    Report.latitude.between(min_lat, max_lat))
+        statement = statement.where(
+            Report.longitude.between(min_lon, max_lon), Report.latitude.between(min_lat, max_lat)
+        )
     return list(db.session.scalars(statement.order_by(Report.id.desc()).limit(limit)))
 
 
 def feature(report: Report, properties: Mapping[str, Any]) -> dict[str, Any]:
     # GeoJSON's shape is four keys: a library would add a dependency, not safety
-    return {"type": "Feature", "id": report.id,
-            "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
-            "properties": dict(properties)}
+    return {
+        "type": "Feature",
+        "id": report.id,
+        "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+        "properties": dict(properties),
+    }
 
 
-def nearby_open(category_code: str, latitude: float, longitude: float,
-                citizen_id: int | None) -> list[tuple[Report, float]]:
+def nearby_open(
+    category_code: str, latitude: float, longitude: float, citizen_id: int | None
+) -> list[tuple[Report, float]]:
     """Open reports of the category within ``duplicate_radius_m``, nearest first, that the
     caller may see: at most five, each with its distance."""
     category = category_by_code(category_code)
@@ -64,13 +68,20 @@ def nearby_open(category_code: str, latitude: float, longitude: float,
     radius = settings()["duplicate_radius_m"]
     dlat = radius / METRES_PER_DEGREE
     dlon = radius / (METRES_PER_DEGREE * max(math.cos(math.radians(latitude)), 0.01))
-    candidates = db.session.scalars(select(Report).where(
-        Report.category_id == category.id, Report.status.in_(OPEN_STATUSES),
-        Report.duplicate_of_id.is_(None),
-        Report.latitude.between(latitude - dlat, latitude + dlat),
-        Report.longitude.between(longitude - dlon, longitude + dlon)))
-    found = [(report, distance_m(latitude, longitude, report.latitude, report.longitude))
-             for report in candidates if citizen_may_see(report, citizen_id)]
+    candidates = db.session.scalars(
+        select(Report).where(
+            Report.category_id == category.id,
+            Report.status.in_(OPEN_STATUSES),
+            Report.duplicate_of_id.is_(None),
+            Report.latitude.between(latitude - dlat, latitude + dlat),
+            Report.longitude.between(longitude - dlon, longitude + dlon),
+        )
+    )
+    found = [
+        (report, distance_m(latitude, longitude, report.latitude, report.longitude))
+        for report in candidates
+        if citizen_may_see(report, citizen_id)
+    ]
     found = [(report, metres) for report, metres in found if metres <= radius]
     return sorted(found, key=lambda pair: (pair[1], pair[0].id))[:NEARBY_LIMIT]
 
@@ -80,27 +91,36 @@ def follow(report: Report, citizen_id: int) -> tuple[Report, bool]:
     if report.duplicate_of_id is not None:
         report = db.session.get(Report, report.duplicate_of_id) or report
     if report.citizen_id == citizen_id:
-        abort(409, message="You reported this yourself.",
-              errors={"report": ["The reporter follows their report already."]})
+        abort(
+            409,
+            message="You reported this yourself.",
+            errors={"report": ["The reporter follows their report already."]},
+        )
     try:
         with db.session.begin_nested():  # the unique pair decides, not a racing look-up
             db.session.add(Follow(report_id=report.id, citizen_id=citizen_id))
     except IntegrityError:
         return report, False
-    db.session.execute(update(Report).where(Report.id == report.id)
-                       .values(followers_count=Report.followers_count + 1))
+    db.session.execute(
+        update(Report)
+        .where(Report.id == report.id)
+        .values(followers_count=Report.followers_count + 1)
+    )
     db.session.commit()
     db.session.refresh(report)
     return report, True
 
 
 def unfollow(report: Report, citizen_id: int) -> Report:
-    removed = db.session.execute(delete(Follow).where(
-        Follow.report_id == report.id, Follow.citizen_id == citizen_id)).rowcount
+    removed = db.session.execute(
+        delete(Follow).where(Follow.report_id == report.id, Follow.citizen_id == citizen_id)
+    ).rowcount
     if removed:
-        db.session.execute(update(Report).where(Report.id == report.id)
-                           .values(followers_count=Report.followers_count - removed))
+        db.session.execute(
+            update(Report)
+            .where(Report.id == report.id)
+            .values(followers_count=Report.followers_count - removed)
+        )
     db.session.commit()
     db.session.refresh(report)
     return report
-

@@ -29,8 +29,9 @@ def deep_link(report: Report) -> str:
 def status_changed(report: Report) -> None:
     """Notify the reporter and the followers of ``report``'s new status (not whoever made
     the change: a citizen reopening knows it)."""
-    recipients = set(db.session.scalars(select(Follow.citizen_id)
-                                        .where(Follow.report_id == report.id)))
+    recipients = set(
+        db.session.scalars(select(Follow.citizen_id).where(Follow.report_id == report.id))
+    )
     if report.citizen_id is not None:
         recipients.add(report.citizen_id)
     acting = current_citizen()
@@ -38,9 +39,10 @@ def status_changed(report: Report) -> None:
     if not recipients:
         return
     label = STATUS_LABELS[Status(report.status)]
-    notify(sorted(recipients),
-           {"vi": f"Phản ánh #{report.id} {label['vi']}",
-            "en": f"Report #{report.id} {label['en']}"},
-           report.title[:BODY_LENGTH],
-           link=deep_link(report),
-           data={"report_id": str(report.id), "status": report.status})
+    notify(
+        sorted(recipients),
+        {"vi": f"Phản ánh #{report.id} {label['vi']}", "en": f"Report #{report.id} {label['en']}"},
+        report.title[:BODY_LENGTH],
+        link=deep_link(report),
+        data={"report_id": str(report.id), "status": report.status},
+    )

@@ -36,9 +36,14 @@ def store_photo(data: bytes, owner: Owner) -> Photo:
         clean = imaging.clean(data)
     except imaging.ImageRejected as error:
         raise ValidationError(str(error), "file") from None
-    photo = Photo(id=secrets.token_hex(16), owner_citizen_id=owner.citizen_id,
-                  owner_staff_id=owner.staff_id,
-                  width=clean.width, height=clean.height, size=len(clean.image))
+    photo = Photo(
+        id=secrets.token_hex(16),
+        owner_citizen_id=owner.citizen_id,
+        owner_staff_id=owner.staff_id,
+        width=clean.width,
+        height=clean.height,
+        size=len(clean.image),
+    )
     photo.key, photo.thumbnail_key = f"{photo.id}.jpg", f"{photo.id}.thumb.jpg"
     files = storage()
     try:
@@ -72,8 +77,7 @@ def own_unattached(photo_ids: Sequence[str], owner: Owner, limit: int) -> list[P
     found = {photo.id: photo for photo in db.session.scalars(statement.with_for_update())}
     missing = [photo_id for photo_id in photo_ids if photo_id not in found]
     if missing:
-        raise ValidationError(f"Unknown or already used photos: {', '.join(missing)}.",
-                              "photo_ids")
+        raise ValidationError(f"Unknown or already used photos: {', '.join(missing)}.", "photo_ids")
     return [found[photo_id] for photo_id in photo_ids]
 
 

@@ -42,8 +42,7 @@ def check_location(latitude: float, longitude: float) -> None:
         raise ValidationError(errors)
 
 
-def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | None]
-           ) -> Report:
+def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | None]) -> Report:
     """File a report for the citizen ``owner``; ``reporter`` is how to reach them."""
     category = reportable_category(body["category"])
     check_location(body["latitude"], body["longitude"])
@@ -51,14 +50,27 @@ def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | N
     photos = own_unattached(body.get("photo_ids") or [], owner, settings()["max_photos"])
     now = utcnow()
     report = Report(
-        category_id=category.id, category=category, citizen_id=owner.citizen_id,
-        title=body["title"], description=body["description"],
-        latitude=body["latitude"], longitude=body["longitude"],
-        ward_code=body.get("ward_code"), address=body.get("address"), answers=answers,
-        public=body["public"], privacy=body["privacy"], status=Status.RECEIVED,
-        agency_code=category.agency_code, priority=category.priority,
-        reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
-        reporter_email=reporter.get("email"), created_at=now, updated_at=now)
+        category_id=category.id,
+        category=category,
+        citizen_id=owner.citizen_id,
+        title=body["title"],
+        description=body["description"],
+        latitude=body["latitude"],
+        longitude=body["longitude"],
+        ward_code=body.get("ward_code"),
+        address=body.get("address"),
+        answers=answers,
+        public=body["public"],
+        privacy=body["privacy"],
+        status=Status.RECEIVED,
+        agency_code=category.agency_code,
+        priority=category.priority,
+        reporter_name=reporter.get("name"),
+        reporter_phone=reporter.get("phone"),
+        reporter_email=reporter.get("email"),
+        created_at=now,
+        updated_at=now,
+    )
     set_deadlines(report, now, settings(), category.resolve_hours)
     db.session.add(report)
     db.session.flush()
@@ -84,8 +96,11 @@ def staff_reports(args: Mapping[str, Any]) -> Page[Report]:
     """The reports the calling staff member may see, newest first, with filters."""
     staff = current_staff()
     statement = _with_photos(select(Report).where(staff_filter(staff)))
-    for name, column in (("status", Report.status), ("agency_code", Report.agency_code),
-                         ("ward_code", Report.ward_code)):
+    for name, column in (
+        ("status", Report.status),
+        ("agency_code", Report.agency_code),
+        ("ward_code", Report.ward_code),
+    ):
         if name in args:
             statement = statement.where(column == args[name])
     if "category" in args:
@@ -98,4 +113,3 @@ def staff_reports(args: Mapping[str, Any]) -> Page[Report]:
 def visible_report(report_id: int) -> Report:
     """The report, for whoever may see it; 404 for anyone else."""
     return require_visible_report(db.session.get(Report, report_id))
-

@@ -35,8 +35,11 @@ from .schemas import (
 )
 from .settings import settings
 
-blp = Blueprint("smartapp_feedback", __name__,
-                description="Citizen feedback: reports with photos, routed to an agency")
+blp = Blueprint(
+    "smartapp_feedback",
+    __name__,
+    description="Citizen feedback: reports with photos, routed to an agency",
+)
 
 
 @blp.route("/categories")
@@ -55,9 +58,18 @@ def citizen_key() -> str:
 
 # -- photos ------------------------------------------------------------------------------------
 
-UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary"}}}}}}
+UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
 
 
 def uploaded_photo() -> Photo:
@@ -96,8 +108,9 @@ def staff_upload_photo() -> Photo:
 
 def _photo_response(photo_id: str, args: dict[str, Any], thumbnail: bool) -> Response:
     photo = photos.viewable_photo(photo_id)
-    response = Response(photos.photo_bytes(photo, thumbnail, args["original"]),
-                        mimetype="image/jpeg")
+    response = Response(
+        photos.photo_bytes(photo, thumbnail, args["original"]), mimetype="image/jpeg"
+    )
     # private: who may see a photo depends on the caller, so no shared cache may keep it
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -122,6 +135,7 @@ def photo_thumbnail(args: dict[str, Any], photo_id: str) -> Response:
 
 # -- reports -----------------------------------------------------------------------------------
 
+
 @blp.route("/reports", methods=["POST"])
 @limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
 @limiter.limit(lambda: settings()["reports_per_citizen"], key_func=citizen_key)
@@ -133,8 +147,11 @@ def submit_report(body: dict[str, Any]) -> Report:
     answers to the category's questions and up to 5 photos uploaded before."""
     citizen = current_citizen()
     assert citizen is not None
-    return reports.submit(body, Owner(citizen_id=citizen.id),
-                          {"name": citizen.display_name, "phone": citizen.phone_number})
+    return reports.submit(
+        body,
+        Owner(citizen_id=citizen.id),
+        {"name": citizen.display_name, "phone": citizen.phone_number},
+    )
 
 
 @blp.route("/reports")

@@ -32,8 +32,9 @@ class PhotoSchema(Schema):
 
 
 class PhotoFileArgs(Schema):
-    original = fields.Boolean(load_default=False,
-                              metadata={"description": "staff: the photo before moderation"})
+    original = fields.Boolean(
+        load_default=False, metadata={"description": "staff: the photo before moderation"}
+    )
 
 
 # -- reports -----------------------------------------------------------------------------------
@@ -46,25 +47,31 @@ PHOTO_ID = fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error="Not 
 class SubmitSchema(Schema):
     """A citizen's report; photos are uploaded first and named by id."""
 
-    category = fields.String(required=True, validate=validate.Length(1, 64),
-                             metadata={"description": "a category code"})
+    category = fields.String(
+        required=True, validate=validate.Length(1, 64), metadata={"description": "a category code"}
+    )
     title = fields.String(required=True, validate=TITLE)
     description = fields.String(required=True, validate=TEXT)
     latitude = fields.Float(required=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(required=True, validate=validate.Range(-180, 180))
     ward_code = WardCodeField(required=True)
     address = fields.String(validate=validate.Length(1, 300))
-    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 40)),
-                          load_default=dict,
-                          metadata={"description": "answers to the category's questions"})
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(1, 40)),
+        load_default=dict,
+        metadata={"description": "answers to the category's questions"},
+    )
     photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=10))
-    public = fields.Boolean(required=True,
-                            metadata={"description": "shown on the public map, without "
-                                                     "personal data"})
-    privacy = fields.String(load_default=Privacy.HIDDEN,
-                            validate=validate.OneOf([p.value for p in Privacy]),
-                            metadata={"description": "who may know who reported: public, "
-                                                     "hidden (default) or confidential"})
+    public = fields.Boolean(
+        required=True, metadata={"description": "shown on the public map, without personal data"}
+    )
+    privacy = fields.String(
+        load_default=Privacy.HIDDEN,
+        validate=validate.OneOf([p.value for p in Privacy]),
+        metadata={
+            "description": "who may know who reported: public, hidden (default) or confidential"
+        },
+    )
 
 
 def reporter(report: Report) -> dict[str, Any] | None:
@@ -94,8 +101,11 @@ class EventSchema(Schema):
 class ReportSchema(Schema):
     id = fields.Integer()
     category = fields.Function(lambda report: report.category.code)
-    category_name = fields.Function(lambda report: localize(
-        {"vi": report.category.name_vi, "en": report.category.name_en or ""}))
+    category_name = fields.Function(
+        lambda report: localize(
+            {"vi": report.category.name_vi, "en": report.category.name_en or ""}
+        )
+    )
     title = fields.String()
     description = fields.String()
     latitude = fields.Float()
@@ -151,12 +161,19 @@ class ActionSchema(Schema):
 
     action = fields.String(required=True, validate=validate.OneOf([a.value for a in Action]))
     note = fields.String(validate=TEXT)
-    agency_code = fields.String(validate=validate.Length(1, 32),
-                                metadata={"description": "assign / move: the agency"})
-    photo_ids = fields.List(PHOTO_ID, load_default=list, validate=validate.Length(max=10),
-                            metadata={"description": "photos of the step (the result)"})
-    duplicate_of = fields.Integer(validate=validate.Range(1, 2**31 - 1),
-                                  metadata={"description": "merge: the original report"})
+    agency_code = fields.String(
+        validate=validate.Length(1, 32), metadata={"description": "assign / move: the agency"}
+    )
+    photo_ids = fields.List(
+        PHOTO_ID,
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"description": "photos of the step (the result)"},
+    )
+    duplicate_of = fields.Integer(
+        validate=validate.Range(1, 2**31 - 1),
+        metadata={"description": "merge: the original report"},
+    )
 
 
 class RatingSchema(Schema):
@@ -165,17 +182,20 @@ class RatingSchema(Schema):
 
 
 class ReopenSchema(Schema):
-    note = fields.String(required=True, validate=TEXT,
-                         metadata={"description": "why the problem is not solved"})
+    note = fields.String(
+        required=True, validate=TEXT, metadata={"description": "why the problem is not solved"}
+    )
 
 
 # -- the map and duplicates --------------------------------------------------------------------
 
+
 class BoundingBox(fields.String):
     """``minlon,minlat,maxlon,maxlat`` in degrees."""
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any
-                     ) -> tuple[float, ...]:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> tuple[float, ...]:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             box = tuple(float(part) for part in text.split(","))
@@ -207,13 +227,14 @@ class NearbySchema(Schema):
 
 # -- moderation --------------------------------------------------------------------------------
 
+
 class ModerationSchema(Schema):
-    action = fields.String(required=True,
-                           validate=validate.OneOf(["hide", "unhide", "redact"]))
+    action = fields.String(required=True, validate=validate.OneOf(["hide", "unhide", "redact"]))
     reason = fields.String(validate=TEXT)
     title = fields.String(validate=TITLE, metadata={"description": "redact: the new title"})
-    description = fields.String(validate=TEXT,
-                                metadata={"description": "redact: the new description"})
+    description = fields.String(
+        validate=TEXT, metadata={"description": "redact: the new description"}
+    )
 
 
 class BoxSchema(Schema):
@@ -224,8 +245,9 @@ class BoxSchema(Schema):
 
 
 class BlackoutSchema(Schema):
-    box = fields.Nested(BoxSchema, required=True,
-                        metadata={"description": "pixels of the served photo"})
+    box = fields.Nested(
+        BoxSchema, required=True, metadata={"description": "pixels of the served photo"}
+    )
     reason = fields.String(validate=TEXT)
 
 

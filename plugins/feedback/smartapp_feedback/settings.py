@@ -16,40 +16,62 @@ LIMIT = re.compile(r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$")
 
 
 def _limit(default: str, what: str) -> fields.String:
-    return fields.String(load_default=default, validate=validate.Regexp(LIMIT),
-                         metadata={"description": f"{what} (flask-limiter notation)"})
+    return fields.String(
+        load_default=default,
+        validate=validate.Regexp(LIMIT),
+        metadata={"description": f"{what} (flask-limiter notation)"},
+    )
 
 
 class FeedbackSettings(Schema):
     acknowledge_hours = fields.Integer(
-        load_default=8, validate=validate.Range(1, 200),
-        metadata={"description": "working hours within which an agency accepts or rejects"})
+        load_default=8,
+        validate=validate.Range(1, 200),
+        metadata={"description": "working hours within which an agency accepts or rejects"},
+    )
     urgent_hours = fields.Integer(
-        load_default=4, validate=validate.Range(1, 200),
-        metadata={"description": "working hours within which an urgent report is handled"})
+        load_default=4,
+        validate=validate.Range(1, 200),
+        metadata={"description": "working hours within which an urgent report is handled"},
+    )
     working_periods = fields.List(
-        fields.String(validate=validate.Regexp(PERIOD)), load_default=["07:30-11:30",
-                                                                      "13:00-17:00"],
+        fields.String(validate=validate.Regexp(PERIOD)),
+        load_default=["07:30-11:30", "13:00-17:00"],
         validate=validate.Length(min=1),
-        metadata={"description": "office hours of a working day, local time, HH:MM-HH:MM"})
-    timezone = fields.String(load_default="Asia/Ho_Chi_Minh",
-                             metadata={"description": "the province's time zone"})
+        metadata={"description": "office hours of a working day, local time, HH:MM-HH:MM"},
+    )
+    timezone = fields.String(
+        load_default="Asia/Ho_Chi_Minh", metadata={"description": "the province's time zone"}
+    )
     reopen_days = fields.Integer(
-        load_default=7, validate=validate.Range(0, 365),
-        metadata={"description": "days after resolution during which the reporter may reopen"})
+        load_default=7,
+        validate=validate.Range(0, 365),
+        metadata={"description": "days after resolution during which the reporter may reopen"},
+    )
     resolution_photo_required = fields.Boolean(
-        load_default=True, metadata={"description": "a resolution needs a photo of the result"})
-    max_photos = fields.Integer(load_default=5, validate=validate.Range(0, 10),
-                                metadata={"description": "photos a citizen attaches to a report"})
+        load_default=True, metadata={"description": "a resolution needs a photo of the result"}
+    )
+    max_photos = fields.Integer(
+        load_default=5,
+        validate=validate.Range(0, 10),
+        metadata={"description": "photos a citizen attaches to a report"},
+    )
     duplicate_radius_m = fields.Integer(
-        load_default=250, validate=validate.Range(10, 5000),
-        metadata={"description": "how near an open report of the same category is a likely "
-                                 "duplicate"})
+        load_default=250,
+        validate=validate.Range(10, 5000),
+        metadata={
+            "description": "how near an open report of the same category is a likely duplicate"
+        },
+    )
     province_bounds = fields.List(
-        fields.Float(), load_default=[105.45, 10.35, 106.85, 11.80],
+        fields.Float(),
+        load_default=[105.45, 10.35, 106.85, 11.80],
         validate=validate.Length(equal=4),
-        metadata={"description": "minlon, minlat, maxlon, maxlat a report's location must lie "
-                                 "in (Tây Ninh after the 2025 merger with Long An)"})
+        metadata={
+            "description": "minlon, minlat, maxlon, maxlat a report's location must lie "
+            "in (Tây Ninh after the 2025 merger with Long An)"
+        },
+    )
     reports_per_citizen = _limit("10/hour", "reports one citizen may submit")
     photos_per_citizen = _limit("60/hour", "photos one citizen may upload")
     writes_per_address = _limit("120/hour", "reports and photos from one network address")

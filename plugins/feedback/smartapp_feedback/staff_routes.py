@@ -59,6 +59,7 @@ def admin_update_category(body: dict[str, Any], code: str) -> Category:
 
 # -- reports -----------------------------------------------------------------------------------
 
+
 @blp.route("/admin/reports")
 @staff_required()
 @blp.arguments(StaffReportListArgs, location="query")
@@ -91,6 +92,7 @@ def admin_act(body: dict[str, Any], report_id: int) -> Report:
 
 
 # -- moderation --------------------------------------------------------------------------------
+
 
 @blp.route("/admin/reports/<int:report_id>/moderation", methods=["POST"])
 @staff_required()

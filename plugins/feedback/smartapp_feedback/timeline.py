@@ -19,12 +19,24 @@ def actor() -> tuple[str, int | None]:
     return "system", None
 
 
-def record(report: Report, action: str, note: str | None = None,
-           photos: Sequence[Photo] = (), by: tuple[str, int | None] | None = None) -> Event:
+def record(
+    report: Report,
+    action: str,
+    note: str | None = None,
+    photos: Sequence[Photo] = (),
+    by: tuple[str, int | None] | None = None,
+) -> Event:
     """Add a step (in the caller's transaction) with the report's status after it."""
     kind, actor_id = by or actor()
-    event = Event(report_id=report.id, action=action, status=report.status, actor_kind=kind,
-                  actor_id=actor_id, note=note, agency_code=report.agency_code)
+    event = Event(
+        report_id=report.id,
+        action=action,
+        status=report.status,
+        actor_kind=kind,
+        actor_id=actor_id,
+        note=note,
+        agency_code=report.agency_code,
+    )
     db.session.add(event)
     db.session.flush()
     for photo in photos:

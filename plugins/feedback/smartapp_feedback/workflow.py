@@ -56,31 +56,46 @@ TRANSITIONS: dict[Action, tuple[tuple[str, ...], str | None]] = {
     Action.COMMENT: (tuple(Status), None),
 }
 #: what each action needs in the request, beside ``action``
-REQUIRED = {Action.REJECT: ("note",), Action.RESOLVE: ("note",), Action.MOVE: ("agency_code",),
-            Action.MERGE: ("duplicate_of",), Action.COMMENT: ("note",), Action.REOPEN: ("note",)}
+REQUIRED = {
+    Action.REJECT: ("note",),
+    Action.RESOLVE: ("note",),
+    Action.MOVE: ("agency_code",),
+    Action.MERGE: ("duplicate_of",),
+    Action.COMMENT: ("note",),
+    Action.REOPEN: ("note",),
+}
 
 
 def locked_report(report_id: int) -> Report | None:
     """The report, locked until commit: two staff acting at once take turns."""
-    return db.session.scalar(select(Report).where(Report.id == report_id)
-                             .with_for_update(of=Report))
+    return db.session.scalar(
+        select(Report).where(Report.id == report_id).with_for_update(of=Report)
+    )
 
 
 def _check_transition(report: Report, action: Action) -> str:
     if report.duplicate_of_id is not None:
-        abort(409, message="This report was merged into another.",
-              errors={"action": [f"Report {report.id} is a duplicate of "
-                                 f"{report.duplicate_of_id}."]})
+        abort(
+            409,
+            message="This report was merged into another.",
+            errors={"action": [f"Report {report.id} is a duplicate of {report.duplicate_of_id}."]},
+        )
     sources, target = TRANSITIONS[action]
     if report.status not in sources:
-        abort(409, message=f"Cannot {action} a report that is {report.status}.",
-              errors={"action": [f"Allowed from: {', '.join(sources)}."]})
+        abort(
+            409,
+            message=f"Cannot {action} a report that is {report.status}.",
+            errors={"action": [f"Allowed from: {', '.join(sources)}."]},
+        )
     return target or report.status
 
 
 def _check_required(action: Action, body: Mapping[str, Any]) -> None:
-    missing = {name: ["Required for this action."] for name in REQUIRED.get(action, ())
-               if not body.get(name)}
+    missing = {
+        name: ["Required for this action."]
+        for name in REQUIRED.get(action, ())
+        if not body.get(name)
+    }
     if missing:
         raise ValidationError(missing)
 
@@ -92,7 +107,7 @@ def staff_act(report_id: int, body: Mapping[str, Any]) -> Report:
     _check_required(action, body)
     target = _check_transition(report, action)
     photos = own_unattached(body.get("photo_ids") or [], uploader(), limit=10)
-    if (action == Action.RESOLVE and settings()["resolution_photo_required"] and not photos):
+    if action == Action.RESOLVE and settings()["resolution_photo_required"] and not photos:
         raise ValidationError("A photo of the result is required.", "photo_ids")
     now = utcnow()
     if action == Action.MOVE:
@@ -114,8 +129,12 @@ def staff_act(report_id: int, body: Mapping[str, Any]) -> Report:
     timeline.record(report, action, body.get("note"), photos)
     if changed:
         status_changed(report)
-    record_audit(f"feedback.report.{action}", "feedback.report", report.id,
-                 {"status": report.status, "agency_code": report.agency_code})
+    record_audit(
+        f"feedback.report.{action}",
+        "feedback.report",
+        report.id,
+        {"status": report.status, "agency_code": report.agency_code},
+    )
     db.session.commit()
     return report
 
@@ -133,16 +152,21 @@ def _merge(duplicate: Report, original_id: int) -> None:
         raise ValidationError("Not a report this one can be merged into.", "duplicate_of")
     require_staff_report(original)
     duplicate.duplicate_of_id = original.id
-    followers = set(db.session.scalars(select(Follow.citizen_id)
-                                       .where(Follow.report_id == duplicate.id)))
+    followers = set(
+        db.session.scalars(select(Follow.citizen_id).where(Follow.report_id == duplicate.id))
+    )
     if duplicate.citizen_id is not None:
         followers.add(duplicate.citizen_id)
-    already = set(db.session.scalars(select(Follow.citizen_id)
-                                     .where(Follow.report_id == original.id)))
+    already = set(
+        db.session.scalars(select(Follow.citizen_id).where(Follow.report_id == original.id))
+    )
     new = followers - already - {original.citizen_id}
     db.session.add_all(Follow(report_id=original.id, citizen_id=c) for c in sorted(new))
-    db.session.execute(update(Report).where(Report.id == original.id)
-                       .values(followers_count=Report.followers_count + len(new)))
+    db.session.execute(
+        update(Report)
+        .where(Report.id == original.id)
+        .values(followers_count=Report.followers_count + len(new))
+    )
     timeline.record(original, "merged", f"#{duplicate.id}")
 
 
@@ -152,6 +176,7 @@ def _reopen(report: Report, now: Any) -> None:
 
 
 # -- the reporter's steps ----------------------------------------------------------------------
+
 
 def _own(report_id: int, citizen_id: int) -> Report:
     report = locked_report(report_id)
@@ -167,8 +192,11 @@ def citizen_reopen(report_id: int, citizen_id: int, note: str) -> Report:
     days = settings()["reopen_days"]
     now = utcnow()
     if report.resolved_at is None or now - report.resolved_at > timedelta(days=days):
-        abort(409, message=f"Reports can be reopened within {days} days of their resolution.",
-              errors={"action": ["Too late to reopen; file a new report."]})
+        abort(
+            409,
+            message=f"Reports can be reopened within {days} days of their resolution.",
+            errors={"action": ["Too late to reopen; file a new report."]},
+        )
     _reopen(report, now)
     report.status, report.updated_at = target, now
     timeline.record(report, Action.REOPEN, note)
@@ -181,12 +209,14 @@ def rate(report_id: int, citizen_id: int, rating: int, comment: str | None) -> R
     """The reporter's satisfaction with the result, 1 to 5, once per resolution."""
     report = _own(report_id, citizen_id)
     if report.status not in (Status.RESOLVED, Status.CLOSED) or report.resolved_at is None:
-        abort(409, message="Only a resolved report can be rated.",
-              errors={"rating": [f"The report is {report.status}."]})
+        abort(
+            409,
+            message="Only a resolved report can be rated.",
+            errors={"rating": [f"The report is {report.status}."]},
+        )
     if report.rating is not None:
         abort(409, message="Already rated.", errors={"rating": ["Already rated."]})
     report.rating, report.rating_comment = rating, comment
     timeline.record(report, "rated", comment)
     db.session.commit()
     return report
-

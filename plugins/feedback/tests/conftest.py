@@ -34,8 +34,11 @@ def demo_categories(app) -> None:
 @pytest.fixture
 def generous_limits(client, admin) -> None:
     """For tests that submit more than a citizen may in an hour."""
-    response = client.put("/api/v1/admin/plugins/feedback/settings", headers=admin.headers,
-                          json={"reports_per_citizen": "1000/hour"})
+    response = client.put(
+        "/api/v1/admin/plugins/feedback/settings",
+        headers=admin.headers,
+        json={"reports_per_citizen": "1000/hour"},
+    )
     assert response.status_code == 200
 
 
@@ -54,15 +57,17 @@ def other_agency_staff(make_staff) -> SignedIn:
 def upload(client) -> Callable[..., Any]:
     """Upload a photo as ``who``: ``upload(citizen)`` (a small JPEG) or with other bytes."""
 
-    def run(who: SignedIn, data: bytes | None = None, name: str = "photo.jpg",
-            path: str = "/photos") -> Any:
+    def run(
+        who: SignedIn, data: bytes | None = None, name: str = "photo.jpg", path: str = "/photos"
+    ) -> Any:
         if data is None:
             buffer = io.BytesIO()
             Image.new("RGB", (64, 48), "orange").save(buffer, "JPEG")
             data = buffer.getvalue()
         body = {"file": (io.BytesIO(data), name)}
-        return client.post(API + path, data=body, headers=who.headers,
-                           content_type="multipart/form-data")
+        return client.post(
+            API + path, data=body, headers=who.headers, content_type="multipart/form-data"
+        )
 
     return run
 
@@ -73,10 +78,16 @@ def submit(client, upload, demo_categories) -> Callable[..., Any]:
 
     def run(who: SignedIn, photos: int = 1, **changes: Any) -> Any:
         photo_ids = [upload(who).get_json()["id"] for _ in range(photos)]
-        body = {"category": "road-damage", "title": "Ổ gà lớn trước chợ",
-                "description": "Ổ gà sâu, xe máy dễ té.", **TAN_NINH,
-                "answers": {"size": "large"}, "photo_ids": photo_ids, "public": True,
-                **changes}
+        body = {
+            "category": "road-damage",
+            "title": "Ổ gà lớn trước chợ",
+            "description": "Ổ gà sâu, xe máy dễ té.",
+            **TAN_NINH,
+            "answers": {"size": "large"},
+            "photo_ids": photo_ids,
+            "public": True,
+            **changes,
+        }
         return client.post(f"{API}/reports", json=body, headers=who.headers)
 
     return run

@@ -11,12 +11,24 @@ from smartapp.plugin import db
 API = "/api/v1/u/feedback"
 
 
-NEW = {"code": "tree-fallen", "name": {"vi": "Cây đổ", "en": "Fallen tree"},
-       "agency_code": "SXD", "priority": "urgent", "resolve_hours": 4,
-       "questions": [{"code": "blocks_road", "datatype": "singlevaluelist",
-                      "description": {"vi": "Chắn đường?"},
-                      "values": [{"key": "yes", "name": {"vi": "Có"}},
-                                 {"key": "no", "name": {"vi": "Không"}}]}]}
+NEW = {
+    "code": "tree-fallen",
+    "name": {"vi": "Cây đổ", "en": "Fallen tree"},
+    "agency_code": "SXD",
+    "priority": "urgent",
+    "resolve_hours": 4,
+    "questions": [
+        {
+            "code": "blocks_road",
+            "datatype": "singlevaluelist",
+            "description": {"vi": "Chắn đường?"},
+            "values": [
+                {"key": "yes", "name": {"vi": "Có"}},
+                {"key": "no", "name": {"vi": "Không"}},
+            ],
+        }
+    ],
+}
 
 
 def test_citizens_read_active_categories_in_their_language(client, demo_categories):
@@ -42,9 +54,11 @@ def test_admin_creates_updates_and_retires(client, admin):
     assert created.get_json()["name"] == {"vi": "Cây đổ", "en": "Fallen tree"}
     again = client.post(f"{API}/admin/categories", json=NEW, headers=admin.headers)
     assert again.status_code == 409 and "code" in again.get_json()["errors"]
-    changed = client.patch(f"{API}/admin/categories/tree-fallen",
-                           json={"active": False, "agency_code": "SNNMT"},
-                           headers=admin.headers)
+    changed = client.patch(
+        f"{API}/admin/categories/tree-fallen",
+        json={"active": False, "agency_code": "SNNMT"},
+        headers=admin.headers,
+    )
     assert changed.status_code == 200 and changed.get_json()["agency_code"] == "SNNMT"
     assert all(c["code"] != "tree-fallen" for c in client.get(f"{API}/categories").get_json())
     listed = client.get(f"{API}/admin/categories", headers=admin.headers).get_json()
@@ -52,15 +66,18 @@ def test_admin_creates_updates_and_retires(client, admin):
 
 
 def test_bad_categories_name_the_field(client, admin):
-    cases = [({"questions": [{**NEW["questions"][0], "values": []}]}, "questions"),
-             ({"questions": [{**NEW["questions"][0], "datatype": "colour"}]}, "questions"),
-             ({"name": {"en": "Fallen tree"}}, "name"),
-             ({"priority": "whenever"}, "priority"),
-             ({"code": "Tree Fallen"}, "code"),
-             ({"hotline": "call us"}, "hotline")]
+    cases = [
+        ({"questions": [{**NEW["questions"][0], "values": []}]}, "questions"),
+        ({"questions": [{**NEW["questions"][0], "datatype": "colour"}]}, "questions"),
+        ({"name": {"en": "Fallen tree"}}, "name"),
+        ({"priority": "whenever"}, "priority"),
+        ({"code": "Tree Fallen"}, "code"),
+        ({"hotline": "call us"}, "hotline"),
+    ]
     for change, field in cases:
-        response = client.post(f"{API}/admin/categories", json={**NEW, **change},
-                               headers=admin.headers)
+        response = client.post(
+            f"{API}/admin/categories", json={**NEW, **change}, headers=admin.headers
+        )
         assert response.status_code == 422, change
         assert field in response.get_json()["errors"], response.get_json()
     unknown = client.patch(f"{API}/admin/categories/nothing", json={}, headers=admin.headers)
@@ -69,7 +86,10 @@ def test_bad_categories_name_the_field(client, admin):
 
 def test_only_admins_manage_categories(client, citizen, sxd_staff):
     assert client.post(f"{API}/admin/categories", json=NEW).status_code == 401
-    assert client.post(f"{API}/admin/categories", json=NEW,
-                       headers=citizen.headers).status_code == 403
-    assert client.post(f"{API}/admin/categories", json=NEW,
-                       headers=sxd_staff.headers).status_code == 403
+    assert (
+        client.post(f"{API}/admin/categories", json=NEW, headers=citizen.headers).status_code == 403
+    )
+    assert (
+        client.post(f"{API}/admin/categories", json=NEW, headers=sxd_staff.headers).status_code
+        == 403
+    )

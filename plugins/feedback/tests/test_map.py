@@ -28,8 +28,10 @@ def test_the_map_shows_public_reports_without_personal_data(client, make_citizen
     assert collection["type"] == "FeatureCollection"
     assert [f["id"] for f in collection["features"]] == [shown]
     point = collection["features"][0]
-    assert point["geometry"] == {"type": "Point", "coordinates": [TAN_NINH["longitude"],
-                                                                  TAN_NINH["latitude"]]}
+    assert point["geometry"] == {
+        "type": "Point",
+        "coordinates": [TAN_NINH["longitude"], TAN_NINH["latitude"]],
+    }
     text = response.get_data(as_text=True)
     assert "Lê Văn C" not in text and "+8491" not in text and "xe máy" not in text
 
@@ -45,8 +47,9 @@ def test_the_map_filters_by_bounding_box(client, citizen, submit):
         assert response.status_code == 422 and "bbox" in response.get_json()["errors"], bad
 
 
-def test_nearby_finds_open_reports_of_the_category_within_250_m(client, citizen,
-                                                               make_citizen, submit):
+def test_nearby_finds_open_reports_of_the_category_within_250_m(
+    client, citizen, make_citizen, submit
+):
     near = submit(citizen, **NEAR).get_json()["id"]
     submit(citizen, **FAR)
     submit(citizen, category="rubbish", answers={})
@@ -57,15 +60,17 @@ def test_nearby_finds_open_reports_of_the_category_within_250_m(client, citizen,
     assert [(f["report"]["id"], f["distance_m"]) for f in found] == [(near, 100)]
     own = client.get(f"{API}/nearby", query_string=query, headers=citizen.headers).get_json()
     assert [f["report"]["id"] for f in own] == [hidden_from_others, near]
-    assert client.get(f"{API}/nearby", query_string={**query, "category": "x"}
-                      ).status_code == 422
+    assert client.get(f"{API}/nearby", query_string={**query, "category": "x"}).status_code == 422
 
 
 def test_nearby_answers_at_most_five(client, citizen, submit):
     for _ in range(7):
         submit(citizen, photos=0)
-    query = {"category": "road-damage", "latitude": TAN_NINH["latitude"],
-             "longitude": TAN_NINH["longitude"]}
+    query = {
+        "category": "road-damage",
+        "latitude": TAN_NINH["latitude"],
+        "longitude": TAN_NINH["longitude"],
+    }
     assert len(client.get(f"{API}/nearby", query_string=query).get_json()) == 5
 
 
@@ -78,7 +83,6 @@ def test_me_too_follows_once_and_counts(client, citizen, make_citizen, submit):
     assert client.post(follow, headers=other.headers).get_json()["followers_count"] == 1
     assert client.post(follow, headers=other.headers).get_json()["followers_count"] == 1
     assert client.post(follow, headers=citizen.headers).status_code == 409
-    assert client.post(f"{API}/reports/{private}/follow",
-                       headers=other.headers).status_code == 404
+    assert client.post(f"{API}/reports/{private}/follow", headers=other.headers).status_code == 404
     assert client.delete(follow, headers=other.headers).get_json()["followers_count"] == 0
     assert client.delete(follow, headers=other.headers).get_json()["followers_count"] == 0

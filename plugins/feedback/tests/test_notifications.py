@@ -5,7 +5,6 @@ from __future__ import annotations
 API = "/api/v1/u/feedback"
 
 
-
 def _inbox(client, who) -> list[dict]:
     response = client.get("/api/v1/notifications", headers=who.headers)
     assert response.status_code == 200
@@ -13,14 +12,18 @@ def _inbox(client, who) -> list[dict]:
 
 
 def _act(client, who, report_id: int, action: str, **body):
-    response = client.post(f"{API}/admin/reports/{report_id}/actions",
-                           json={"action": action, **body}, headers=who.headers)
+    response = client.post(
+        f"{API}/admin/reports/{report_id}/actions",
+        json={"action": action, **body},
+        headers=who.headers,
+    )
     assert response.status_code == 200, response.get_json()
     return response
 
 
-def test_each_status_change_reaches_the_reporter_and_followers(client, citizen, make_citizen,
-                                                               submit, sxd_staff):
+def test_each_status_change_reaches_the_reporter_and_followers(
+    client, citizen, make_citizen, submit, sxd_staff
+):
     report_id = submit(citizen).get_json()["id"]
     follower, bystander = make_citizen("+84912000002"), make_citizen("+84912000003")
     client.post(f"{API}/reports/{report_id}/follow", headers=follower.headers)
@@ -38,14 +41,18 @@ def test_each_status_change_reaches_the_reporter_and_followers(client, citizen, 
 
 def test_a_refused_step_notifies_nobody(client, citizen, submit, sxd_staff):
     report_id = submit(citizen).get_json()["id"]
-    response = client.post(f"{API}/admin/reports/{report_id}/actions",
-                           json={"action": "resolve", "note": "x"}, headers=sxd_staff.headers)
+    response = client.post(
+        f"{API}/admin/reports/{report_id}/actions",
+        json={"action": "resolve", "note": "x"},
+        headers=sxd_staff.headers,
+    )
     assert response.status_code == 409
     assert _inbox(client, citizen) == []
 
 
-def test_the_citizen_who_reopens_is_not_told_but_followers_are(client, citizen, make_citizen,
-                                                               submit, sxd_staff, upload):
+def test_the_citizen_who_reopens_is_not_told_but_followers_are(
+    client, citizen, make_citizen, submit, sxd_staff, upload
+):
     report_id = submit(citizen).get_json()["id"]
     follower = make_citizen("+84912000002")
     client.post(f"{API}/reports/{report_id}/follow", headers=follower.headers)
@@ -54,8 +61,9 @@ def test_the_citizen_who_reopens_is_not_told_but_followers_are(client, citizen, 
     photo = upload(sxd_staff, path="/admin/photos").get_json()["id"]
     _act(client, sxd_staff, report_id, "resolve", note="Đã xong", photo_ids=[photo])
     before = len(_inbox(client, citizen))
-    reopened = client.post(f"{API}/reports/{report_id}/reopen", json={"note": "Chưa xong"},
-                           headers=citizen.headers)
+    reopened = client.post(
+        f"{API}/reports/{report_id}/reopen", json={"note": "Chưa xong"}, headers=citizen.headers
+    )
     assert reopened.status_code == 200
     assert len(_inbox(client, citizen)) == before
     assert len(_inbox(client, follower)) == before + 1

@@ -28,10 +28,15 @@ SERVICE: dict[str, Any] = {
     "type": "object",
     "required": ["service_code", "service_name", "metadata", "type"],
     "properties": {
-        "service_code": {"type": "string"}, "service_name": {"type": "string"},
-        "description": _TEXT, "metadata": {"type": "boolean"},
+        "service_code": {"type": "string"},
+        "service_name": {"type": "string"},
+        "description": _TEXT,
+        "metadata": {"type": "boolean"},
         "type": {"enum": ["realtime", "batch", "blackbox"]},
-        "keywords": _TEXT, "group": _TEXT}}
+        "keywords": _TEXT,
+        "group": _TEXT,
+    },
+}
 SERVICES = {"type": "array", "items": SERVICE}
 
 SERVICE_DEFINITION: dict[str, Any] = {
@@ -39,37 +44,76 @@ SERVICE_DEFINITION: dict[str, Any] = {
     "required": ["service_code", "attributes"],
     "properties": {
         "service_code": {"type": "string"},
-        "attributes": {"type": "array", "items": {
-            "type": "object",
-            "required": ["variable", "code", "datatype", "required"],
-            "properties": {
-                "variable": {"type": "boolean"}, "code": {"type": "string"},
-                "datatype": {"enum": ["string", "number", "datetime", "text",
-                                      "singlevaluelist", "multivaluelist"]},
-                "required": {"type": "boolean"}, "datatype_description": _TEXT,
-                "order": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
-                "description": _TEXT,
-                "values": {"type": "array", "items": {
-                    "type": "object", "required": ["key", "name"],
-                    "properties": {"key": {"type": "string"}, "name": {"type": "string"}}}}}}}}}
+        "attributes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["variable", "code", "datatype", "required"],
+                "properties": {
+                    "variable": {"type": "boolean"},
+                    "code": {"type": "string"},
+                    "datatype": {
+                        "enum": [
+                            "string",
+                            "number",
+                            "datetime",
+                            "text",
+                            "singlevaluelist",
+                            "multivaluelist",
+                        ]
+                    },
+                    "required": {"type": "boolean"},
+                    "datatype_description": _TEXT,
+                    "order": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                    "description": _TEXT,
+                    "values": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["key", "name"],
+                            "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
 
 REQUEST: dict[str, Any] = {
     "type": "object",
     "required": ["service_request_id", "status", "service_code", "requested_datetime"],
     "properties": {
-        "service_request_id": {"type": "string"}, "status": {"enum": ["open", "closed"]},
-        "status_notes": _TEXT, "service_name": _TEXT, "service_code": {"type": "string"},
+        "service_request_id": {"type": "string"},
+        "status": {"enum": ["open", "closed"]},
+        "status_notes": _TEXT,
+        "service_name": _TEXT,
+        "service_code": {"type": "string"},
         "description": {"anyOf": [{"type": "string", "maxLength": 4000}, {"type": "null"}]},
-        "agency_responsible": _TEXT, "service_notice": _TEXT,
+        "agency_responsible": _TEXT,
+        "service_notice": _TEXT,
         "requested_datetime": {"type": "string", "format": "date-time"},
-        "updated_datetime": _MOMENT, "expected_datetime": _MOMENT, "address": _TEXT,
-        "address_id": _TEXT, "zipcode": _TEXT, "lat": _NUMBER, "long": _NUMBER,
-        "media_url": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]}}}
+        "updated_datetime": _MOMENT,
+        "expected_datetime": _MOMENT,
+        "address": _TEXT,
+        "address_id": _TEXT,
+        "zipcode": _TEXT,
+        "lat": _NUMBER,
+        "long": _NUMBER,
+        "media_url": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]},
+    },
+}
 REQUESTS = {"type": "array", "items": REQUEST}
 
-ERRORS = {"type": "array", "minItems": 1, "items": {
-    "type": "object", "required": ["code", "description"],
-    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}
+ERRORS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    },
+}
 
 CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
@@ -120,8 +164,7 @@ def test_services_are_the_categories_by_stable_code(client, demo_categories):
 def test_a_service_definition_has_the_categorys_questions(client, demo_categories):
     definition = valid(SERVICE_DEFINITION, client.get(f"{V2}/services/road-damage.json").json)
     size = definition["attributes"][0]
-    assert (size["code"], size["datatype"], size["required"]) == ("size", "singlevaluelist",
-                                                                   True)
+    assert (size["code"], size["datatype"], size["required"]) == ("size", "singlevaluelist", True)
     assert {"key": "large", "name": "Lớn (trên 3 m)"} in size["values"]
     document = xml(client.get(f"{V2}/services/road-damage.xml"), "service_definition")
     assert document.findtext("attributes/attribute/values/value/key") == "small"
@@ -146,8 +189,10 @@ def test_requests_list_public_reports_without_the_reporter(client, make_citizen,
 
 def test_requests_filters(client, public_report):
     def ids(query: str) -> list[str]:
-        return [r["service_request_id"] for r in
-                valid(REQUESTS, client.get(f"{V2}/requests.json?{query}").json)]
+        return [
+            r["service_request_id"]
+            for r in valid(REQUESTS, client.get(f"{V2}/requests.json?{query}").json)
+        ]
 
     mine = [str(public_report)]
     assert ids(f"service_request_id={public_report},999999") == mine
@@ -165,18 +210,21 @@ def test_one_request(client, public_report):
     assert document.findtext("request/status") == "open"
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/services/nope.json", 404),
-    ("GET", "/requests/12345.json", 404),
-    ("GET", "/requests/abc.json", 404),
-    ("GET", "/requests.json?status=pending", 400),
-    ("GET", "/requests.json?start_date=yesterday", 400),
-    ("GET", "/requests.json?service_request_id=1,x", 400),
-    ("GET", "/nothing-here", 404),
-    ("GET", "/services.csv", 404),
-    ("DELETE", "/services.json", 405),
-    ("PUT", "/requests.json", 405),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/services/nope.json", 404),
+        ("GET", "/requests/12345.json", 404),
+        ("GET", "/requests/abc.json", 404),
+        ("GET", "/requests.json?status=pending", 400),
+        ("GET", "/requests.json?start_date=yesterday", 400),
+        ("GET", "/requests.json?service_request_id=1,x", 400),
+        ("GET", "/nothing-here", 404),
+        ("GET", "/services.csv", 404),
+        ("DELETE", "/services.json", 405),
+        ("PUT", "/requests.json", 405),
+    ],
+)
 def test_every_failure_is_the_specs_error_list(client, demo_categories, method, path, status):
     answer = client.open(V2 + path, method=method)
     assert answer.status_code == status and answer.mimetype == "application/json"
@@ -195,15 +243,17 @@ def test_too_large_a_body_is_the_specs_413(client, demo_categories):
 
 def test_the_open311_calls_are_in_the_openapi_document(client):
     paths = client.get("/api/openapi.json").json["paths"]
-    assert {"/open311/v2/services.{fmt}", "/open311/v2/requests.{fmt}",
-            "/open311/v2/tokens/{token}.{fmt}"} <= paths.keys()
+    assert {
+        "/open311/v2/services.{fmt}",
+        "/open311/v2/requests.{fmt}",
+        "/open311/v2/tokens/{token}.{fmt}",
+    } <= paths.keys()
     assert set(paths["/open311/v2/requests.{fmt}"]) >= {"get", "post"}
     assert not any(path.startswith("/open311/v2/{path}") for path in paths)
 
 
 def test_a_disabled_utility_answers_404(client, admin, demo_categories):
-    client.patch("/api/v1/admin/plugins/feedback", json={"enabled": False},
-                 headers=admin.headers)
+    client.patch("/api/v1/admin/plugins/feedback", json={"enabled": False}, headers=admin.headers)
     assert client.get(f"{V2}/services.json").status_code == 404
 
 

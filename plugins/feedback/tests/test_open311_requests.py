@@ -38,8 +38,9 @@ def post(client: Any, fmt: str = "json", **form: Any) -> Any:
     return client.post(f"{V2}/requests.{fmt}", data=form)
 
 
-def test_keys_are_issued_by_admins_stored_hashed_and_audited(client, admin, make_staff, app,
-                                                             api_key):
+def test_keys_are_issued_by_admins_stored_hashed_and_audited(
+    client, admin, make_staff, app, api_key
+):
     with app.app_context():
         stored = db.session.scalars(db.select(ApiKey)).one()
         assert stored.digest != api_key and api_key not in stored.digest
@@ -52,10 +53,18 @@ def test_keys_are_issued_by_admins_stored_hashed_and_audited(client, admin, make
 
 
 def test_a_report_through_open311_goes_through_the_plugins_checks(client, admin, api_key):
-    answer = post(client, api_key=api_key, service_code="road-damage",
-                  description="Ổ gà lớn\nTrước chợ", **PLACE, **{"attribute[size]": "large"},
-                  address_string="Chợ Tây Ninh", first_name="Lê", last_name="Văn C",
-                  phone="+84912345678")
+    answer = post(
+        client,
+        api_key=api_key,
+        service_code="road-damage",
+        description="Ổ gà lớn\nTrước chợ",
+        **PLACE,
+        **{"attribute[size]": "large"},
+        address_string="Chợ Tây Ninh",
+        first_name="Lê",
+        last_name="Văn C",
+        phone="+84912345678",
+    )
     assert answer.status_code == 201, answer.json
     [created] = answer.json
     assert created["expected_datetime"]
@@ -63,45 +72,83 @@ def test_a_report_through_open311_goes_through_the_plugins_checks(client, admin,
     assert report["address"] == "Chợ Tây Ninh" and report["service_code"] == "road-damage"
     text = client.get(f"{V2}/requests.xml").get_data(as_text=True)
     assert "Văn C" not in text and "+84912345678" not in text
-    staff_view = client.get(f"/api/v1/u/feedback/admin/reports/{created['service_request_id']}",
-                            headers=admin.headers).json
+    staff_view = client.get(
+        f"/api/v1/u/feedback/admin/reports/{created['service_request_id']}", headers=admin.headers
+    ).json
     assert staff_view["privacy"] == "hidden" and staff_view["title"] == "Ổ gà lớn"
     token = client.get(f"{V2}/tokens/{created['service_request_id']}.xml")
     assert token.status_code == 200 and b"<token>" in token.data
 
 
 def test_list_attributes(client, admin, api_key):
-    response = client.post("/api/v1/u/feedback/admin/categories", headers=admin.headers, json={
-        "code": "lights", "name": {"vi": "Đèn"}, "agency_code": "SXD", "priority": "normal",
-        "resolve_hours": 8, "questions": [{
-            "code": "kinds", "datatype": "multivaluelist", "required": True, "order": 1,
-            "description": {"vi": "Loại"},
-            "values": [{"key": "a", "name": {"vi": "A"}}, {"key": "b", "name": {"vi": "B"}}]}]})
+    response = client.post(
+        "/api/v1/u/feedback/admin/categories",
+        headers=admin.headers,
+        json={
+            "code": "lights",
+            "name": {"vi": "Đèn"},
+            "agency_code": "SXD",
+            "priority": "normal",
+            "resolve_hours": 8,
+            "questions": [
+                {
+                    "code": "kinds",
+                    "datatype": "multivaluelist",
+                    "required": True,
+                    "order": 1,
+                    "description": {"vi": "Loại"},
+                    "values": [
+                        {"key": "a", "name": {"vi": "A"}},
+                        {"key": "b", "name": {"vi": "B"}},
+                    ],
+                }
+            ],
+        },
+    )
     assert response.status_code == 201, response.json
-    answer = client.post(f"{V2}/requests.json", data={
-        "api_key": api_key, "service_code": "lights", **PLACE, "description": "Tắt đèn",
-        "attribute[kinds][]": ["a", "b"]})
+    answer = client.post(
+        f"{V2}/requests.json",
+        data={
+            "api_key": api_key,
+            "service_code": "lights",
+            **PLACE,
+            "description": "Tắt đèn",
+            "attribute[kinds][]": ["a", "b"],
+        },
+    )
     assert answer.status_code == 201, answer.json
 
 
-@pytest.mark.parametrize(("form", "status", "names"), [
-    ({"api_key": "wrong"}, 403, "api_key"),
-    ({}, 403, "api_key"),
-    ({"service_code": "nope"}, 404, "nope"),
-    ({"service_code": ""}, 400, "service_code"),
-    ({"lat": ""}, 400, "lat"),
-    ({"lat": "10.0"}, 400, "lat"),
-    ({"attribute[size]": "huge"}, 400, "attribute[size]"),
-    ({"attribute[other]": "x"}, 400, "attribute[other]"),
-    ({"media_url": "file:///etc/passwd"}, 400, "media_url"),
-    ({"phone": "9" * 30}, 400, "phone"),
-])
+@pytest.mark.parametrize(
+    ("form", "status", "names"),
+    [
+        ({"api_key": "wrong"}, 403, "api_key"),
+        ({}, 403, "api_key"),
+        ({"service_code": "nope"}, 404, "nope"),
+        ({"service_code": ""}, 400, "service_code"),
+        ({"lat": ""}, 400, "lat"),
+        ({"lat": "10.0"}, 400, "lat"),
+        ({"attribute[size]": "huge"}, 400, "attribute[size]"),
+        ({"attribute[other]": "x"}, 400, "attribute[other]"),
+        ({"media_url": "file:///etc/passwd"}, 400, "media_url"),
+        ({"phone": "9" * 30}, 400, "phone"),
+    ],
+)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_submissions_save_nothing(client, api_key, form, status, names, fmt):
-    body = {"api_key": api_key, "service_code": "road-damage", "description": "Ổ gà",
-            **PLACE, "attribute[size]": "large", **form}
-    body = {k: v for k, v in body.items() if not (k == "api_key" and "api_key" not in form
-                                                  and form == {})}
+    body = {
+        "api_key": api_key,
+        "service_code": "road-damage",
+        "description": "Ổ gà",
+        **PLACE,
+        "attribute[size]": "large",
+        **form,
+    }
+    body = {
+        k: v
+        for k, v in body.items()
+        if not (k == "api_key" and "api_key" not in form and form == {})
+    }
     answer = post(client, fmt, **body)
     assert answer.status_code == status
     assert names in answer.get_data(as_text=True)
@@ -146,31 +193,52 @@ def photo_server() -> Iterator[tuple[str, list[str]]]:
 
 
 def _photos(client: Any, admin: Any, report_id: str) -> list[Any]:
-    photos: list[Any] = client.get(f"/api/v1/u/feedback/admin/reports/{report_id}",
-                                   headers=admin.headers).json["photos"]
+    photos: list[Any] = client.get(
+        f"/api/v1/u/feedback/admin/reports/{report_id}", headers=admin.headers
+    ).json["photos"]
     return photos
 
 
 def test_media_on_loopback_is_refused(client, admin, api_key, photo_server):
     base, hits = photo_server
-    answer = post(client, api_key=api_key, service_code="road-damage", description="Ổ gà",
-                  **PLACE, **{"attribute[size]": "large"}, media_url=f"{base}/p.jpg")
+    answer = post(
+        client,
+        api_key=api_key,
+        service_code="road-damage",
+        description="Ổ gà",
+        **PLACE,
+        **{"attribute[size]": "large"},
+        media_url=f"{base}/p.jpg",
+    )
     assert answer.status_code == 201
     report_id = answer.json[0]["service_request_id"]
     assert hits == [] and _photos(client, admin, report_id) == []
-    for address in ("10.0.0.1", "169.254.169.254", "192.168.1.1", "::1", "fe80::1",
-                    "100.64.0.1", "0.0.0.0"):
+    for address in (
+        "10.0.0.1",
+        "169.254.169.254",
+        "192.168.1.1",
+        "::1",
+        "fe80::1",
+        "100.64.0.1",
+        "0.0.0.0",
+    ):
         assert not media.is_public_address(address)
     assert media.is_public_address("8.8.8.8")
 
 
 def test_media_goes_through_the_photo_pipeline_and_redirects_are_checked(
-        client, admin, api_key, photo_server, monkeypatch):
+    client, admin, api_key, photo_server, monkeypatch
+):
     base, hits = photo_server
     # this machine has only loopback: let 127.0.0.1 stand for a public host, not 127.0.0.2
     monkeypatch.setattr(media, "is_public_address", lambda address: address == "127.0.0.1")
-    fields = {"api_key": api_key, "service_code": "road-damage", "description": "Ổ gà",
-              **PLACE, "attribute[size]": "large"}
+    fields = {
+        "api_key": api_key,
+        "service_code": "road-damage",
+        "description": "Ổ gà",
+        **PLACE,
+        "attribute[size]": "large",
+    }
     fetched = post(client, **fields, media_url=f"{base}/p.jpg").json[0]["service_request_id"]
     [photo] = _photos(client, admin, fetched)
     assert photo["width"] == 64
@@ -185,22 +253,39 @@ DEFAULT_QUEUE = "default"
 
 
 def test_a_real_worker_fetches_media_in_the_background_and_refuses_loopback(
-        app, client, admin, api_key, photo_server, smartapp_database):
+    app, client, admin, api_key, photo_server, smartapp_database
+):
     base, hits = photo_server
     connection = redis.Redis.from_url(REDIS_URL)
     connection.flushdb()
     app.extensions["smartapp.redis"] = connection  # this app enqueues to real Redis
-    answer = post(client, api_key=api_key, service_code="road-damage", description="Ổ gà",
-                  **PLACE, **{"attribute[size]": "large"}, media_url=f"{base}/p.jpg")
+    answer = post(
+        client,
+        api_key=api_key,
+        service_code="road-damage",
+        description="Ổ gà",
+        **PLACE,
+        **{"attribute[size]": "large"},
+        media_url=f"{base}/p.jpg",
+    )
     assert answer.status_code == 201
     assert Queue(DEFAULT_QUEUE, connection=connection).count == 1  # queued, not run here
     db.session.rollback()  # end this read transaction before another process writes
 
-    env = {**os.environ, "SMARTAPP_DATABASE_URL": smartapp_database.url,
-           "SMARTAPP_REDIS_URL": REDIS_URL, "SMARTAPP_ENV": "testing"}
+    env = {
+        **os.environ,
+        "SMARTAPP_DATABASE_URL": smartapp_database.url,
+        "SMARTAPP_REDIS_URL": REDIS_URL,
+        "SMARTAPP_ENV": "testing",
+    }
     smartapp = Path(sys.executable).with_name("smartapp")
-    result = subprocess.run([str(smartapp), "worker", "--queue", DEFAULT_QUEUE, "--burst"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(smartapp), "worker", "--queue", DEFAULT_QUEUE, "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "non-public address" in result.stderr + result.stdout
     assert hits == []
@@ -210,10 +295,18 @@ def test_a_real_worker_fetches_media_in_the_background_and_refuses_loopback(
 
 
 def test_posting_is_rate_limited_per_address_in_the_specs_format(client, admin, api_key):
-    client.put("/api/v1/admin/plugins/feedback/settings", headers=admin.headers,
-               json={"writes_per_address": "1/hour"})
-    fields = {"api_key": api_key, "service_code": "road-damage", "description": "Ổ gà",
-              **PLACE, "attribute[size]": "large"}
+    client.put(
+        "/api/v1/admin/plugins/feedback/settings",
+        headers=admin.headers,
+        json={"writes_per_address": "1/hour"},
+    )
+    fields = {
+        "api_key": api_key,
+        "service_code": "road-damage",
+        "description": "Ổ gà",
+        **PLACE,
+        "attribute[size]": "large",
+    }
     assert post(client, **fields).status_code == 201
     limited = post(client, "xml", **fields)
     assert limited.status_code == 429 and limited.headers.get("Retry-After")

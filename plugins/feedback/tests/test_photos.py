@@ -22,9 +22,11 @@ API = "/api/v1/u/feedback"
 
 #: EXIF orientation 6: the camera was turned; viewers rotate the pixels 90° clockwise
 ROTATED_90 = 6
-XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
-       b'02/22-rdf-syntax-ns#"><rdf:Description photoshop:City="Tay Ninh"/></rdf:RDF>'
-       b'</x:xmpmeta>')
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
+    b'02/22-rdf-syntax-ns#"><rdf:Description photoshop:City="Tay Ninh"/></rdf:RDF>'
+    b"</x:xmpmeta>"
+)
 
 
 def _save(image: Image.Image, format_name: str, **options: object) -> bytes:
@@ -46,8 +48,11 @@ def phone_jpeg(size: tuple[int, int] = (400, 300)) -> bytes:
     exif[ExifTags.Base.Orientation] = ROTATED_90
     exif[ExifTags.Base.Model] = "iPhone 15"
     exif[ExifTags.Base.GPSInfo] = {
-        ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (11.0, 18.0, 36.0),
-        ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (106.0, 5.0, 53.0)}
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (11.0, 18.0, 36.0),
+        ExifTags.GPS.GPSLongitudeRef: "E",
+        ExifTags.GPS.GPSLongitude: (106.0, 5.0, 53.0),
+    }
     return _save(image, "JPEG", exif=exif, xmp=XMP)
 
 
@@ -66,7 +71,7 @@ def heic_bytes(size: tuple[int, int] = (320, 240)) -> bytes:
 
 def bomb(pixels: int) -> bytes:
     """A PNG of a few kilobytes that decodes to ``pixels`` pixels."""
-    side = int(pixels ** 0.5) + 1
+    side = int(pixels**0.5) + 1
     return _save(Image.new("1", (side, side)), "PNG")
 
 
@@ -101,11 +106,14 @@ def test_a_phone_photo_is_turned_upright_and_loses_its_metadata(client, citizen,
     assert not thumbnail.getexif()
 
 
-@pytest.mark.parametrize(("make", "name"), [
-    (png_with_alpha, "a.png"),
-    (webp_bytes, "a.webp"),
-    (heic_bytes, "IMG_0002.HEIC"),
-])
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [
+        (png_with_alpha, "a.png"),
+        (webp_bytes, "a.webp"),
+        (heic_bytes, "IMG_0002.HEIC"),
+    ],
+)
 def test_png_webp_and_heic_become_jpeg(client, citizen, upload, make, name):
     response = upload(citizen, make(), name=name)
     assert response.status_code == 201, response.get_json()
@@ -118,15 +126,20 @@ def test_png_webp_and_heic_become_jpeg(client, citizen, upload, make, name):
         assert stored.size == (2048, 1024)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n", "Not a JPEG"),
-    (b"", "Not a JPEG"),
-    (jpeg_bytes((400, 400))[:300], "Not a JPEG"),  # cut off on the way
-    (bomb(imaging.MAX_PIXELS + 1_000_000), "too many pixels"),  # Pillow warns
-    (bomb(imaging.MAX_PIXELS * 2 + 1_000_000), "too many pixels"),  # Pillow refuses
-], ids=["pdf-named-jpg", "empty", "truncated", "bomb-warning", "bomb-error"])
-def test_what_is_not_a_safe_photo_is_refused_and_leaves_nothing(app, client, citizen, upload,
-                                                               data, message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n", "Not a JPEG"),
+        (b"", "Not a JPEG"),
+        (jpeg_bytes((400, 400))[:300], "Not a JPEG"),  # cut off on the way
+        (bomb(imaging.MAX_PIXELS + 1_000_000), "too many pixels"),  # Pillow warns
+        (bomb(imaging.MAX_PIXELS * 2 + 1_000_000), "too many pixels"),  # Pillow refuses
+    ],
+    ids=["pdf-named-jpg", "empty", "truncated", "bomb-warning", "bomb-error"],
+)
+def test_what_is_not_a_safe_photo_is_refused_and_leaves_nothing(
+    app, client, citizen, upload, data, message
+):
     response = upload(citizen, data, name="photo.jpg")
     assert response.status_code == 422
     assert message in response.get_json()["errors"]["file"][0]
@@ -147,8 +160,7 @@ def test_a_storage_failure_half_way_leaves_nothing(app, client, citizen, upload)
                 raise OSError(28, "No space left on device")
             super().save(key, data)
 
-    app.extensions[EXTENSION_KEY] = ThumbnailDiskFull(Path(app.instance_path) /
-                                                      "feedback-photos")
+    app.extensions[EXTENSION_KEY] = ThumbnailDiskFull(Path(app.instance_path) / "feedback-photos")
     response = upload(citizen)
     assert response.status_code == 500 and response.get_json()["code"] == 500
     assert _stored_files(app) == []
@@ -157,11 +169,13 @@ def test_a_storage_failure_half_way_leaves_nothing(app, client, citizen, upload)
 
 def test_upload_needs_a_citizen_a_file_and_multipart(client, citizen, upload):
     assert client.post(f"{API}/photos").status_code == 401
-    missing = client.post(f"{API}/photos", data={}, headers=citizen.headers,
-                          content_type="multipart/form-data")
+    missing = client.post(
+        f"{API}/photos", data={}, headers=citizen.headers, content_type="multipart/form-data"
+    )
     assert missing.status_code == 422 and "file" in missing.get_json()["errors"]
-    raw = client.post(f"{API}/photos", data=jpeg_bytes(), headers=citizen.headers,
-                      content_type="image/jpeg")
+    raw = client.post(
+        f"{API}/photos", data=jpeg_bytes(), headers=citizen.headers, content_type="image/jpeg"
+    )
     assert raw.status_code == 415 and raw.get_json()["code"] == 415
 
 
@@ -173,18 +187,21 @@ def test_an_upload_over_the_limit_is_413(client, citizen, upload, monkeypatch):
     assert response.status_code == 413 and response.get_json()["code"] == 413
 
 
-def test_an_unattached_photo_is_its_uploaders_only(client, citizen, make_citizen, admin,
-                                                   sxd_staff, upload):
+def test_an_unattached_photo_is_its_uploaders_only(
+    client, citizen, make_citizen, admin, sxd_staff, upload
+):
     body = upload(citizen).get_json()
     other = make_citizen("+84912000002")
     assert _fetch(client, body["url"], citizen) is not None
     for who in (None, other, sxd_staff, admin):
         assert client.get(body["url"], headers=who.headers if who else {}).status_code == 404
-        assert client.get(body["thumbnail_url"],
-                          headers=who.headers if who else {}).status_code == 404
+        assert (
+            client.get(body["thumbnail_url"], headers=who.headers if who else {}).status_code == 404
+        )
     assert client.get(f"{API}/photos/{'0' * 32}", headers=citizen.headers).status_code == 404
-    assert client.get(body["url"] + "?original=true",
-                      headers=citizen.headers).status_code == 404  # staff only
+    assert (
+        client.get(body["url"] + "?original=true", headers=citizen.headers).status_code == 404
+    )  # staff only
 
 
 def test_staff_upload_their_own_photos(client, sxd_staff, upload):
@@ -193,8 +210,7 @@ def test_staff_upload_their_own_photos(client, sxd_staff, upload):
     assert _fetch(client, response.get_json()["url"], sxd_staff) is not None
 
 
-def test_the_stored_photo_is_not_exif_tagged_with_gps_even_in_the_thumbnail(app, citizen,
-                                                                            upload):
+def test_the_stored_photo_is_not_exif_tagged_with_gps_even_in_the_thumbnail(app, citizen, upload):
     upload(citizen, phone_jpeg())
     for path in _stored_files(app):
         image = Image.open(path)

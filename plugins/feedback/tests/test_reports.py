@@ -12,7 +12,6 @@ API = "/api/v1/u/feedback"
 TAN_NINH = {"latitude": 11.3101, "longitude": 106.0983, "ward_code": 25459}
 
 
-
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -25,8 +24,7 @@ def test_a_citizen_submits_with_photos_and_reads_it_back(client, make_citizen, s
     assert report["status"] == "received" and report["agency_code"] == "SXD"
     assert len(report["photos"]) == 3 and report["answers"] == {"size": "large"}
     assert report["privacy"] == "hidden"
-    assert report["reporter"] == {"name": "Nguyễn Văn A", "phone": "+84912000001",
-                                  "email": None}
+    assert report["reporter"] == {"name": "Nguyễn Văn A", "phone": "+84912000001", "email": None}
     assert [e["action"] for e in report["timeline"]] == ["received"]
     assert report["acknowledge_due_at"] < report["resolve_due_at"]
     mine = client.get(f"{API}/reports", headers=citizen.headers).get_json()
@@ -35,8 +33,9 @@ def test_a_citizen_submits_with_photos_and_reads_it_back(client, make_citizen, s
         assert client.get(photo["url"], headers=citizen.headers).status_code == 200
 
 
-def test_bad_reports_name_the_field_and_save_nothing(client, citizen, submit, upload,
-                                                     make_citizen, generous_limits):
+def test_bad_reports_name_the_field_and_save_nothing(
+    client, citizen, submit, upload, make_citizen, generous_limits
+):
     someone_elses = upload(make_citizen("+84912000009")).get_json()["id"]
     cases = [
         ({"category": "nothing"}, "category"),
@@ -59,8 +58,10 @@ def test_bad_reports_name_the_field_and_save_nothing(client, citizen, submit, up
         assert response.status_code == 422, (change, response.get_json())
         assert field in response.get_json()["errors"], (change, response.get_json())
     assert _count(Report) == 0 and _count(Event) == 0
-    assert "114" in submit(citizen, photos=0, category="fire-rescue").get_json()[
-        "errors"]["category"][0]
+    assert (
+        "114"
+        in submit(citizen, photos=0, category="fire-rescue").get_json()["errors"]["category"][0]
+    )
 
 
 def test_at_most_five_photos_each_used_once(client, citizen, submit, upload):
@@ -75,11 +76,9 @@ def test_at_most_five_photos_each_used_once(client, citizen, submit, upload):
 
 
 def test_submitting_needs_a_signed_in_citizen(client, sxd_staff, demo_categories):
-    body = {"category": "road-damage", "title": "t", "description": "d", **TAN_NINH,
-            "public": True}
+    body = {"category": "road-damage", "title": "t", "description": "d", **TAN_NINH, "public": True}
     assert client.post(f"{API}/reports", json=body).status_code == 401
-    assert client.post(f"{API}/reports", json=body,
-                       headers=sxd_staff.headers).status_code == 403
+    assert client.post(f"{API}/reports", json=body, headers=sxd_staff.headers).status_code == 403
     assert client.get(f"{API}/reports").status_code == 401
 
 
@@ -91,8 +90,11 @@ def test_privacy_levels(client, make_citizen, submit, sxd_staff, admin):
     secret = submit(reporter, photos=0, privacy="confidential").get_json()["id"]
 
     def seen(report_id: int, who) -> object:
-        path = f"{API}/admin/reports/{report_id}" if who in (sxd_staff, admin) else \
-            f"{API}/reports/{report_id}"
+        path = (
+            f"{API}/admin/reports/{report_id}"
+            if who in (sxd_staff, admin)
+            else f"{API}/reports/{report_id}"
+        )
         return client.get(path, headers=who.headers).get_json()["reporter"]
 
     assert seen(shown, other) == {"name": "Trần Thị B"}  # never the phone
@@ -105,7 +107,8 @@ def test_privacy_levels(client, make_citizen, submit, sxd_staff, admin):
 
 
 def test_a_report_that_is_not_public_is_the_reporters_and_its_agencys(
-        client, citizen, make_citizen, submit, sxd_staff, other_agency_staff):
+    client, citizen, make_citizen, submit, sxd_staff, other_agency_staff
+):
     private = submit(citizen, public=False).get_json()
     public = submit(citizen).get_json()
     other = make_citizen("+84912000002")
@@ -124,6 +127,7 @@ def test_a_report_that_is_not_public_is_the_reporters_and_its_agencys(
         assert client.get(url, headers=other_agency_staff.headers).status_code == 404
     assert client.get(f"{API}/reports/{public['id']}", headers=other.headers).status_code == 200
     assert client.get(public["photos"][0]["url"]).status_code == 200
-    assert [r["id"] for r in client.get(f"{API}/reports", headers=other.headers)
-            .get_json()["items"]] == []
+    assert [
+        r["id"] for r in client.get(f"{API}/reports", headers=other.headers).get_json()["items"]
+    ] == []
     assert client.get(f"{API}/reports/999999", headers=citizen.headers).status_code == 404

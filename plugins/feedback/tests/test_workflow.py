@@ -14,12 +14,15 @@ from smartapp.plugin import db
 API = "/api/v1/u/feedback"
 
 
-
 @pytest.fixture
 def act(client):
     def run(who, report_id: int, action: str, **body):
-        return client.post(f"{API}/admin/reports/{report_id}/actions",
-                           json={"action": action, **body}, headers=who.headers)
+        return client.post(
+            f"{API}/admin/reports/{report_id}/actions",
+            json={"action": action, **body},
+            headers=who.headers,
+        )
+
     return run
 
 
@@ -39,20 +42,32 @@ def test_the_whole_workflow_leaves_a_timeline(client, citizen, resolved, sxd_sta
     detail = client.get(f"{API}/reports/{resolved}", headers=citizen.headers).get_json()
     assert detail["status"] == "resolved" and detail["answer"] == "Đã vá ổ gà."
     steps = [(e["action"], e["status"], e["actor"]) for e in detail["timeline"]]
-    assert steps == [("received", "received", "citizen"), ("accept", "accepted", "staff"),
-                     ("assign", "assigned", "staff"), ("start", "in_progress", "staff"),
-                     ("resolve", "resolved", "staff")]
+    assert steps == [
+        ("received", "received", "citizen"),
+        ("accept", "accepted", "staff"),
+        ("assign", "assigned", "staff"),
+        ("start", "in_progress", "staff"),
+        ("resolve", "resolved", "staff"),
+    ]
     result_photo = detail["timeline"][-1]["photos"][0]
     assert client.get(result_photo["url"], headers=citizen.headers).status_code == 200
     assert len(detail["photos"]) == 1  # the result is on the timeline, not the problem's
     assert act(sxd_staff, resolved, "close").status_code == 200
 
 
-@pytest.mark.parametrize(("steps", "action"), [
-    ((), "start"), ((), "resolve"), ((), "close"), ((), "reopen"),
-    (("accept",), "accept"), (("accept",), "start"),
-    (("reject",), "accept"), (("reject",), "assign"),
-])
+@pytest.mark.parametrize(
+    ("steps", "action"),
+    [
+        ((), "start"),
+        ((), "resolve"),
+        ((), "close"),
+        ((), "reopen"),
+        (("accept",), "accept"),
+        (("accept",), "start"),
+        (("reject",), "accept"),
+        (("reject",), "assign"),
+    ],
+)
 def test_illegal_steps_are_409(citizen, submit, sxd_staff, act, steps, action):
     report_id = submit(citizen).get_json()["id"]
     for step in steps:
@@ -61,8 +76,7 @@ def test_illegal_steps_are_409(citizen, submit, sxd_staff, act, steps, action):
     assert response.status_code == 409 and "action" in response.get_json()["errors"]
 
 
-def test_reject_needs_a_reason_and_resolve_an_answer_and_a_photo(citizen, submit, sxd_staff,
-                                                                 act):
+def test_reject_needs_a_reason_and_resolve_an_answer_and_a_photo(citizen, submit, sxd_staff, act):
     report_id = submit(citizen).get_json()["id"]
     assert "note" in act(sxd_staff, report_id, "reject").get_json()["errors"]
     for action in ("accept", "assign", "start"):
@@ -75,10 +89,14 @@ def test_reject_needs_a_reason_and_resolve_an_answer_and_a_photo(citizen, submit
     assert bad.status_code == 422 and "action" in bad.get_json()["errors"]
 
 
-def test_resolving_without_a_photo_when_administrators_allow_it(client, admin, citizen, submit,
-                                                                sxd_staff, act):
-    settings = client.put("/api/v1/admin/plugins/feedback/settings",
-                          json={"resolution_photo_required": False}, headers=admin.headers)
+def test_resolving_without_a_photo_when_administrators_allow_it(
+    client, admin, citizen, submit, sxd_staff, act
+):
+    settings = client.put(
+        "/api/v1/admin/plugins/feedback/settings",
+        json={"resolution_photo_required": False},
+        headers=admin.headers,
+    )
     assert settings.status_code == 200, settings.get_json()
     report_id = submit(citizen).get_json()["id"]
     for action in ("accept", "assign", "start"):
@@ -86,12 +104,17 @@ def test_resolving_without_a_photo_when_administrators_allow_it(client, admin, c
     assert act(sxd_staff, report_id, "resolve", note="Xong.").status_code == 200
 
 
-def test_another_agency_cannot_see_or_act(client, citizen, submit, other_agency_staff, act,
-                                          make_staff):
+def test_another_agency_cannot_see_or_act(
+    client, citizen, submit, other_agency_staff, act, make_staff
+):
     report_id = submit(citizen).get_json()["id"]
     assert act(other_agency_staff, report_id, "accept").status_code == 404
-    assert client.get(f"{API}/admin/reports/{report_id}",
-                      headers=other_agency_staff.headers).status_code == 404
+    assert (
+        client.get(
+            f"{API}/admin/reports/{report_id}", headers=other_agency_staff.headers
+        ).status_code
+        == 404
+    )
     listed = client.get(f"{API}/admin/reports", headers=other_agency_staff.headers).get_json()
     assert listed["items"] == []
     communicator = make_staff("communicator")
@@ -99,8 +122,9 @@ def test_another_agency_cannot_see_or_act(client, citizen, submit, other_agency_
     assert act(citizen, report_id, "accept").status_code == 403
 
 
-def test_moving_hands_the_report_to_the_other_agency(client, citizen, submit, sxd_staff,
-                                                     other_agency_staff, act):
+def test_moving_hands_the_report_to_the_other_agency(
+    client, citizen, submit, sxd_staff, other_agency_staff, act
+):
     report_id = submit(citizen).get_json()["id"]
     moved = act(sxd_staff, report_id, "move", agency_code="SNNMT", note="Rác, không phải đường.")
     assert moved.status_code == 200 and moved.get_json()["agency_code"] == "SNNMT"
@@ -110,8 +134,9 @@ def test_moving_hands_the_report_to_the_other_agency(client, citizen, submit, sx
     assert same.status_code == 422 and "agency_code" in same.get_json()["errors"]
 
 
-def test_merging_a_duplicate_moves_its_people_to_the_original(client, citizen, make_citizen,
-                                                              submit, sxd_staff, act, admin):
+def test_merging_a_duplicate_moves_its_people_to_the_original(
+    client, citizen, make_citizen, submit, sxd_staff, act, admin
+):
     original = submit(citizen).get_json()["id"]
     second = make_citizen("+84912000002")
     duplicate = submit(second).get_json()["id"]
@@ -124,8 +149,9 @@ def test_merging_a_duplicate_moves_its_people_to_the_original(client, citizen, m
     assert act(sxd_staff, original, "merge", duplicate_of=duplicate).status_code == 422
 
 
-def test_the_reporter_rates_once_and_reopens_in_time(client, citizen, make_citizen, resolved,
-                                                     sxd_staff, act):
+def test_the_reporter_rates_once_and_reopens_in_time(
+    client, citizen, make_citizen, resolved, sxd_staff, act
+):
     other = make_citizen("+84912000002")
     rate = f"{API}/reports/{resolved}/rating"
     assert client.post(rate, json={"rating": 6}, headers=citizen.headers).status_code == 422
@@ -148,20 +174,23 @@ def test_reopening_after_the_configured_days_is_refused(client, citizen, resolve
     report = db.session.scalar(select(Report).where(Report.id == resolved))
     report.resolved_at -= timedelta(days=8)
     db.session.commit()
-    response = client.post(f"{API}/reports/{resolved}/reopen", json={"note": "Vẫn còn"},
-                           headers=citizen.headers)
+    response = client.post(
+        f"{API}/reports/{resolved}/reopen", json={"note": "Vẫn còn"}, headers=citizen.headers
+    )
     assert response.status_code == 409
 
 
 def test_rating_before_resolution_is_409(client, citizen, submit):
     report_id = submit(citizen).get_json()["id"]
-    response = client.post(f"{API}/reports/{report_id}/rating", json={"rating": 5},
-                           headers=citizen.headers)
+    response = client.post(
+        f"{API}/reports/{report_id}/rating", json={"rating": 5}, headers=citizen.headers
+    )
     assert response.status_code == 409
 
 
-def test_a_result_photo_must_be_the_acting_staff_members_own(client, citizen, submit, sxd_staff,
-                                                           make_staff, act, upload):
+def test_a_result_photo_must_be_the_acting_staff_members_own(
+    client, citizen, submit, sxd_staff, make_staff, act, upload
+):
     report_id = submit(citizen).get_json()["id"]
     for action in ("accept", "assign", "start"):
         act(sxd_staff, report_id, action)

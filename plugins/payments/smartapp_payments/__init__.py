@@ -34,8 +34,12 @@ class PaymentsPlugin(Plugin):
     position = 30
     blueprint = blueprint
     settings_schema = PaymentsSettings
-    permissions = {"manage": {"vi": "Quản lý điểm thanh toán, tài khoản thu phí và hướng dẫn",
-                              "en": "Manage cashless places, fee accounts and guides"}}
+    permissions = {
+        "manage": {
+            "vi": "Quản lý điểm thanh toán, tài khoản thu phí và hướng dẫn",
+            "en": "Manage cashless places, fee accounts and guides",
+        }
+    }
     cli = payments_cli
 
     def ioc_metrics(self) -> Mapping[str, Any]:

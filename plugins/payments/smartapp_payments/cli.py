@@ -34,5 +34,7 @@ def import_places(path: Path) -> None:
         raise SystemExit(1)
     with click.progressbar(length=len(plan.records), label="importing places") as bar:
         report = imports.write(plan, advance=bar.update)
-    click.echo(f"{report.rows} rows: {report.created} created, {report.updated} updated, "
-               f"{report.unchanged} unchanged")
+    click.echo(
+        f"{report.rows} rows: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )

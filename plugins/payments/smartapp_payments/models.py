@@ -23,8 +23,20 @@ from smartapp.plugin import Model, UTCDateTime, utcnow
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 #: what kind of place it is, for the app's filter chips
-CATEGORIES = ("market", "shop", "supermarket", "restaurant", "hospital", "pharmacy", "school",
-              "public_administration", "utility", "transport", "fuel", "other")
+CATEGORIES = (
+    "market",
+    "shop",
+    "supermarket",
+    "restaurant",
+    "hospital",
+    "pharmacy",
+    "school",
+    "public_administration",
+    "utility",
+    "transport",
+    "fuel",
+    "other",
+)
 #: how a place accepts payment without cash
 METHODS = ("vietqr", "card", "momo", "zalopay", "vnpay", "viettel_money")
 SERVICES = ("account", "card")
@@ -55,7 +67,8 @@ class Place(Model):
     #: the folded name and address (see ``text.fold``) that ``q`` searches
     search_text: Mapped[str] = mapped_column(Text, default="")
     methods: Mapped[list[PlaceMethod]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="PlaceMethod.method")
+        cascade="all, delete-orphan", lazy="selectin", order_by="PlaceMethod.method"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: set when the place no longer accepts cashless payment or closed; kept, not listed
@@ -72,7 +85,8 @@ class PlaceMethod(Model):
     __tablename__ = "payments_place_methods"
 
     place_id: Mapped[int] = mapped_column(
-        ForeignKey("payments_places.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("payments_places.id", ondelete="CASCADE"), primary_key=True
+    )
     method: Mapped[str] = mapped_column(String(30), primary_key=True, index=True)
 
 
@@ -109,8 +123,7 @@ class FeeItem(Model):
     amount_vnd: Mapped[int | None] = mapped_column(Integer)
     #: the national catalog's procedure code (``public-services``), when it is a procedure's
     procedure_code: Mapped[str | None] = mapped_column(String(40), index=True)
-    fee_account_id: Mapped[int] = mapped_column(ForeignKey("payments_fee_accounts.id"),
-                                                index=True)
+    fee_account_id: Mapped[int] = mapped_column(ForeignKey("payments_fee_accounts.id"), index=True)
     fee_account: Mapped[FeeAccount] = relationship(lazy="joined")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

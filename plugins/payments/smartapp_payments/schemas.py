@@ -16,8 +16,9 @@ from .settings import NAPAS_MAX_AMOUNT
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 CODE = validate.Regexp(CODE_PATTERN, error="1–40 letters, digits, '.', '_' or '-'")
-AGENCY_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
-                              error="1–32 letters, digits, '.', '_' or '-'")
+AGENCY_CODE = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", error="1–32 letters, digits, '.', '_' or '-'"
+)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG = validate.Regexp(SLUG_PATTERN, error="lower-case words joined by '-'")
 
@@ -30,8 +31,9 @@ class CoordinatesField(fields.Field):
         super().__init__(**kwargs)
         self.box = box
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any
-                     ) -> tuple[float, ...]:
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> tuple[float, ...]:
         shape = "minlon,minlat,maxlon,maxlat" if self.box else "latitude,longitude"
         try:
             numbers = tuple(float(part) for part in str(value).split(","))
@@ -53,20 +55,28 @@ class CoordinatesField(fields.Field):
 
 # -- places ----------------------------------------------------------------------------------
 
+
 class PlaceFilters(Schema):
     ward_code = WardCodeField(metadata={"description": "only this ward's places"})
     category = fields.String(validate=validate.OneOf(CATEGORIES))
-    method = fields.String(validate=validate.OneOf(METHODS),
-                           metadata={"description": "only places accepting this method"})
-    q = fields.String(validate=validate.Length(max=100),
-                      metadata={"description": "words of the name or address; diacritics "
-                                               "optional (`cho long hoa`)"})
+    method = fields.String(
+        validate=validate.OneOf(METHODS),
+        metadata={"description": "only places accepting this method"},
+    )
+    q = fields.String(
+        validate=validate.Length(max=100),
+        metadata={
+            "description": "words of the name or address; diacritics optional (`cho long hoa`)"
+        },
+    )
 
 
 class PlaceQueryArgs(CursorPageArgs, PlaceFilters):
     near = CoordinatesField(metadata={"description": "`lat,lon`: nearest first"})
-    radius_km = fields.Float(validate=validate.Range(0.1, 300),
-                             metadata={"description": "with `near`; the setting by default"})
+    radius_km = fields.Float(
+        validate=validate.Range(0.1, 300),
+        metadata={"description": "with `near`; the setting by default"},
+    )
 
 
 class PlaceMapArgs(PlaceFilters):
@@ -83,10 +93,12 @@ class PlaceRecordSchema(Schema):
     ward_code = WardCodeField(required=True)
     address = fields.String(load_default="", validate=validate.Length(max=300))
     latitude = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    longitude = fields.Float(required=True, allow_nan=False,
-                             validate=validate.Range(-180, 180))
-    methods = fields.List(fields.String(validate=validate.OneOf(METHODS)), required=True,
-                          validate=validate.Length(1, len(METHODS)))
+    longitude = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
+    methods = fields.List(
+        fields.String(validate=validate.OneOf(METHODS)),
+        required=True,
+        validate=validate.Length(1, len(METHODS)),
+    )
     opening_hours = fields.String(load_default="", validate=validate.Length(max=200))
     phone = fields.String(load_default="", validate=validate.Length(max=40))
     verified_on = fields.Date(required=True, metadata={"description": "YYYY-MM-DD"})
@@ -133,13 +145,18 @@ _ASCII_TEXT = validate.Length(1, 100)
 
 
 class VietQRArgs(Schema):
-    bank = fields.String(required=True, validate=validate.Length(1, 6),
-                         metadata={"description": "the bank's NAPAS BIN (see /banks)"})
+    bank = fields.String(
+        required=True,
+        validate=validate.Length(1, 6),
+        metadata={"description": "the bank's NAPAS BIN (see /banks)"},
+    )
     account = fields.String(required=True, validate=validate.Length(1, 19))
     service = fields.String(load_default="account", validate=validate.OneOf(SERVICES))
     amount = fields.Integer(strict=False, metadata={"description": "whole đồng"})
-    purpose = fields.String(validate=_ASCII_TEXT, metadata={
-        "description": "≤ 25 characters once diacritics are removed"})
+    purpose = fields.String(
+        validate=_ASCII_TEXT,
+        metadata={"description": "≤ 25 characters once diacritics are removed"},
+    )
     bill = fields.String(validate=_ASCII_TEXT)
     reference = fields.String(validate=_ASCII_TEXT)
     name = fields.String(validate=_ASCII_TEXT, metadata={"description": "beneficiary name"})
@@ -147,8 +164,11 @@ class VietQRArgs(Schema):
 
 
 class DecodeArgs(Schema):
-    payload = fields.String(required=True, validate=validate.Length(8, 512), metadata={
-        "description": "the text of a scanned VietQR code"})
+    payload = fields.String(
+        required=True,
+        validate=validate.Length(8, 512),
+        metadata={"description": "the text of a scanned VietQR code"},
+    )
 
 
 class BankSchema(Schema):
@@ -189,14 +209,22 @@ class VietQRSchema(Schema):
 class DecodedSchema(Schema):
     """What a scanned code asks for, as the payer's bank will read it."""
 
-    bank = fields.Nested(BankSchema, allow_none=True, metadata={
-        "description": "null when the BIN is not in the bank list"})
+    bank = fields.Nested(
+        BankSchema,
+        allow_none=True,
+        metadata={"description": "null when the BIN is not in the bank list"},
+    )
     bin = fields.String()
     account = fields.String()
     service = fields.String()
     initiation = fields.String(allow_none=True)
-    amount = fields.Raw(allow_none=True, metadata={
-        "type": "number", "description": "whole đồng, or with decimals as the code has it"})
+    amount = fields.Raw(
+        allow_none=True,
+        metadata={
+            "type": "number",
+            "description": "whole đồng, or with decimals as the code has it",
+        },
+    )
     currency = fields.String(allow_none=True)
     country = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
@@ -209,6 +237,7 @@ class DecodedSchema(Schema):
 
 # -- fee accounts and items ------------------------------------------------------------------
 
+
 class FeeAccountQueryArgs(CursorPageArgs):
     agency_code = fields.String(validate=AGENCY_CODE)
 
@@ -220,8 +249,11 @@ class FeeItemQueryArgs(FeeAccountQueryArgs):
 class FeeAccountRecordSchema(Schema):
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
     agency_name = fields.String(required=True, validate=validate.Length(1, 300))
-    bank_bin = fields.String(required=True, validate=validate.Length(1, 6),
-                             metadata={"description": "the bank's NAPAS BIN"})
+    bank_bin = fields.String(
+        required=True,
+        validate=validate.Length(1, 6),
+        metadata={"description": "the bank's NAPAS BIN"},
+    )
     account_number = fields.String(required=True, validate=validate.Length(1, 19))
     service = fields.String(load_default="account", validate=validate.OneOf(SERVICES))
     account_name = fields.String(required=True, validate=validate.Length(1, 200))
@@ -244,14 +276,22 @@ class FeeAccountSchema(Schema):
 
 class FeeItemRecordSchema(Schema):
     #: it is the code's bill number (62/01), which holds 25 characters
-    code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,24}$", error="1–25 letters, digits, '.', '_' or '-'"))
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9._-]{0,24}$", error="1–25 letters, digits, '.', '_' or '-'"
+        ),
+    )
     name = fields.String(required=True, validate=validate.Length(1, 300))
     name_en = fields.String(allow_none=True, validate=validate.Length(1, 300))
-    amount_vnd = fields.Integer(allow_none=True, strict=True,
-                                validate=validate.Range(1, NAPAS_MAX_AMOUNT))
-    procedure_code = fields.String(allow_none=True, validate=CODE, metadata={
-        "description": "the national catalog's code, as in public-services"})
+    amount_vnd = fields.Integer(
+        allow_none=True, strict=True, validate=validate.Range(1, NAPAS_MAX_AMOUNT)
+    )
+    procedure_code = fields.String(
+        allow_none=True,
+        validate=CODE,
+        metadata={"description": "the national catalog's code, as in public-services"},
+    )
     fee_account_id = fields.Integer(required=True, strict=True)
 
 
@@ -266,21 +306,29 @@ class FeeItemSchema(Schema):
     name_en = fields.String(allow_none=True)
     amount_vnd = fields.Integer(allow_none=True)
     procedure_code = fields.String(allow_none=True)
-    procedure_url = fields.String(allow_none=True, metadata={
-        "description": "the procedure in public-services, when that utility is installed"})
+    procedure_url = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the procedure in public-services, when that utility is installed"
+        },
+    )
     fee_account = fields.Nested(FeeAccountSchema)
     vietqr_url = fields.String(metadata={"description": "add `dossier=` for its reference"})
 
 
 class FeeVietQRArgs(Schema):
     amount = fields.Integer(metadata={"description": "only for a fee with no fixed amount"})
-    dossier = fields.String(validate=validate.Regexp(
-        r"^[A-Za-z0-9][A-Za-z0-9./-]{0,24}$", error="1–25 letters, digits, '.', '/' or '-'"),
-        metadata={"description": "the dossier number (số hồ sơ): the payment's reference"})
+    dossier = fields.String(
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9./-]{0,24}$", error="1–25 letters, digits, '.', '/' or '-'"
+        ),
+        metadata={"description": "the dossier number (số hồ sơ): the payment's reference"},
+    )
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "png", "svg")))
 
 
 # -- guides ----------------------------------------------------------------------------------
+
 
 class GuideRecordSchema(Schema):
     slug = fields.String(required=True, validate=[SLUG, validate.Length(1, 80)])

@@ -16,11 +16,15 @@ NAPAS_MAX_AMOUNT = 499_999_999
 
 class PaymentsSettings(Schema):
     max_amount_vnd = fields.Integer(
-        load_default=NAPAS_MAX_AMOUNT, validate=validate.Range(1, NAPAS_MAX_AMOUNT),
-        metadata={"description": "the largest amount a VietQR code may carry, in đồng"})
+        load_default=NAPAS_MAX_AMOUNT,
+        validate=validate.Range(1, NAPAS_MAX_AMOUNT),
+        metadata={"description": "the largest amount a VietQR code may carry, in đồng"},
+    )
     nearby_radius_km = fields.Float(
-        load_default=30.0, validate=validate.Range(0.5, 300),
-        metadata={"description": "how far `near=` looks for places by default"})
+        load_default=30.0,
+        validate=validate.Range(0.5, 300),
+        metadata={"description": "how far `near=` looks for places by default"},
+    )
 
 
 def settings() -> dict[str, Any]:

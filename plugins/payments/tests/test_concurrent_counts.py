@@ -26,8 +26,12 @@ REQUESTS = 60
 def gunicorn(app, smartapp_database, tmp_path):
     """``gunicorn -w 3`` serving this plugin on the test database and Redis DB 9."""
     redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {"SMARTAPP_DATABASE_URL": smartapp_database.url, "SMARTAPP_REDIS_URL": REDIS_URL,
-           "SMARTAPP_ENV": "testing", "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"]}
+    env = {
+        "SMARTAPP_DATABASE_URL": smartapp_database.url,
+        "SMARTAPP_REDIS_URL": REDIS_URL,
+        "SMARTAPP_ENV": "testing",
+        "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
+    }
     try:
         with gunicorn_server(WSGI, tmp_path, env, workers=3) as base:
             yield base

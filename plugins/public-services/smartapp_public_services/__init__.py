@@ -25,17 +25,22 @@ __version__ = "0.2.0"
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: the data files shipped with the plugin, in the order they must load
-DATA_FILES = (("procedures", "procedures.json"), ("bundles", "bundles.json"),
-              ("offices", "offices.json"))
+DATA_FILES = (
+    ("procedures", "procedures.json"),
+    ("bundles", "bundles.json"),
+    ("offices", "offices.json"),
+)
 
 
 class PublicServicesSettings(Schema):
     search_cache_seconds = fields.Integer(
-        load_default=300, validate=validate.Range(1, 86_400),
+        load_default=300,
+        validate=validate.Range(1, 86_400),
         metadata={"description": "how long a search's answer is reused (writes clear it)"},
     )
     nearby_radius_km = fields.Float(
-        load_default=50.0, validate=validate.Range(1, 500),
+        load_default=50.0,
+        validate=validate.Range(1, 500),
         metadata={"description": "how far nearest-office search looks by default"},
     )
 
@@ -56,8 +61,9 @@ class PublicServicesPlugin(Plugin):
     position = 10
     blueprint = blp
     settings_schema = PublicServicesSettings
-    permissions = {"manage": {"vi": "Quản lý thủ tục và nơi tiếp nhận",
-                              "en": "Manage procedures and offices"}}
+    permissions = {
+        "manage": {"vi": "Quản lý thủ tục và nơi tiếp nhận", "en": "Manage procedures and offices"}
+    }
     cli = public_services_cli
 
     def ioc_metrics(self) -> Mapping[str, Any]:

@@ -21,15 +21,24 @@ PROVENANCE = ("source", "verified_at", "unverified")
 
 # -- procedures ------------------------------------------------------------------------------
 
+
 def index_text(procedure: Procedure) -> None:
     """Refresh the folded columns the full-text indexes cover."""
     procedure.search_name = fold(procedure.name)
     # one folded phrase a line: the indexes see words, the ranking sees whole phrases
     procedure.search_keywords = "\n".join(fold(k) for k in procedure.keywords or [])
-    procedure.search_body = fold(" ".join([
-        procedure.name_en or "", procedure.field, procedure.agency, procedure.description,
-        procedure.result, " ".join(procedure.applicants or []),
-    ]))
+    procedure.search_body = fold(
+        " ".join(
+            [
+                procedure.name_en or "",
+                procedure.field,
+                procedure.agency,
+                procedure.description,
+                procedure.result,
+                " ".join(procedure.applicants or []),
+            ]
+        )
+    )
 
 
 def apply_procedure(procedure: Procedure, record: Mapping[str, Any]) -> bool:
@@ -48,8 +57,11 @@ def apply_procedure(procedure: Procedure, record: Mapping[str, Any]) -> bool:
 def procedure_by_code(code: str, include_retired: bool = False) -> Procedure:
     """The procedure ``code``, or a 404."""
     # a path that is no code (a NUL, which PostgreSQL refuses to compare) matches nothing
-    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code)
-                                  ) if CODE_PATTERN.match(code) else None
+    procedure = (
+        db.session.scalar(select(Procedure).where(Procedure.code == code))
+        if CODE_PATTERN.match(code)
+        else None
+    )
     if procedure is None or (procedure.retired_at is not None and not include_retired):
         raise NotFound(f"No procedure {code}.")
     return procedure
@@ -57,8 +69,11 @@ def procedure_by_code(code: str, include_retired: bool = False) -> Procedure:
 
 def procedures_by_code(codes: Iterable[str]) -> dict[str, Procedure]:
     codes = list(codes)
-    return {p.code: p for p in db.session.scalars(select(Procedure).where(
-        Procedure.code.in_(codes)))} if codes else {}
+    return (
+        {p.code: p for p in db.session.scalars(select(Procedure).where(Procedure.code.in_(codes)))}
+        if codes
+        else {}
+    )
 
 
 def retire_procedure(procedure: Procedure) -> None:
@@ -93,7 +108,9 @@ def summary(procedure: Listed, language: str | None = None) -> dict[str, Any]:
     return {
         "code": procedure.code,
         "name": localized_name(procedure.name, procedure.name_en, language),
-        "field": procedure.field, "level": procedure.level, "agency": procedure.agency,
+        "field": procedure.field,
+        "level": procedure.level,
+        "agency": procedure.agency,
         "online_level": procedure.online_level,
     }
 
@@ -103,16 +120,39 @@ def detail(procedure: Procedure, language: str | None = None) -> dict[str, Any]:
     utility when it is installed and enabled."""
     payment_link = _payment_link_function()
     channels = [
-        {**channel, "payments_url": payment_link(procedure.code, channel["fee_vnd"])
-         if payment_link and channel.get("fee_vnd") else None}
+        {
+            **channel,
+            "payments_url": payment_link(procedure.code, channel["fee_vnd"])
+            if payment_link and channel.get("fee_vnd")
+            else None,
+        }
         for channel in procedure.channels
     ]
     return {
-        **{column: getattr(procedure, column) for column in (
-            "code", "name_en", "field", "level", "agency", "online_level", "description",
-            "documents", "steps", "applicants", "result", "conditions", "legal_basis",
-            "where_to_submit", "online_url", "keywords", "updated_at", "retired_at",
-            *PROVENANCE)},
+        **{
+            column: getattr(procedure, column)
+            for column in (
+                "code",
+                "name_en",
+                "field",
+                "level",
+                "agency",
+                "online_level",
+                "description",
+                "documents",
+                "steps",
+                "applicants",
+                "result",
+                "conditions",
+                "legal_basis",
+                "where_to_submit",
+                "online_url",
+                "keywords",
+                "updated_at",
+                "retired_at",
+                *PROVENANCE,
+            )
+        },
         "name": localized_name(procedure.name, procedure.name_en, language),
         "name_vi": procedure.name,
         "channels": channels,
@@ -133,22 +173,48 @@ def _payment_link_function() -> Any:
 
 CHECKLIST_LABELS: dict[str, dict[str, str]] = {
     "vi": {
-        "title": "DANH MỤC HỒ SƠ CẦN CHUẨN BỊ", "code": "Mã thủ tục", "agency": "Cơ quan",
-        "documents": "Giấy tờ", "case": "Trường hợp", "originals": "bản chính",
-        "copies": "bản sao", "template": "mẫu", "fees": "Phí, lệ phí và thời hạn",
-        "where": "Nơi nộp", "online": "Nộp trực tuyến", "none": "Không có giấy tờ nào.",
-        "in_person": "Trực tiếp", "postal": "Bưu chính", "online_channel": "Trực tuyến",
-        "no_fee": "không rõ", "source": "Nguồn", "no_source": "không rõ",
-        "checked": "kiểm tra ngày", "unverified": "chưa xác minh",
+        "title": "DANH MỤC HỒ SƠ CẦN CHUẨN BỊ",
+        "code": "Mã thủ tục",
+        "agency": "Cơ quan",
+        "documents": "Giấy tờ",
+        "case": "Trường hợp",
+        "originals": "bản chính",
+        "copies": "bản sao",
+        "template": "mẫu",
+        "fees": "Phí, lệ phí và thời hạn",
+        "where": "Nơi nộp",
+        "online": "Nộp trực tuyến",
+        "none": "Không có giấy tờ nào.",
+        "in_person": "Trực tiếp",
+        "postal": "Bưu chính",
+        "online_channel": "Trực tuyến",
+        "no_fee": "không rõ",
+        "source": "Nguồn",
+        "no_source": "không rõ",
+        "checked": "kiểm tra ngày",
+        "unverified": "chưa xác minh",
     },
     "en": {
-        "title": "DOSSIER CHECKLIST", "code": "Procedure code", "agency": "Agency",
-        "documents": "Documents", "case": "Case", "originals": "original(s)",
-        "copies": "copy(ies)", "template": "form", "fees": "Fees and processing time",
-        "where": "Where to submit", "online": "Submit online", "none": "No documents.",
-        "in_person": "In person", "postal": "By post", "online_channel": "Online",
-        "no_fee": "not stated", "source": "Source", "no_source": "unknown",
-        "checked": "checked on", "unverified": "not verified",
+        "title": "DOSSIER CHECKLIST",
+        "code": "Procedure code",
+        "agency": "Agency",
+        "documents": "Documents",
+        "case": "Case",
+        "originals": "original(s)",
+        "copies": "copy(ies)",
+        "template": "form",
+        "fees": "Fees and processing time",
+        "where": "Where to submit",
+        "online": "Submit online",
+        "none": "No documents.",
+        "in_person": "In person",
+        "postal": "By post",
+        "online_channel": "Online",
+        "no_fee": "not stated",
+        "source": "Source",
+        "no_source": "unknown",
+        "checked": "checked on",
+        "unverified": "not verified",
     },
 }
 
@@ -169,8 +235,9 @@ def checklist(procedure: Procedure, language: str) -> str:
         if group.get("case"):
             lines.append(f"  {labels['case']}: {group['case']}")
         for item in group["items"]:
-            counts = (f"{item['originals']} {labels['originals']}, "
-                      f"{item['copies']} {labels['copies']}")
+            counts = (
+                f"{item['originals']} {labels['originals']}, {item['copies']} {labels['copies']}"
+            )
             template = f"; {labels['template']} {item['template']}" if item.get("template") else ""
             lines.append(f"  [ ] {item['name']} ({counts}{template})")
     if not procedure.documents:
@@ -200,8 +267,10 @@ def _provenance_line(procedure: Procedure, labels: Mapping[str, str]) -> str:
 
 # -- bundles ---------------------------------------------------------------------------------
 
-def apply_bundle(bundle: Bundle, record: Mapping[str, Any], procedures: Mapping[str, Procedure]
-                 ) -> bool:
+
+def apply_bundle(
+    bundle: Bundle, record: Mapping[str, Any], procedures: Mapping[str, Procedure]
+) -> bool:
     """Write a loaded bundle record; ``procedures`` maps each of its codes to the procedure.
     Returns whether anything changed."""
     changed = False
@@ -230,7 +299,9 @@ class CombinedDocument:
 def bundle_summary(bundle: Bundle, language: str | None = None) -> dict[str, Any]:
     """What a list shows of a bundle."""
     return {
-        "code": bundle.code, "description": bundle.description, "official": bundle.official,
+        "code": bundle.code,
+        "description": bundle.description,
+        "official": bundle.official,
         "name": localized_name(bundle.name, bundle.name_en, language),
         **{column: getattr(bundle, column) for column in PROVENANCE},
     }
@@ -251,8 +322,9 @@ def bundle_detail(bundle: Bundle, language: str | None = None) -> dict[str, Any]
         for group in procedure.documents:
             for item in group["items"]:
                 key = fold(item["name"])
-                found = documents.setdefault(key, CombinedDocument(
-                    item["name"], item.get("template"), 0, 0, []))
+                found = documents.setdefault(
+                    key, CombinedDocument(item["name"], item.get("template"), 0, 0, [])
+                )
                 found.originals = max(found.originals, item["originals"])
                 found.copies = max(found.copies, item["copies"])
                 if procedure.code not in found.procedures:
@@ -267,8 +339,11 @@ def bundle_detail(bundle: Bundle, language: str | None = None) -> dict[str, Any]
 
 
 def bundle_by_code(code: str) -> Bundle:
-    bundle = db.session.scalar(select(Bundle).where(Bundle.code == code)
-                               ) if CODE_PATTERN.match(code) else None
+    bundle = (
+        db.session.scalar(select(Bundle).where(Bundle.code == code))
+        if CODE_PATTERN.match(code)
+        else None
+    )
     if bundle is None:
         raise NotFound(f"No bundle {code}.")
     return bundle

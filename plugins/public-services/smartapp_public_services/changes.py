@@ -49,12 +49,16 @@ def repealed_codes(model: Any, present: Iterable[str]) -> list[str]:
     return sorted(set(db.session.scalars(active)) - set(present))
 
 
-def compare(model: Any, records: Sequence[Mapping[str, Any]], present: Iterable[str],
-            full: bool) -> CatalogChanges:
+def compare(
+    model: Any, records: Sequence[Mapping[str, Any]], present: Iterable[str], full: bool
+) -> CatalogChanges:
     """What writing ``records`` would change; with ``full``, what it would repeal too."""
     codes = [record["code"] for record in records]
-    stored = {row.code: row for row in db.session.scalars(
-        select(model).where(model.code.in_(codes)))} if codes else {}
+    stored = (
+        {row.code: row for row in db.session.scalars(select(model).where(model.code.in_(codes)))}
+        if codes
+        else {}
+    )
     changes = CatalogChanges()
     for record in records:
         row = stored.get(record["code"])

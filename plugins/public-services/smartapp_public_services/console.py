@@ -19,10 +19,12 @@ SLUG = "public-services"
 PERMISSION = f"{SLUG}:manage"
 PAGE_SIZE = 50
 KINDS = {
-    "procedures": (staff.PROCEDURES, procedure_by_code,
-                   {"vi": "Thủ tục hành chính", "en": "Procedures"}),
-    "offices": (staff.OFFICES, office_by_code,
-                {"vi": "Nơi tiếp nhận hồ sơ", "en": "Offices"}),
+    "procedures": (
+        staff.PROCEDURES,
+        procedure_by_code,
+        {"vi": "Thủ tục hành chính", "en": "Procedures"},
+    ),
+    "offices": (staff.OFFICES, office_by_code, {"vi": "Nơi tiếp nhận hồ sơ", "en": "Offices"}),
 }
 
 
@@ -32,11 +34,16 @@ def _records(kind: str) -> tuple[Page[Any], str]:
     query = request.args.get("q", "").strip()[:100]
     statement = select(model)
     if query:
-        statement = statement.where(or_(model.code.contains(query, autoescape=True),
-                                        model.name.contains(query, autoescape=True)))
+        statement = statement.where(
+            or_(
+                model.code.contains(query, autoescape=True),
+                model.name.contains(query, autoescape=True),
+            )
+        )
     try:
-        page = paginate(statement, [model.code], {"limit": PAGE_SIZE,
-                                                  "cursor": request.args.get("cursor")})
+        page = paginate(
+            statement, [model.code], {"limit": PAGE_SIZE, "cursor": request.args.get("cursor")}
+        )
     except ValidationError:
         abort(422)
     return page, query
@@ -47,8 +54,14 @@ def records_page(kind: str = "procedures") -> str:
     if kind not in KINDS:
         abort(404)
     page, query = _records(kind)
-    return render_template("public-services/records.html", kind=kind, records=page,
-                           query=query, heading=KINDS[kind][2], localize=localize)
+    return render_template(
+        "public-services/records.html",
+        kind=kind,
+        records=page,
+        query=query,
+        heading=KINDS[kind][2],
+        localize=localize,
+    )
 
 
 def retire(kind: str, code: str) -> Any:
@@ -58,16 +71,27 @@ def retire(kind: str, code: str) -> Any:
     managed, find, _ = KINDS[kind]
     staff.retire(managed, find(code, include_retired=True))
     flash(f"{code}: đã ngừng áp dụng / retired", "success")
-    return redirect(url_for("console.plugin_page", slug=SLUG, path=kind,
-                            q=request.form.get("q") or None), 303)
+    return redirect(
+        url_for("console.plugin_page", slug=SLUG, path=kind, q=request.form.get("q") or None), 303
+    )
 
 
 def console_pages() -> list[ConsolePage]:
     return [
         ConsolePage("", KINDS["procedures"][2], records_page, permission=PERMISSION),
-        ConsolePage("<any(procedures, offices):kind>", {"vi": "Danh sách", "en": "List"},
-                    records_page, permission=PERMISSION, in_menu=False),
-        ConsolePage("<any(procedures, offices):kind>/<code>/retire",
-                    {"vi": "Ngừng áp dụng", "en": "Retire"}, retire,
-                    permission=PERMISSION, methods=("POST",), in_menu=False),
+        ConsolePage(
+            "<any(procedures, offices):kind>",
+            {"vi": "Danh sách", "en": "List"},
+            records_page,
+            permission=PERMISSION,
+            in_menu=False,
+        ),
+        ConsolePage(
+            "<any(procedures, offices):kind>/<code>/retire",
+            {"vi": "Ngừng áp dụng", "en": "Retire"},
+            retire,
+            permission=PERMISSION,
+            methods=("POST",),
+            in_menu=False,
+        ),
     ]

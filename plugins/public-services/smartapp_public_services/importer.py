@@ -75,6 +75,7 @@ class ImportReport:
 
 # -- reading ---------------------------------------------------------------------------------
 
+
 def read_records(path: Path, schema: Schema) -> list[SourceRecord]:
     """The file's records: a JSON array of objects, or CSV with a header row (by extension)."""
     try:
@@ -126,8 +127,9 @@ def _csv_records(content: str, schema: Schema) -> list[SourceRecord]:
         # DictReader puts the cells beyond the header under None: a shifted row (an unquoted
         # comma) must not import with its values in the wrong columns
         extra = [cell for cell in row.pop(None, None) or [] if cell.strip()]
-        problems = ({"_schema": [f"{len(extra)} more cells than the header names."]}
-                    if extra else None)
+        problems = (
+            {"_schema": [f"{len(extra)} more cells than the header names."]} if extra else None
+        )
         records.append(SourceRecord(line, None, _csv_values(row, schema), problems))
         line = reader.line_num + 1
     return records
@@ -162,6 +164,7 @@ def _list_cell(cell: str, column: fields.List) -> Any:
 
 # -- validating and writing ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RecordKind:
     """What a file can hold: its schema, and how a batch of loaded records is written."""
@@ -172,15 +175,20 @@ class RecordKind:
     write: Callable[[list[dict[str, Any]], Callable[[int], None], ImportReport], None]
     #: how a record a full-catalog file leaves out is withdrawn; ``None``: it cannot be
     retire: Callable[[Any], None] | None
-    check: Callable[[list[dict[str, Any]]], list[dict[str, Any] | None]] = (
-        lambda records: [None] * len(records)
+    check: Callable[[list[dict[str, Any]]], list[dict[str, Any] | None]] = lambda records: (
+        [None] * len(records)
     )
     searchable: bool = False
 
 
-def _upsert(records: list[dict[str, Any]], existing: dict[str, Any], new: Callable[[], Any],
-            apply: Callable[[Any, dict[str, Any]], bool], advance: Callable[[int], None],
-            report: ImportReport) -> None:
+def _upsert(
+    records: list[dict[str, Any]],
+    existing: dict[str, Any],
+    new: Callable[[], Any],
+    apply: Callable[[Any, dict[str, Any]], bool],
+    advance: Callable[[int], None],
+    report: ImportReport,
+) -> None:
     """Create or update one row per record by code; ``apply`` says whether it changed one."""
     for record in records:
         row = existing.get(record["code"])
@@ -198,14 +206,20 @@ def _upsert(records: list[dict[str, Any]], existing: dict[str, Any], new: Callab
 
 def _by_code(model: Any, records: list[dict[str, Any]]) -> dict[str, Any]:
     codes = [r["code"] for r in records]
-    return {row.code: row for row in db.session.scalars(select(model).where(
-        model.code.in_(codes)))}
+    return {row.code: row for row in db.session.scalars(select(model).where(model.code.in_(codes)))}
 
 
-def _write_procedures(records: list[dict[str, Any]], advance: Callable[[int], None],
-                      report: ImportReport) -> None:
-    _upsert(records, procedures_by_code(r["code"] for r in records), Procedure,
-            apply_procedure, advance, report)
+def _write_procedures(
+    records: list[dict[str, Any]], advance: Callable[[int], None], report: ImportReport
+) -> None:
+    _upsert(
+        records,
+        procedures_by_code(r["code"] for r in records),
+        Procedure,
+        apply_procedure,
+        advance,
+        report,
+    )
 
 
 def _unknown_procedures(records: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
@@ -213,34 +227,51 @@ def _unknown_procedures(records: list[dict[str, Any]]) -> list[dict[str, Any] | 
     errors: list[dict[str, Any] | None] = []
     for record in records:
         unknown = [c for c in record["procedures"] if c not in known]
-        errors.append({"procedures": [f"Unknown procedure codes: {', '.join(unknown)}."]}
-                      if unknown else None)
+        errors.append(
+            {"procedures": [f"Unknown procedure codes: {', '.join(unknown)}."]} if unknown else None
+        )
     return errors
 
 
-def _write_bundles(records: list[dict[str, Any]], advance: Callable[[int], None],
-                   report: ImportReport) -> None:
+def _write_bundles(
+    records: list[dict[str, Any]], advance: Callable[[int], None], report: ImportReport
+) -> None:
     procedures = procedures_by_code({c for r in records for c in r["procedures"]})
-    _upsert(records, _by_code(Bundle, records), Bundle,
-            lambda bundle, record: apply_bundle(bundle, record, procedures), advance, report)
+    _upsert(
+        records,
+        _by_code(Bundle, records),
+        Bundle,
+        lambda bundle, record: apply_bundle(bundle, record, procedures),
+        advance,
+        report,
+    )
 
 
-def _write_offices(records: list[dict[str, Any]], advance: Callable[[int], None],
-                   report: ImportReport) -> None:
+def _write_offices(
+    records: list[dict[str, Any]], advance: Callable[[int], None], report: ImportReport
+) -> None:
     _upsert(records, _by_code(Office, records), Office, apply_office, advance, report)
 
 
 KINDS = {
-    "procedures": RecordKind("procedures", ProcedureRecordSchema, Procedure, _write_procedures,
-                             retire_procedure, searchable=True),
-    "bundles": RecordKind("bundles", BundleRecordSchema, Bundle, _write_bundles, None,
-                          check=_unknown_procedures),
+    "procedures": RecordKind(
+        "procedures",
+        ProcedureRecordSchema,
+        Procedure,
+        _write_procedures,
+        retire_procedure,
+        searchable=True,
+    ),
+    "bundles": RecordKind(
+        "bundles", BundleRecordSchema, Bundle, _write_bundles, None, check=_unknown_procedures
+    ),
     "offices": RecordKind("offices", OfficeRecordSchema, Office, _write_offices, retire_office),
 }
 
 
-def validate(kind: RecordKind, records: Sequence[SourceRecord]
-             ) -> tuple[list[dict[str, Any]], list[RowError]]:
+def validate(
+    kind: RecordKind, records: Sequence[SourceRecord]
+) -> tuple[list[dict[str, Any]], list[RowError]]:
     """The loaded valid records, and an error for each bad one (a code seen twice is bad the
     second time)."""
     schema = kind.schema()
@@ -301,8 +332,11 @@ def plan_import(path: Path, kind: RecordKind, full: bool = False) -> ImportPlan:
         raise NotRetirable(f"{kind.name} cannot be retired: import them without --full")
     records = read_records(path, kind.schema())
     valid, errors = validate(kind, records)
-    present = {r.data["code"] for r in records
-               if isinstance(r.data, dict) and isinstance(r.data.get("code"), str)}
+    present = {
+        r.data["code"]
+        for r in records
+        if isinstance(r.data, dict) and isinstance(r.data.get("code"), str)
+    }
     return ImportPlan(kind, len(records), valid, errors, present, full)
 
 
@@ -321,8 +355,9 @@ def _retire_repealed(plan: ImportPlan, report: ImportReport) -> None:
             report.retired.append(row.code)
 
 
-def write_import(plan: ImportPlan, skip_invalid: bool = False,
-                 advance: Callable[[int], None] | None = None) -> ImportReport:
+def write_import(
+    plan: ImportPlan, skip_invalid: bool = False, advance: Callable[[int], None] | None = None
+) -> ImportReport:
     """Upsert the plan's valid rows in the caller's transaction, without committing (the
     demo seed commits once for every plugin); nothing is written when a row is bad, unless
     ``skip_invalid``. ``advance(k)`` is told as rows are written (a progress bar)."""
@@ -339,17 +374,27 @@ def write_import(plan: ImportPlan, skip_invalid: bool = False,
     return report
 
 
-def run_import(plan: ImportPlan, skip_invalid: bool = False,
-               advance: Callable[[int], None] | None = None) -> ImportReport:
+def run_import(
+    plan: ImportPlan, skip_invalid: bool = False, advance: Callable[[int], None] | None = None
+) -> ImportReport:
     """:func:`write_import` as one transaction of its own, audited when it changed anything:
     committed whole, or rolled back."""
     try:
         report = write_import(plan, skip_invalid, advance)
         if report.created or report.updated or report.retired:
             kind = plan.kind.name
-            record_audit(f"public-services.{kind}.import", kind, kind, {
-                "rows": report.rows, "created": report.created, "updated": report.updated,
-                "retired": report.retired, "full": plan.full})
+            record_audit(
+                f"public-services.{kind}.import",
+                kind,
+                kind,
+                {
+                    "rows": report.rows,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "retired": report.retired,
+                    "full": plan.full,
+                },
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -357,8 +402,9 @@ def run_import(plan: ImportPlan, skip_invalid: bool = False,
     return report
 
 
-def import_file(path: Path, kind: RecordKind, skip_invalid: bool = False,
-                full: bool = False) -> ImportReport:
+def import_file(
+    path: Path, kind: RecordKind, skip_invalid: bool = False, full: bool = False
+) -> ImportReport:
     """Read, validate and import ``path`` in a transaction of its own (see
     :func:`run_import`)."""
     return run_import(plan_import(path, kind, full), skip_invalid)

@@ -29,17 +29,22 @@ def ioc_figures() -> dict[str, Any]:
 
     since = utcnow().date() - timedelta(days=SEARCH_LOG_DAYS)
     searches = func.sum(SearchStat.searches).label("searches")
-    recent = (select(SearchStat.query, searches).where(SearchStat.day >= since)
-              .group_by(SearchStat.query)
-              .having(func.max(SearchStat.searches) >= MIN_CLIENTS)
-              .order_by(searches.desc(), SearchStat.query).limit(TOP))
+    recent = (
+        select(SearchStat.query, searches)
+        .where(SearchStat.day >= since)
+        .group_by(SearchStat.query)
+        .having(func.max(SearchStat.searches) >= MIN_CLIENTS)
+        .order_by(searches.desc(), SearchStat.query)
+        .limit(TOP)
+    )
     without_result = recent.having(func.max(SearchStat.results) == 0)
     return {
         "procedures": sum(count_by(Procedure.online_level).values()),
         "procedures_by_field": count_by(Procedure.field),
         "procedures_by_online_level": count_by(Procedure.online_level),
-        "offices": db.session.scalar(select(func.count()).select_from(Office)
-                                     .where(Office.retired_at.is_(None))),
+        "offices": db.session.scalar(
+            select(func.count()).select_from(Office).where(Office.retired_at.is_(None))
+        ),
         "unverified": _unverified(),
         "top_searches": _listed(recent),
         "searches_without_result": _listed(without_result),
@@ -47,19 +52,21 @@ def ioc_figures() -> dict[str, Any]:
 
 
 def _listed(statement: Any) -> list[dict[str, Any]]:
-    return [{"query": query, "searches": int(count)} for query, count in
-            db.session.execute(statement)]
+    return [
+        {"query": query, "searches": int(count)} for query, count in db.session.execute(statement)
+    ]
 
 
 def _unverified() -> dict[str, int]:
     """Active records no official text confirms, and the fees among their channels."""
+
     def count(model: Any, *active: Any) -> int:
-        return db.session.scalar(select(func.count()).select_from(model)
-                                 .where(model.unverified.is_(True), *active))
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(model.unverified.is_(True), *active)
+        )
 
     # channels are JSON read whole (see models); the catalog is a few thousand rows
-    channels = db.session.scalars(select(Procedure.channels)
-                                  .where(Procedure.retired_at.is_(None)))
+    channels = db.session.scalars(select(Procedure.channels).where(Procedure.retired_at.is_(None)))
     return {
         "procedures": count(Procedure, Procedure.retired_at.is_(None)),
         "bundles": count(Bundle),

@@ -89,8 +89,7 @@ class Procedure(Provenance, Model):
     search_keywords: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: set when the procedure is withdrawn; retired procedures are kept but not listed
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -110,8 +109,7 @@ class Bundle(Provenance, Model):
     steps: Mapped[list[BundleStep]] = relationship(
         order_by="BundleStep.position", cascade="all, delete-orphan", lazy="selectin"
     )
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class BundleStep(Model):
@@ -125,8 +123,9 @@ class BundleStep(Model):
         ForeignKey("public_services_bundles.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    procedure_id: Mapped[int] = mapped_column(ForeignKey("public_services_procedures.id"),
-                                              index=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("public_services_procedures.id"), index=True
+    )
     procedure: Mapped[Procedure] = relationship(lazy="joined")
 
 
@@ -151,8 +150,7 @@ class Office(Provenance, Model):
     phone: Mapped[str] = mapped_column(String(60), default="")
     #: the agency whose staff manage it; none: the province
     agency_code: Mapped[str | None] = mapped_column(String(32), index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

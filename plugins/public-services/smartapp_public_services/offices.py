@@ -44,20 +44,27 @@ def offices_query(filters: Mapping[str, Any]) -> Select[tuple[Office]]:
     return statement
 
 
-def nearest(statement: Select[tuple[Office]], latitude: float, longitude: float,
-            radius_km: float) -> list[NearbyOffice]:
+def nearest(
+    statement: Select[tuple[Office]], latitude: float, longitude: float, radius_km: float
+) -> list[NearbyOffice]:
     """Offices within ``radius_km``, nearest first: a bounding box narrows them in SQL (the
     position index), the exact distance sorts them here."""
     dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
     # a degree of longitude shrinks with the latitude; near the poles the box is everything
     cos_lat = math.cos(math.radians(latitude))
     dlon = 180.0 if cos_lat < 1e-6 else min(180.0, dlat / cos_lat)
-    boxed = statement.where(Office.latitude.between(latitude - dlat, latitude + dlat),
-                            Office.longitude.between(longitude - dlon, longitude + dlon))
-    found = [NearbyOffice(o, haversine_km(latitude, longitude, o.latitude, o.longitude))
-             for o in db.session.scalars(boxed)]
-    return sorted((n for n in found if n.distance_km <= radius_km),
-                  key=lambda n: (n.distance_km, n.office.code))
+    boxed = statement.where(
+        Office.latitude.between(latitude - dlat, latitude + dlat),
+        Office.longitude.between(longitude - dlon, longitude + dlon),
+    )
+    found = [
+        NearbyOffice(o, haversine_km(latitude, longitude, o.latitude, o.longitude))
+        for o in db.session.scalars(boxed)
+    ]
+    return sorted(
+        (n for n in found if n.distance_km <= radius_km),
+        key=lambda n: (n.distance_km, n.office.code),
+    )
 
 
 def apply_office(office: Office, record: Mapping[str, Any]) -> bool:
@@ -73,8 +80,11 @@ def apply_office(office: Office, record: Mapping[str, Any]) -> bool:
 
 def office_by_code(code: str, include_retired: bool = False) -> Office:
     """The office ``code``, or a 404 (also for a path that is no code)."""
-    office = db.session.scalar(select(Office).where(Office.code == code)
-                               ) if CODE_PATTERN.match(code) else None
+    office = (
+        db.session.scalar(select(Office).where(Office.code == code))
+        if CODE_PATTERN.match(code)
+        else None
+    )
     if office is None or (office.retired_at is not None and not include_retired):
         raise NotFound(f"No office {code}.")
     return office

@@ -40,9 +40,12 @@ class Vocabulary:
             for first, second in pairwise(phrase_words):
                 followers.setdefault(first, set()).add(second)
                 leaders.setdefault(second, set()).add(first)
-        return cls(dict(frequency), tuple(frequency),
-                   {w: frozenset(f) for w, f in followers.items()},
-                   {w: frozenset(f) for w, f in leaders.items()})
+        return cls(
+            dict(frequency),
+            tuple(frequency),
+            {w: frozenset(f) for w, f in followers.items()},
+            {w: frozenset(f) for w, f in leaders.items()},
+        )
 
     def __contains__(self, word: str) -> bool:
         return word in self.frequency
@@ -51,8 +54,9 @@ class Vocabulary:
         """Whether ``first second`` occurs in a name or keyword."""
         return second in self.followers.get(first, ())
 
-    def corrections(self, word: str, before: str | None = None, after: str | None = None
-                    ) -> list[str]:
+    def corrections(
+        self, word: str, before: str | None = None, after: str | None = None
+    ) -> list[str]:
         """The indexed words closest to ``word`` (one edit; two for words of 8+ letters),
         those that stand beside a neighbouring word of the query in some name first, most
         frequent first. A word under four letters is corrected only into such a neighbour:
@@ -64,15 +68,15 @@ class Vocabulary:
         beside = self.followers.get(before, frozenset()) if before else frozenset()
         if after:
             beside = beside | self.leaders.get(after, frozenset())
-        fitting = [c for c in beside if OSA.distance(word, c, score_cutoff=limit)
-                   <= limit]
+        fitting = [c for c in beside if OSA.distance(word, c, score_cutoff=limit) <= limit]
         if fitting:
             fitting.sort(key=lambda c: (OSA.distance(word, c), -self.frequency.get(c, 0)))
             return fitting[:MAX_CORRECTIONS]
         if len(word) < 4:
             return []
-        found = process.extract(word, self.words, scorer=OSA.distance,
-                                score_cutoff=limit, limit=None)
+        found = process.extract(
+            word, self.words, scorer=OSA.distance, score_cutoff=limit, limit=None
+        )
         if not found:
             return []
         best = min(distance for _, distance, _ in found)
@@ -82,8 +86,11 @@ class Vocabulary:
 
     def splits(self, word: str) -> list[tuple[str, str]]:
         """Two indexed words ``word`` is made of when a space was left out (``dangky``)."""
-        return [(word[:i], word[i:]) for i in range(1, len(word))
-                if word[:i] in self.frequency and word[i:] in self.frequency]
+        return [
+            (word[:i], word[i:])
+            for i in range(1, len(word))
+            if word[:i] in self.frequency and word[i:] in self.frequency
+        ]
 
 
 @dataclass(frozen=True)
@@ -138,13 +145,14 @@ def parse(query: str, known: Vocabulary) -> ParsedQuery:
     return ParsedQuery(groups, weights, unmatched)
 
 
-def _abbreviation_at(tokens: list[str], position: int, known: Vocabulary
-                     ) -> tuple[Group, int] | None:
+def _abbreviation_at(
+    tokens: list[str], position: int, known: Vocabulary
+) -> tuple[Group, int] | None:
     """The longest abbreviation starting at ``position``, and how many words it takes."""
     for size in range(min(ABBREVIATION_WORDS, len(tokens) - position), 0, -1):
-        key = " ".join(tokens[position:position + size])
+        key = " ".join(tokens[position : position + size])
         if key in ABBREVIATIONS:
-            original = tuple(tokens[position:position + size])
+            original = tuple(tokens[position : position + size])
             alternatives = [Alternative(original)] if all(w in known for w in original) else []
             alternatives += [Alternative(tuple(e.split())) for e in ABBREVIATIONS[key]]
             return tuple(alternatives), size
@@ -161,14 +169,12 @@ def _pair_at(tokens: list[str], position: int, known: Vocabulary) -> Group:
     first, second = tokens[position], tokens[position + 1]
     if second not in known:
         after = tokens[position + 2] if position + 2 < len(tokens) else None
-        fitting = [c for c in known.corrections(second, first, after)
-                   if known.together(first, c)]
+        fitting = [c for c in known.corrections(second, first, after) if known.together(first, c)]
         return tuple(Alternative((first, c), phrase=True) for c in fitting)
     return (Alternative((first, second), phrase=True),) if known.together(first, second) else ()
 
 
-def _word_group(word: str, known: Vocabulary, before: str | None, after: str | None
-                ) -> Group:
+def _word_group(word: str, known: Vocabulary, before: str | None, after: str | None) -> Group:
     if word in known:
         return (Alternative((word,)),)
     alternatives = [Alternative((c,)) for c in known.corrections(word, before, after)]
@@ -180,6 +186,7 @@ def _word_group(word: str, known: Vocabulary, before: str | None, after: str | N
 
 def fts5_query(groups: Sequence[Group], operator: str) -> str:
     """The FTS5 MATCH expression; every word is quoted, so none is read as an operator."""
+
     def alternative(alt: Alternative) -> str:
         if alt.phrase:
             return '("' + " ".join(alt.words) + '")'
@@ -193,6 +200,7 @@ def fts5_query(groups: Sequence[Group], operator: str) -> str:
 
 def tsquery(groups: Sequence[Group], operator: str) -> str:
     """The ``to_tsquery('simple', …)`` text (folded words are plain ``[a-z0-9]+``)."""
+
     def alternative(alt: Alternative) -> str:
         parts = list(alt.words)
         if alt.prefix:

@@ -41,14 +41,16 @@ from .searchlog import RATE_LIMIT
 SLUG = "public-services"
 MANAGE = f"{SLUG}:manage"
 
+
 def _changes(schema: type[Schema]) -> Schema:
     """``schema`` for a change: every top-level field optional, but a nested record that is
     given is whole (its required fields and defaults apply), so every reader can rely on it."""
     return schema(partial=tuple(schema().fields))
 
 
-blp = Blueprint("public_services", __name__,
-                description="Administrative procedures, linked bundles and offices")
+blp = Blueprint(
+    "public_services", __name__, description="Administrative procedures, linked bundles and offices"
+)
 
 
 def _settings() -> dict[str, Any]:
@@ -59,6 +61,7 @@ def _settings() -> dict[str, Any]:
 
 # -- procedures ------------------------------------------------------------------------------
 
+
 @blp.route("/procedures")
 @limiter.limit(RATE_LIMIT)  # each search is logged: no client may flood the log
 @blp.arguments(ProcedureSearchArgs, location="query")
@@ -66,8 +69,7 @@ def _settings() -> dict[str, Any]:
 def list_procedures(args: dict[str, Any]) -> dict[str, Any]:
     """Search procedures (diacritics, abbreviations, word order and a small typo are
     forgiven), filtered by field, agency, level and online level, with facet counts."""
-    return search_page(args, current_language(), _settings()["search_cache_seconds"],
-                       record=True)
+    return search_page(args, current_language(), _settings()["search_cache_seconds"], record=True)
 
 
 @blp.route("/procedures/<code>")
@@ -78,8 +80,9 @@ def get_procedure(code: str) -> dict[str, Any]:
 
 
 @blp.route("/procedures/<code>/checklist")
-@blp.response(200, content_type="text/plain",
-              description="A printable checklist in the request's language")
+@blp.response(
+    200, content_type="text/plain", description="A printable checklist in the request's language"
+)
 def procedure_checklist(code: str) -> Response:
     """The dossier as a printable checklist (``Accept-Language``: vi or en)."""
     text = catalog.checklist(catalog.procedure_by_code(code), current_language())
@@ -90,6 +93,7 @@ def procedure_checklist(code: str) -> Response:
 
 # -- bundles ---------------------------------------------------------------------------------
 
+
 @blp.route("/bundles")
 @blp.arguments(CursorPageArgs, location="query")
 @blp.response(200, page_schema(BundleSummarySchema))
@@ -97,8 +101,10 @@ def list_bundles(args: dict[str, Any]) -> dict[str, Any]:
     """Linked services (several procedures done as one), by code."""
     page = paginate(select(Bundle), [Bundle.code], args)
     language = current_language()
-    return {"items": [catalog.bundle_summary(b, language) for b in page.items],
-            "next_cursor": page.next_cursor}
+    return {
+        "items": [catalog.bundle_summary(b, language) for b in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @blp.route("/bundles/<code>")
@@ -109,6 +115,7 @@ def get_bundle(code: str) -> dict[str, Any]:
 
 
 # -- offices ---------------------------------------------------------------------------------
+
 
 @blp.route("/offices")
 @blp.arguments(OfficeSearchArgs, location="query")
@@ -133,6 +140,7 @@ def get_office(code: str) -> Office:
 
 
 # -- staff -----------------------------------------------------------------------------------
+
 
 @blp.route("/admin/procedures", methods=["POST"])
 @staff_required(permission=MANAGE)
@@ -176,8 +184,7 @@ def create_office(record: dict[str, Any]) -> Office:
 @blp.response(200, OfficeSchema)
 def update_office(changes: dict[str, Any], code: str) -> Office:
     """Change some fields of an office; a retired one is back in service."""
-    return staff.update(staff.OFFICES, offices.office_by_code(code, include_retired=True),
-                        changes)
+    return staff.update(staff.OFFICES, offices.office_by_code(code, include_retired=True), changes)
 
 
 @blp.route("/admin/offices/<code>", methods=["DELETE"])

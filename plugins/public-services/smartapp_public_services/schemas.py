@@ -40,9 +40,11 @@ def _iso_date(value: str) -> None:
 
 def _live_portal_link(url: str) -> None:
     if is_old_portal_link(url):
-        raise ValidationError("The portal's old pages by code are gone: link to its search "
-                              f"({portal_search_url('1.001193')}) or to the procedure's page "
-                              "by the portal's own id.")
+        raise ValidationError(
+            "The portal's old pages by code are gone: link to its search "
+            f"({portal_search_url('1.001193')}) or to the procedure's page "
+            "by the portal's own id."
+        )
 
 
 def _not_in_the_future(value: date) -> None:
@@ -51,28 +53,45 @@ def _not_in_the_future(value: date) -> None:
 
 
 def _text_list(max_items: int = 100) -> fields.List:
-    return fields.List(Text(validate=validate.Length(min=1, max=2_000)),
-                       load_default=list, validate=validate.Length(max=max_items))
+    return fields.List(
+        Text(validate=validate.Length(min=1, max=2_000)),
+        load_default=list,
+        validate=validate.Length(max=max_items),
+    )
 
 
 # -- records ---------------------------------------------------------------------------------
+
 
 class ProvenanceSchema(Schema):
     """Where a record comes from. ``unverified`` left out means: unverified unless both a
     source and the day it was checked are given; ``unverified: false`` needs both."""
 
-    source = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=500),
-                  metadata={"description": "the decision or official page it was taken from"})
-    verified_at = fields.Date(load_default=None, allow_none=True, validate=_not_in_the_future,
-                              metadata={"description": "the day it was checked against it"})
-    unverified = fields.Boolean(load_default=None, metadata={
-        "description": "no official text confirms it (shown as 'chưa xác minh')"})
+    source = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "the decision or official page it was taken from"},
+    )
+    verified_at = fields.Date(
+        load_default=None,
+        allow_none=True,
+        validate=_not_in_the_future,
+        metadata={"description": "the day it was checked against it"},
+    )
+    unverified = fields.Boolean(
+        load_default=None,
+        metadata={"description": "no official text confirms it (shown as 'chưa xác minh')"},
+    )
 
     @validates_schema
     def _confirmed_needs_a_source(self, data: dict[str, Any], **kwargs: Any) -> None:
         if data.get("unverified") is False:
-            missing = {name: ["Required to mark the record verified."]
-                       for name in ("source", "verified_at") if not data.get(name)}
+            missing = {
+                name: ["Required to mark the record verified."]
+                for name in ("source", "verified_at")
+                if not data.get(name)
+            }
             if missing:
                 raise ValidationError(missing)
 
@@ -81,7 +100,8 @@ class ProvenanceSchema(Schema):
         if data.get("unverified", ...) is None:
             data["unverified"] = not (data.get("source") and data.get("verified_at"))
         elif "unverified" not in data and any(
-                name in data and not data[name] for name in ("source", "verified_at")):
+            name in data and not data[name] for name in ("source", "verified_at")
+        ):
             data["unverified"] = True  # a change that clears the source unconfirms the record
         return data
 
@@ -89,15 +109,22 @@ class ProvenanceSchema(Schema):
 class ChannelSchema(Schema):
     channel = Text(required=True, validate=validate.OneOf(CHANNELS))
     processing_time = Text(load_default="", validate=validate.Length(max=300))
-    processing_days = fields.Integer(load_default=None, allow_none=True,
-                                     validate=validate.Range(0, 3_650))
+    processing_days = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 3_650)
+    )
     fee = Text(load_default="", validate=validate.Length(max=1_000))
-    fee_vnd = fields.Integer(load_default=None, allow_none=True,
-                             validate=validate.Range(0, 10_000_000_000))
-    fee_basis = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=100),
-                     metadata={"description": "the number of the legal basis that sets the fee"})
-    fee_unverified = fields.Boolean(load_default=False, metadata={
-        "description": "no official text confirms the fee"})
+    fee_vnd = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(0, 10_000_000_000)
+    )
+    fee_basis = Text(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "the number of the legal basis that sets the fee"},
+    )
+    fee_unverified = fields.Boolean(
+        load_default=False, metadata={"description": "no official text confirms the fee"}
+    )
 
 
 class DocumentItemSchema(Schema):
@@ -109,8 +136,9 @@ class DocumentItemSchema(Schema):
 
 class DocumentGroupSchema(Schema):
     case = Text(load_default="", validate=validate.Length(max=1_000))
-    items = fields.List(fields.Nested(DocumentItemSchema), required=True,
-                        validate=validate.Length(min=1, max=100))
+    items = fields.List(
+        fields.Nested(DocumentItemSchema), required=True, validate=validate.Length(min=1, max=100)
+    )
 
 
 class LegalBasisSchema(Schema):
@@ -122,9 +150,11 @@ class LegalBasisSchema(Schema):
 
 def _agency_code() -> Text:
     """The managing agency's code, as staff accounts are bound to (absent: left as it is)."""
-    return Text(allow_none=True, validate=validate.Regexp(r"^[A-Za-z0-9._-]{2,32}$"),
-                metadata={"description": "the agency whose staff manage it; null: the "
-                          "province"})
+    return Text(
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9._-]{2,32}$"),
+        metadata={"description": "the agency whose staff manage it; null: the province"},
+    )
 
 
 class ProcedureRecordSchema(ProvenanceSchema):
@@ -132,27 +162,30 @@ class ProcedureRecordSchema(ProvenanceSchema):
 
     code = Text(required=True, validate=CODE)
     name = Text(required=True, validate=validate.Length(min=1, max=1_000))
-    name_en = Text(load_default=None, allow_none=True,
-                            validate=validate.Length(max=1_000))
+    name_en = Text(load_default=None, allow_none=True, validate=validate.Length(max=1_000))
     field = Text(required=True, validate=validate.Length(min=1, max=200))
     level = Text(required=True, validate=validate.OneOf(LEVELS))
     agency = Text(required=True, validate=SHORT)
     agency_code = _agency_code()
     online_level = Text(required=True, validate=validate.OneOf(ONLINE_LEVELS))
     description = Text(load_default="", validate=LONG)
-    channels = fields.List(fields.Nested(ChannelSchema), required=True,
-                           validate=validate.Length(min=1, max=10))
-    documents = fields.List(fields.Nested(DocumentGroupSchema), load_default=list,
-                            validate=validate.Length(max=50))
+    channels = fields.List(
+        fields.Nested(ChannelSchema), required=True, validate=validate.Length(min=1, max=10)
+    )
+    documents = fields.List(
+        fields.Nested(DocumentGroupSchema), load_default=list, validate=validate.Length(max=50)
+    )
     steps = _text_list()
     applicants = _text_list()
     result = Text(load_default="", validate=LONG)
     conditions = _text_list()
-    legal_basis = fields.List(fields.Nested(LegalBasisSchema), load_default=list,
-                              validate=validate.Length(max=100))
+    legal_basis = fields.List(
+        fields.Nested(LegalBasisSchema), load_default=list, validate=validate.Length(max=100)
+    )
     where_to_submit = Text(load_default="", validate=LONG)
-    online_url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"},
-                            validate=_live_portal_link)
+    online_url = fields.URL(
+        load_default=None, allow_none=True, schemes={"http", "https"}, validate=_live_portal_link
+    )
     keywords = _text_list(50)
 
     @validates_schema
@@ -160,11 +193,17 @@ class ProcedureRecordSchema(ProvenanceSchema):
         if "channels" not in data or "legal_basis" not in data:
             return  # a partial change names only one half; the other was checked when stored
         cited = {basis["number"] for basis in data["legal_basis"]}
-        uncited = sorted({c["fee_basis"] for c in data["channels"]
-                          if c.get("fee_basis") and c["fee_basis"] not in cited})
+        uncited = sorted(
+            {
+                c["fee_basis"]
+                for c in data["channels"]
+                if c.get("fee_basis") and c["fee_basis"] not in cited
+            }
+        )
         if uncited:
-            raise ValidationError(f"fee_basis not among the legal bases: {', '.join(uncited)}.",
-                                  field_name="channels")
+            raise ValidationError(
+                f"fee_basis not among the legal bases: {', '.join(uncited)}.", field_name="channels"
+            )
 
 
 class ProcedureChangesSchema(ProcedureRecordSchema):
@@ -179,10 +218,15 @@ class BundleRecordSchema(ProvenanceSchema):
     name = Text(required=True, validate=validate.Length(min=1, max=500))
     name_en = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
     description = Text(load_default="", validate=LONG)
-    official = fields.Boolean(load_default=False, metadata={
-        "description": "a linked service the government publishes; false: the project's own"})
-    procedures = fields.List(Text(validate=CODE), required=True,
-                             validate=validate.Length(min=1, max=20))
+    official = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "a linked service the government publishes; false: the project's own"
+        },
+    )
+    procedures = fields.List(
+        Text(validate=CODE), required=True, validate=validate.Length(min=1, max=20)
+    )
 
     @validates_schema
     def _distinct(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -214,6 +258,7 @@ class OfficeChangesSchema(OfficeRecordSchema):
 
 # -- query arguments -------------------------------------------------------------------------
 
+
 class ProcedureSearchArgs(CursorPageArgs):
     q = Text(load_default="", validate=validate.Length(max=200))
     field = Text(validate=validate.Length(min=1, max=200))
@@ -229,8 +274,10 @@ class OfficeSearchArgs(CursorPageArgs):
     near = Text(metadata={"description": "``lat,lon``: nearest offices first"})
     lat = fields.Float(validate=validate.Range(-90, 90))
     lon = fields.Float(validate=validate.Range(-180, 180))
-    radius_km = fields.Float(validate=validate.Range(min=0, min_inclusive=False, max=500),
-                             metadata={"description": "with a position: only offices this close"})
+    radius_km = fields.Float(
+        validate=validate.Range(min=0, min_inclusive=False, max=500),
+        metadata={"description": "with a position: only offices this close"},
+    )
     ward_code = WardCodeField()
     kind = Text(validate=validate.OneOf(OFFICE_KINDS))
 
@@ -240,18 +287,21 @@ class OfficeSearchArgs(CursorPageArgs):
             match = _NEAR.match(data.pop("near"))
             latitude, longitude = (float(v) for v in match.groups()) if match else (999, 999)
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-                raise ValidationError("Expected 'latitude,longitude' in degrees.",
-                                      field_name="near")
+                raise ValidationError(
+                    "Expected 'latitude,longitude' in degrees.", field_name="near"
+                )
             data["lat"], data["lon"] = latitude, longitude
         if ("lat" in data) != ("lon" in data):
             missing = "lon" if "lat" in data else "lat"
             raise ValidationError("Give both lat and lon.", field_name=missing)
         if "radius_km" in data and "lat" not in data:
-            raise ValidationError("Needs a position (near, or lat and lon).",
-                                  field_name="radius_km")
+            raise ValidationError(
+                "Needs a position (near, or lat and lon).", field_name="radius_km"
+            )
 
 
 # -- responses -------------------------------------------------------------------------------
+
 
 class ProcedureSummarySchema(Schema):
     code = fields.String(required=True)
@@ -273,15 +323,19 @@ class ProcedureSearchPageSchema(Schema):
     items = fields.List(fields.Nested(ProcedureSummarySchema), required=True)
     next_cursor = fields.String(allow_none=True, required=True)
     total = fields.Integer(required=True, metadata={"description": "matches with the filters"})
-    facets = fields.Nested(FacetsSchema, required=True, metadata={
-        "description": "counts per value, each under the query and the other filters"
-    })
+    facets = fields.Nested(
+        FacetsSchema,
+        required=True,
+        metadata={"description": "counts per value, each under the query and the other filters"},
+    )
 
 
 class ChannelOutSchema(ChannelSchema):
-    payments_url = fields.String(allow_none=True, dump_default=None, metadata={
-        "description": "pay this fee in the payments utility, when it is installed"
-    })
+    payments_url = fields.String(
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "pay this fee in the payments utility, when it is installed"},
+    )
 
 
 class ProcedureDetailSchema(ProcedureRecordSchema):
@@ -295,8 +349,9 @@ class ProcedureDetailSchema(ProcedureRecordSchema):
 
 class BundleProcedureSchema(ProcedureSummarySchema):
     position = fields.Integer(required=True)
-    fee_vnd = fields.Integer(allow_none=True, required=True,
-                             metadata={"description": "the cheapest channel's fee"})
+    fee_vnd = fields.Integer(
+        allow_none=True, required=True, metadata={"description": "the cheapest channel's fee"}
+    )
 
 
 class CombinedDocumentSchema(Schema):
@@ -317,18 +372,25 @@ class BundleSummarySchema(ProvenanceOutSchema):
     code = fields.String(required=True)
     name = fields.String(required=True)
     description = fields.String(required=True)
-    official = fields.Boolean(required=True, metadata={
-        "description": "false: a grouping of this project's own, not a published service"})
+    official = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "false: a grouping of this project's own, not a published service"
+        },
+    )
 
 
 class BundleDetailSchema(BundleSummarySchema):
     procedures = fields.List(fields.Nested(BundleProcedureSchema), required=True)
-    documents = fields.List(fields.Nested(CombinedDocumentSchema), required=True,
-                            metadata={"description": "every document once, for all steps"})
+    documents = fields.List(
+        fields.Nested(CombinedDocumentSchema),
+        required=True,
+        metadata={"description": "every document once, for all steps"},
+    )
     total_fee_vnd = fields.Integer(required=True)
-    fees_complete = fields.Boolean(required=True, metadata={
-        "description": "false when a step's fee is not known in đồng"
-    })
+    fees_complete = fields.Boolean(
+        required=True, metadata={"description": "false when a step's fee is not known in đồng"}
+    )
 
 
 class OfficeSchema(ProvenanceOutSchema):

@@ -68,6 +68,7 @@ CANDIDATES = 200
 
 # -- revision --------------------------------------------------------------------------------
 
+
 def procedures_changed() -> None:
     """Announce a change to procedures, inside the transaction that makes it: when it commits,
     every worker's cached searches and snapshot are out of date (a rollback takes the
@@ -81,6 +82,7 @@ def search_revision() -> int:
 
 
 # -- snapshot --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -132,10 +134,19 @@ def snapshot(revision: int) -> Snapshot:
     if found is not None and found.revision == revision:
         return found
     rows = db.session.execute(
-        select(Procedure.id, Procedure.code, Procedure.name, Procedure.name_en,
-               Procedure.field, Procedure.level, Procedure.online_level, Procedure.agency,
-               Procedure.search_name, Procedure.search_keywords, Procedure.search_body)
-        .where(Procedure.retired_at.is_(None))
+        select(
+            Procedure.id,
+            Procedure.code,
+            Procedure.name,
+            Procedure.name_en,
+            Procedure.field,
+            Procedure.level,
+            Procedure.online_level,
+            Procedure.agency,
+            Procedure.search_name,
+            Procedure.search_keywords,
+            Procedure.search_body,
+        ).where(Procedure.retired_at.is_(None))
     ).all()
     entries = {}
     for row in rows:
@@ -144,15 +155,27 @@ def snapshot(revision: int) -> Snapshot:
         english_name = fold(row.name_en or "")
         names = [row.search_name, english_name, *keywords]
         entries[row.id] = Entry(
-            row.id, row.code, row.name, row.name_en, row.field, row.level, row.online_level,
-            row.agency, name_words, row.search_name.removeprefix("thu tuc "), english_name,
-            frozenset(keywords), frozenset(name_words).union(*(n.split() for n in names[1:])),
+            row.id,
+            row.code,
+            row.name,
+            row.name_en,
+            row.field,
+            row.level,
+            row.online_level,
+            row.agency,
+            name_words,
+            row.search_name.removeprefix("thu tuc "),
+            english_name,
+            frozenset(keywords),
+            frozenset(name_words).union(*(n.split() for n in names[1:])),
             "".join(f" {line} \n" for line in names if line),
         )
     built = Snapshot(
         revision,
-        Vocabulary.of((f"{r.search_name} {r.search_keywords} {r.search_body}" for r in rows),
-                      (line for e in entries.values() for line in e.phrases.split("\n"))),
+        Vocabulary.of(
+            (f"{r.search_name} {r.search_keywords} {r.search_body}" for r in rows),
+            (line for e in entries.values() for line in e.phrases.split("\n")),
+        ),
         entries,
         {e.code: e.id for e in entries.values()},
         tuple(sorted(entries, key=lambda i: (entries[i].name_words, entries[i].code))),
@@ -163,6 +186,7 @@ def snapshot(revision: int) -> Snapshot:
 
 
 # -- matching --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Match:
@@ -188,8 +212,9 @@ POSTGRESQL_MATCH = text(
 )
 
 
-def _matches(parsed: ParsedQuery, operator: str, phrase: str, known: Snapshot,
-             candidates: int) -> tuple[list[Match], list[Entry]]:
+def _matches(
+    parsed: ParsedQuery, operator: str, phrase: str, known: Snapshot, candidates: int
+) -> tuple[list[Match], list[Entry]]:
     """The best ``candidates`` matches by the database's score, ranked; and the other
     matches, in score order (not ranked: on a broad query they are hundreds)."""
     dialect = db.session.get_bind().dialect.name
@@ -201,11 +226,14 @@ def _matches(parsed: ParsedQuery, operator: str, phrase: str, known: Snapshot,
         raise RuntimeError(f"procedure search supports SQLite and PostgreSQL, not {dialect}")
     rows = db.session.execute(statement, {"query": query}).all()
     # best first; retired procedures are not in the snapshot
-    scored = [(score, entry) for procedure_id, score in rows
-              if (entry := known.entries.get(procedure_id))]
+    scored = [
+        (score, entry) for procedure_id, score in rows if (entry := known.entries.get(procedure_id))
+    ]
     ranking = _Ranking(parsed, phrase)
-    return ([ranking.match(entry, score) for score, entry in scored[:candidates]],
-            [entry for _, entry in scored[candidates:]])
+    return (
+        [ranking.match(entry, score) for score, entry in scored[:candidates]],
+        [entry for _, entry in scored[candidates:]],
+    )
 
 
 class _Ranking:
@@ -221,21 +249,36 @@ class _Ranking:
         self.query_words = frozenset(w for g in groups for alt in g for w in alt.words)
         # most groups are single whole words: one set test each
         single = [all(len(alt.words) == 1 and not alt.prefix for alt in g) for g in groups]
-        self.simple = [(frozenset(alt.words[0] for alt in g), weight) for g, weight, one
-                       in zip(groups, parsed.weights, single, strict=True) if one]
-        self.complex = [(g, weight) for g, weight, one
-                        in zip(groups, parsed.weights, single, strict=True) if not one]
+        self.simple = [
+            (frozenset(alt.words[0] for alt in g), weight)
+            for g, weight, one in zip(groups, parsed.weights, single, strict=True)
+            if one
+        ]
+        self.complex = [
+            (g, weight)
+            for g, weight, one in zip(groups, parsed.weights, single, strict=True)
+            if not one
+        ]
 
     def match(self, entry: Entry, score: float) -> Match:
         words = entry.prominent
         prominent = sum(weight for g, weight in self.simple if not words.isdisjoint(g)) + sum(
-            weight for g, weight in self.complex if any(_found(alt, entry) for alt in g))
-        exact = (self.phrase in entry.keywords or self.phrase == entry.bare_name
-                 or self.phrase == entry.english_name)
-        coverage = max(self._coverage(entry.name_words),
-                       self._coverage(entry.english_name.split()))
-        key = (-exact, -prominent, -(self.padded in entry.phrases), -round(coverage, 3),
-               -round(score, 6), entry.code)
+            weight for g, weight in self.complex if any(_found(alt, entry) for alt in g)
+        )
+        exact = (
+            self.phrase in entry.keywords
+            or self.phrase == entry.bare_name
+            or self.phrase == entry.english_name
+        )
+        coverage = max(self._coverage(entry.name_words), self._coverage(entry.english_name.split()))
+        key = (
+            -exact,
+            -prominent,
+            -(self.padded in entry.phrases),
+            -round(coverage, 3),
+            -round(score, 6),
+            entry.code,
+        )
         return Match(entry, key, prominent)
 
     def _coverage(self, name_words: Sequence[str]) -> float:
@@ -272,8 +315,9 @@ def find(query: str, known: Snapshot, candidates: int = CANDIDATES) -> list[Entr
             # phrase's words count only together: "cận" alone is not half of "căn cước")
             having_all = {m.entry.id for m in ranked}
             some, _ = _matches(parsed, "OR", phrase, known, candidates)
-            ranked += [m for m in some
-                       if m.entry.id not in having_all and 2 * m.prominent >= parsed.size]
+            ranked += [
+                m for m in some if m.entry.id not in having_all and 2 * m.prominent >= parsed.size
+            ]
     ranked.sort(key=lambda m: m.sort_key)
     found = [m.entry for m in ranked] + rest
     exact = known.by_code.get(query.strip())
@@ -283,6 +327,7 @@ def find(query: str, known: Snapshot, candidates: int = CANDIDATES) -> list[Entr
 
 
 # -- filters, facets, pages ------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -298,8 +343,9 @@ class SearchResult:
         return len(self.ids)
 
 
-def filtered(entries: Iterable[Entry], filters: dict[str, str]
-             ) -> tuple[list[int], dict[str, dict[str, int]]]:
+def filtered(
+    entries: Iterable[Entry], filters: dict[str, str]
+) -> tuple[list[int], dict[str, dict[str, int]]]:
     """The ids passing the filters, and each facet's counts under the other filters
     (choosing a field still shows how many results the other fields have)."""
     passing: list[Entry] = []
@@ -312,8 +358,9 @@ def filtered(entries: Iterable[Entry], filters: dict[str, str]
         elif len(failed) == 1:
             failing_only[failed[0]].append(entry)
     facets = {
-        name: dict(Counter(map(attrgetter(name), passing + failing_only.get(name, [])))
-                   .most_common())
+        name: dict(
+            Counter(map(attrgetter(name), passing + failing_only.get(name, []))).most_common()
+        )
         for name in FACETS
     }
     return [entry.id for entry in passing], facets
@@ -328,8 +375,9 @@ def search(query: str, filters: dict[str, str], cache_seconds: int) -> SearchRes
     """The search result for ``query`` under ``filters``, from the cache when it was computed
     at the procedures' current revision."""
     revision = search_revision()
-    digest = hashlib.sha1(json.dumps([fold(query), query.strip(), sorted(filters.items())])
-                          .encode()).hexdigest()
+    digest = hashlib.sha1(
+        json.dumps([fold(query), query.strip(), sorted(filters.items())]).encode()
+    ).hexdigest()
     key = RESULT_KEY.format(revision=revision, digest=digest)
     cached = _shared_cache(cache.get, key)
     if cached is not None:
@@ -356,8 +404,9 @@ def page_of(result: SearchResult, args: dict[str, Any]) -> tuple[list[Entry], st
     return [entries[i] for _, i in page.items if i in entries], page.next_cursor
 
 
-def search_page(args: dict[str, Any], language: str, cache_seconds: int, record: bool
-                ) -> dict[str, Any]:
+def search_page(
+    args: dict[str, Any], language: str, cache_seconds: int, record: bool
+) -> dict[str, Any]:
     """The API's page: ``items``, ``next_cursor``, ``total`` and ``facets``; the first page of
     a citizen's query is counted in the search log when ``record``."""
     query = args.get("q", "")

@@ -59,14 +59,22 @@ def record_search(query: str, results: int) -> None:
     # SQLite waits for the write lock instead of failing on a stale read snapshot
     db.session.commit()
     insert = _insert(db.session.get_bind().dialect.name)
-    first = db.session.scalar(insert(SearchClient).values(
-        day=today, query=folded, client=client).on_conflict_do_nothing()
-        .returning(SearchClient.client)) is not None
+    first = (
+        db.session.scalar(
+            insert(SearchClient)
+            .values(day=today, query=folded, client=client)
+            .on_conflict_do_nothing()
+            .returning(SearchClient.client)
+        )
+        is not None
+    )
     statement = insert(SearchStat).values(day=today, query=folded, searches=1, results=results)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[SearchStat.day, SearchStat.query],
-        set_={"searches": SearchStat.searches + (1 if first else 0), "results": results},
-    ))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[SearchStat.day, SearchStat.query],
+            set_={"searches": SearchStat.searches + (1 if first else 0), "results": results},
+        )
+    )
     if _pruned_on != today:  # once a day per process is enough to keep the log small
         oldest = today - timedelta(days=SEARCH_LOG_RETENTION_DAYS)
         db.session.execute(delete(SearchStat).where(SearchStat.day < oldest))

@@ -43,10 +43,12 @@ def create(managed: Managed, record: Mapping[str, Any]) -> Any:
         with db.session.begin_nested():  # the unique code decides, not a look-up that races
             db.session.add(instance)
     except IntegrityError:
-        raise Conflict(f"{record['code']} exists.",
-                       {"code": ["Exists already; update it instead."]}) from None
-    record_audit(f"public-services.{managed.object_type}.create", managed.object_type,
-                 record["code"])
+        raise Conflict(
+            f"{record['code']} exists.", {"code": ["Exists already; update it instead."]}
+        ) from None
+    record_audit(
+        f"public-services.{managed.object_type}.create", managed.object_type, record["code"]
+    )
     _commit(managed)
     return instance
 
@@ -58,8 +60,12 @@ def update(managed: Managed, instance: Any, changes: Mapping[str, Any]) -> Any:
     if "agency_code" in changes:
         changes = {**changes, "agency_code": agency_for_new(changes["agency_code"])}
     if managed.apply(instance, changes):
-        record_audit(f"public-services.{managed.object_type}.update", managed.object_type,
-                     instance.code, {"fields": sorted(changes)})
+        record_audit(
+            f"public-services.{managed.object_type}.update",
+            managed.object_type,
+            instance.code,
+            {"fields": sorted(changes)},
+        )
         _commit(managed)
     return instance
 
@@ -69,8 +75,9 @@ def retire(managed: Managed, instance: Any) -> None:
     check_agency(instance.agency_code)
     if instance.retired_at is None:
         managed.retire(instance)
-        record_audit(f"public-services.{managed.object_type}.retire", managed.object_type,
-                     instance.code)
+        record_audit(
+            f"public-services.{managed.object_type}.retire", managed.object_type, instance.code
+        )
         _commit(managed)
 
 

@@ -30,8 +30,9 @@ def fixtures() -> Path:
 def load(app) -> Callable[..., ImportReport]:
     """Import a file: ``load("procedures.json")`` from the fixtures, or any path."""
 
-    def run(name: str | Path, kind: str = "procedures", skip_invalid: bool = False,
-            full: bool = False) -> ImportReport:
+    def run(
+        name: str | Path, kind: str = "procedures", skip_invalid: bool = False, full: bool = False
+    ) -> ImportReport:
         path = name if isinstance(name, Path) else FIXTURES / name
         return import_file(path, KINDS[kind], skip_invalid, full)
 

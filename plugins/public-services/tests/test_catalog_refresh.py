@@ -68,8 +68,13 @@ def test_a_full_catalog_retires_what_it_leaves_out(load, catalog_file):
     assert search_revision() == before + 1
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
     assert (entry.action, entry.actor) == ("public-services.procedures.import", "system")
-    assert entry.details == {"rows": 4, "created": 1, "updated": 2, "retired": ["2.000908"],
-                             "full": True}
+    assert entry.details == {
+        "rows": 4,
+        "created": 1,
+        "updated": 2,
+        "retired": ["2.000908"],
+        "full": True,
+    }
     # present again in a later file: back in service, and reported as such
     changes = preview(plan_import(catalog_file(lambda r: None), KINDS["procedures"]))
     assert changes.changed["2.000908"] == ["retired_at"]
@@ -112,6 +117,14 @@ def test_cli_reports_before_writing_and_asks(app, load, catalog_file):
 
 
 def test_cli_refuses_full_bundles(app, fixtures):
-    result = app.test_cli_runner().invoke(args=[
-        "public-services", "import", "--kind", "bundles", "--full", str(fixtures / "bundles.json")])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "public-services",
+            "import",
+            "--kind",
+            "bundles",
+            "--full",
+            str(fixtures / "bundles.json"),
+        ]
+    )
     assert result.exit_code == 1 and "cannot be retired" in result.output

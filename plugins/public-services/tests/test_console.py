@@ -23,26 +23,33 @@ def token(client, path="/admin/"):
 
 
 def sign_in(client, staff):
-    response = client.post("/admin/", data={"email": staff.account.email,
-                                            "password": TEST_PASSWORD,
-                                            "csrf_token": token(client)})
+    response = client.post(
+        "/admin/",
+        data={"email": staff.account.email, "password": TEST_PASSWORD, "csrf_token": token(client)},
+    )
     assert response.status_code == 303
 
 
 def test_procedures_page_search_and_retire(client, catalog, make_staff):
-    sign_in(client, make_staff("agency_staff", agency_code="SXD",
-                               permissions=["public-services:manage"]))
+    sign_in(
+        client,
+        make_staff("agency_staff", agency_code="SXD", permissions=["public-services:manage"]),
+    )
     assert 'href="/admin/u/public-services/"' in client.get("/admin/").get_data(as_text=True)
     page = client.get("/admin/u/public-services/", headers=HTML).get_data(as_text=True)
     code = db.session.scalars(select(Procedure.code).order_by(Procedure.code)).first()
-    db.session.execute(update(Procedure).where(Procedure.code == code)
-                       .values(agency_code="SXD"))  # agency staff retire their agency's own
+    db.session.execute(
+        update(Procedure).where(Procedure.code == code).values(agency_code="SXD")
+    )  # agency staff retire their agency's own
     db.session.commit()
     assert f"<code>{code}</code>" in page and page.count("<h1>") == 1
     found = client.get(f"/admin/u/public-services/procedures?q={code}").get_data(as_text=True)
     assert found.count("<tr>") == 2  # the header and the one procedure
-    retired = client.post(f"/admin/u/public-services/procedures/{code}/retire",
-                          data={"csrf_token": token(client)}, headers=HTML)
+    retired = client.post(
+        f"/admin/u/public-services/procedures/{code}/retire",
+        data={"csrf_token": token(client)},
+        headers=HTML,
+    )
     assert retired.status_code == 303
     assert db.session.scalar(select(Procedure.retired_at).where(Procedure.code == code))
     assert client.get(f"/api/v1/u/public-services/procedures/{code}").status_code == 404
@@ -56,11 +63,15 @@ def test_offices_page_and_refusals(client, catalog, make_staff, admin):
     sign_in(client, admin)
     office = db.session.scalars(select(Office.code)).first()
     assert office in client.get("/admin/u/public-services/offices").get_data(as_text=True)
-    assert client.post(f"/admin/u/public-services/offices/{office}/retire",
-                       headers=HTML).status_code == 400  # no CSRF token
-    missing = client.post("/admin/u/public-services/offices/NOPE/retire", headers=HTML,
-                          data={"csrf_token": token(client)})
+    assert (
+        client.post(f"/admin/u/public-services/offices/{office}/retire", headers=HTML).status_code
+        == 400
+    )  # no CSRF token
+    missing = client.post(
+        "/admin/u/public-services/offices/NOPE/retire",
+        headers=HTML,
+        data={"csrf_token": token(client)},
+    )
     assert missing.status_code == 404
     assert client.get("/admin/u/public-services/bundles", headers=HTML).status_code == 404
-    assert client.get("/admin/u/public-services/offices?cursor=zz",
-                      headers=HTML).status_code == 422
+    assert client.get("/admin/u/public-services/offices?cursor=zz", headers=HTML).status_code == 422

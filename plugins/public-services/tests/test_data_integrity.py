@@ -27,22 +27,39 @@ LEGAL_NUMBER = re.compile(r"^\d{1,5}/\d{4}/[^\W\d_][\w-]*$")
 #: public maps — no installable package ships the province's ward polygons (vietnam-provinces
 #: has codes and names only). It is tight enough to refuse the neighbours' centres below.
 PROVINCE_OUTLINE = [
-    (105.80, 11.35), (106.00, 11.82), (106.45, 11.75), (106.50, 11.20), (106.60, 10.95),
-    (106.55, 10.75), (106.68, 10.62), (106.82, 10.50), (106.78, 10.38), (106.40, 10.35),
-    (105.90, 10.50), (105.55, 10.75), (105.45, 10.95), (105.80, 11.05), (105.85, 11.15),
+    (105.80, 11.35),
+    (106.00, 11.82),
+    (106.45, 11.75),
+    (106.50, 11.20),
+    (106.60, 10.95),
+    (106.55, 10.75),
+    (106.68, 10.62),
+    (106.82, 10.50),
+    (106.78, 10.38),
+    (106.40, 10.35),
+    (105.90, 10.50),
+    (105.55, 10.75),
+    (105.45, 10.95),
+    (105.80, 11.05),
+    (105.85, 11.15),
 ]
 INSIDE = {"Tây Ninh (old city)": (11.31, 106.10), "Tân An": (10.536, 106.41)}
-OUTSIDE = {"Hồ Chí Minh City centre": (10.776, 106.700), "Thủ Dầu Một": (10.98, 106.65),
-           "Cao Lãnh": (10.46, 105.63), "Phnom Penh": (11.556, 104.928),
-           "Svay Rieng": (11.087, 105.80)}
+OUTSIDE = {
+    "Hồ Chí Minh City centre": (10.776, 106.700),
+    "Thủ Dầu Một": (10.98, 106.65),
+    "Cao Lãnh": (10.46, 105.63),
+    "Phnom Penh": (11.556, 104.928),
+    "Svay Rieng": (11.087, 105.80),
+}
 
 
 def _load(name: str) -> list[dict]:
     return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
-PROCEDURES, BUNDLES, OFFICES = (_load(f"{kind}.json")
-                                for kind in ("procedures", "bundles", "offices"))
+PROCEDURES, BUNDLES, OFFICES = (
+    _load(f"{kind}.json") for kind in ("procedures", "bundles", "offices")
+)
 
 
 def inside(latitude: float, longitude: float, outline=PROVINCE_OUTLINE) -> bool:
@@ -61,8 +78,10 @@ def test_the_outline_tells_the_province_from_its_neighbours():
     assert not any(inside(*point) for point in OUTSIDE.values())
 
 
-@pytest.mark.parametrize(("records", "pattern"), [
-    (PROCEDURES, NATIONAL_CODE), (BUNDLES, PROJECT_CODE), (OFFICES, PROJECT_CODE)])
+@pytest.mark.parametrize(
+    ("records", "pattern"),
+    [(PROCEDURES, NATIONAL_CODE), (BUNDLES, PROJECT_CODE), (OFFICES, PROJECT_CODE)],
+)
 def test_codes_are_unique_and_well_formed(records, pattern):
     codes = [record["code"] for record in records]
     assert [code for code, n in Counter(codes).items() if n > 1] == []
@@ -71,15 +90,22 @@ def test_codes_are_unique_and_well_formed(records, pattern):
 
 def test_bundle_steps_exist():
     codes = {procedure["code"] for procedure in PROCEDURES}
-    assert {bundle["code"]: missing for bundle in BUNDLES
-            if (missing := [c for c in bundle["procedures"] if c not in codes])} == {}
+    assert {
+        bundle["code"]: missing
+        for bundle in BUNDLES
+        if (missing := [c for c in bundle["procedures"] if c not in codes])
+    } == {}
 
 
 def test_legal_bases_are_cited_by_number_and_date():
-    bad = [(p["code"], basis.get("number"), basis.get("date")) for p in PROCEDURES
-           for basis in p["legal_basis"]
-           if not LEGAL_NUMBER.match(basis.get("number") or "") or not basis.get("date")
-           or date.fromisoformat(basis["date"]) > date.today()]
+    bad = [
+        (p["code"], basis.get("number"), basis.get("date"))
+        for p in PROCEDURES
+        for basis in p["legal_basis"]
+        if not LEGAL_NUMBER.match(basis.get("number") or "")
+        or not basis.get("date")
+        or date.fromisoformat(basis["date"]) > date.today()
+    ]
     assert bad == []
 
 
@@ -111,12 +137,17 @@ def test_the_province_centre_is_its_own_office():
     centres = [o for o in OFFICES if o["kind"] == "province_centre"]
     assert len(centres) == 1
     centre = centres[0]
-    same_place = [o["code"] for o in OFFICES if o is not centre and
-                  (o["latitude"], o["longitude"]) == (centre["latitude"], centre["longitude"])]
+    same_place = [
+        o["code"]
+        for o in OFFICES
+        if o is not centre
+        and (o["latitude"], o["longitude"]) == (centre["latitude"], centre["longitude"])
+    ]
     # a shared point is only allowed while it is disclosed: approximate and unverified
     assert not same_place or (centre["coordinates_approximate"] and centre["unverified"])
-    assert centre["address"] != next(o["address"] for o in OFFICES
-                                     if o["ward_code"] == centre["ward_code"] and o is not centre)
+    assert centre["address"] != next(
+        o["address"] for o in OFFICES if o["ward_code"] == centre["ward_code"] and o is not centre
+    )
 
 
 def test_online_links_go_to_the_portals_search_for_their_own_code():

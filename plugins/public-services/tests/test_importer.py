@@ -52,8 +52,10 @@ def test_changed_rows_are_updated(load, tmp_path, fixtures):
     path.write_text(json.dumps(records, ensure_ascii=False))
     report = load(path)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 3)
-    assert db.session.scalar(select(Procedure.search_name).where(
-        Procedure.code == "1.001193")) == "dang ky khai sinh sua"
+    assert (
+        db.session.scalar(select(Procedure.search_name).where(Procedure.code == "1.001193"))
+        == "dang ky khai sinh sua"
+    )
 
 
 def test_a_file_with_bad_rows_imports_nothing(load):
@@ -72,7 +74,8 @@ def test_a_csv_row_with_more_cells_than_columns_is_bad(load, tmp_path, fixtures)
     report = load(path)
     assert not report.written and count(Procedure) == 0
     assert [(e.record.line, e.messages) for e in report.errors] == [
-        (2, {"_schema": ["1 more cells than the header names."]})]
+        (2, {"_schema": ["1 more cells than the header names."]})
+    ]
 
 
 def test_skip_invalid_imports_the_good_rows(load):
@@ -97,13 +100,16 @@ def test_json_errors_name_the_item_and_its_line(load, tmp_path, fixtures):
         assert lines[error.record.line - 1].strip() in ("{", '"not an object"')
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("broken.json", '[{"code": ', "line 1: not valid JSON"),
-    ("object.json", '{"code": "1.001193"}', "expected a JSON array"),
-    ("latin1.csv", "code\n\xe9", "not UTF-8"),
-    ("columns.csv", "code,colour\n1.001193,red\n", "unknown columns colour"),
-    ("notes.txt", "hello", "expected a .csv or .json file"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.json", '[{"code": ', "line 1: not valid JSON"),
+        ("object.json", '{"code": "1.001193"}', "expected a JSON array"),
+        ("latin1.csv", "code\n\xe9", "not UTF-8"),
+        ("columns.csv", "code,colour\n1.001193,red\n", "unknown columns colour"),
+        ("notes.txt", "hello", "expected a .csv or .json file"),
+    ],
+)
 def test_unreadable_files_are_refused(load, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content.encode("latin-1"))
@@ -115,7 +121,8 @@ def test_bundles_need_known_procedures(load):
     report = load("bundles.json", "bundles")
     assert not report.written
     assert report.errors[0].messages == {
-        "procedures": ["Unknown procedure codes: 1.001193, 1.004222."]}
+        "procedures": ["Unknown procedure codes: 1.001193, 1.004222."]
+    }
     load("procedures.json")
     assert load("bundles.json", "bundles").created == 1
     bundle = db.session.scalar(select(Bundle))
@@ -129,12 +136,21 @@ def test_cli_import_reports_lines_and_exit_code(app, fixtures):
     assert bad.exit_code == 1
     assert "line 2 (1.001766)" in bad.output and "nothing imported" in bad.output
     assert count(Procedure) == 0
-    good = runner.invoke(args=["public-services", "import", "--yes",
-                               str(fixtures / "procedures.json")])
+    good = runner.invoke(
+        args=["public-services", "import", "--yes", str(fixtures / "procedures.json")]
+    )
     assert good.exit_code == 0, good.output
     assert "4 rows: 4 created" in good.output
-    offices = runner.invoke(args=["public-services", "import", "--kind", "offices", "--yes",
-                                  str(fixtures / "offices.json")])
+    offices = runner.invoke(
+        args=[
+            "public-services",
+            "import",
+            "--kind",
+            "offices",
+            "--yes",
+            str(fixtures / "offices.json"),
+        ]
+    )
     assert offices.exit_code == 0 and count(Office) == 3
     missing = runner.invoke(args=["public-services", "import", "/nonexistent.json"])
     assert missing.exit_code == 1 and "cannot read" in missing.output

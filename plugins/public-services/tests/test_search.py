@@ -18,11 +18,22 @@ def codes(client, **params):
     return [item["code"] for item in response.json["items"]]
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "Đăng ký khai sinh",
-                                   "ĐĂNG KÝ KHAI SINH", "khai sinh đăng ký", "dang ky khia sinh",
-                                   "dangky khai sinh", "làm giấy khai sinh", "khai si"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "dang ky khai sinh",
+        "Đăng ký khai sinh",
+        "ĐĂNG KÝ KHAI SINH",
+        "khai sinh đăng ký",
+        "dang ky khia sinh",
+        "dangky khai sinh",
+        "làm giấy khai sinh",
+        "khai si",
+    ],
+)
 def test_diacritics_word_order_typos_and_prefixes_give_the_same_first_result(
-        client, catalog, query):
+    client, catalog, query
+):
     assert codes(client, q=query)[0] == "1.001193"
 
 
@@ -76,16 +87,19 @@ def test_cursor_pages_through_ranked_results(client, catalog):
     assert len(set(seen)) == 4
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"cursor": "nonsense"}, "cursor"),
-    ({"cursor": base64.urlsafe_b64encode(b'["x"]').decode()}, "cursor"),
-    ({"limit": 0}, "limit"),
-    ({"level": "district"}, "level"),
-    ({"online_level": "maybe"}, "online_level"),
-    ({"q": "x" * 201}, "q"),
-    ({"q": "khai\x00sinh"}, "q"),  # PostgreSQL cannot compare a NUL: refused, not a 500
-    ({"field": "Hộ\x00tịch"}, "field"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"cursor": "nonsense"}, "cursor"),
+        ({"cursor": base64.urlsafe_b64encode(b'["x"]').decode()}, "cursor"),
+        ({"limit": 0}, "limit"),
+        ({"level": "district"}, "level"),
+        ({"online_level": "maybe"}, "online_level"),
+        ({"q": "x" * 201}, "q"),
+        ({"q": "khai\x00sinh"}, "q"),  # PostgreSQL cannot compare a NUL: refused, not a 500
+        ({"field": "Hộ\x00tịch"}, "field"),
+    ],
+)
 def test_bad_arguments_are_422_naming_the_field(client, catalog, params, field):
     response = client.get(URL, query_string=params)
     assert response.status_code == 422
@@ -93,8 +107,7 @@ def test_bad_arguments_are_422_naming_the_field(client, catalog, params, field):
 
 
 def test_english_names_with_accept_language(client, catalog):
-    response = client.get(URL, query_string={"q": "khai sinh"},
-                          headers={"Accept-Language": "en"})
+    response = client.get(URL, query_string={"q": "khai sinh"}, headers={"Accept-Language": "en"})
     assert response.json["items"][0]["name"] == "Birth registration"
 
 
@@ -124,8 +137,11 @@ def test_english_queries_and_typos_find_their_procedure(client, real_catalog, fi
     assert len(cases) >= 40
     misses = []
     for case in cases:
-        response = client.get(URL, query_string={"q": case["query"], "limit": 3},
-                              headers={"Accept-Language": case.get("language", "vi")})
+        response = client.get(
+            URL,
+            query_string={"q": case["query"], "limit": 3},
+            headers={"Accept-Language": case.get("language", "vi")},
+        )
         found = [item["code"] for item in response.json["items"]]
         if (found[:1] if case.get("first") else found).count(case["expected"]) != 1:
             misses.append((case["query"], case["expected"], found))
@@ -133,11 +149,14 @@ def test_english_queries_and_typos_find_their_procedure(client, real_catalog, fi
 
 
 def test_an_exact_title_ranks_first_in_either_language(client, real_catalog):
-    english = client.get(URL, query_string={"q": "birth registration"},
-                         headers={"Accept-Language": "en"}).json["items"]
+    english = client.get(
+        URL, query_string={"q": "birth registration"}, headers={"Accept-Language": "en"}
+    ).json["items"]
     assert english[0]["name"] == "Birth registration"
-    assert client.get(URL, query_string={"q": "Đăng ký khai sinh"}).json["items"][0][
-        "code"] == english[0]["code"]
+    assert (
+        client.get(URL, query_string={"q": "Đăng ký khai sinh"}).json["items"][0]["code"]
+        == english[0]["code"]
+    )
 
 
 def test_a_mistyped_short_word_is_read_beside_its_neighbour(client, real_catalog):

@@ -37,8 +37,7 @@ def _filtered(filters: dict[str, Any]) -> Any:
     if object_type := filters.get("object_type"):
         statement = statement.where(AuditEntry.object_type == object_type)
     if since := filters.get("since"):
-        statement = statement.where(AuditEntry.created_at >= datetime.combine(since, time(),
-                                                                              UTC))
+        statement = statement.where(AuditEntry.created_at >= datetime.combine(since, time(), UTC))
     if until := filters.get("until"):
         end = datetime.combine(until + timedelta(days=1), time(), UTC)
         statement = statement.where(AuditEntry.created_at < end)
@@ -54,8 +53,13 @@ def audit() -> tuple[str, int]:
         filters = FILTERS.load(submitted)
         entries = paginate(_filtered(filters), [AuditEntry.id], filters, descending=True)
     except ValidationError as error:
-        return render_template("console/audit.html", entries=None, filters=submitted,
-                               errors=error.normalized_messages()), 422
+        return render_template(
+            "console/audit.html",
+            entries=None,
+            filters=submitted,
+            errors=error.normalized_messages(),
+        ), 422
     following = {k: v for k, v in submitted.items() if k != "cursor"}
-    return render_template("console/audit.html", entries=entries, filters=submitted,
-                           following=following, errors={}), 200
+    return render_template(
+        "console/audit.html", entries=entries, filters=submitted, following=following, errors={}
+    ), 200

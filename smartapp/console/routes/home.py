@@ -33,8 +33,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def _sign_in_page(status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template("console/sign_in.html", next=request.values.get("next"),
-                           **context), status
+    return render_template(
+        "console/sign_in.html", next=request.values.get("next"), **context
+    ), status
 
 
 @blp.get("/")
@@ -61,18 +62,21 @@ def sign_in() -> Any:
     session."""
     email = request.form.get("email", "")
     try:
-        credentials = CREDENTIALS.load({"email": email,
-                                        "password": request.form.get("password", "")})
+        credentials = CREDENTIALS.load(
+            {"email": email, "password": request.form.get("password", "")}
+        )
     except ValidationError as error:
         return _sign_in_page(422, email=email, errors=error.normalized_messages())
     try:
         staff = authenticate_staff(credentials["email"], credentials["password"])
     except TooManyFailures:
-        return _sign_in_page(429, email=email,
-                             failure=message("too_many_requests", console_language()))
+        return _sign_in_page(
+            429, email=email, failure=message("too_many_requests", console_language())
+        )
     except InvalidCredentials:
-        return _sign_in_page(401, email=email,
-                             failure=message("invalid_credentials", console_language()))
+        return _sign_in_page(
+            401, email=email, failure=message("invalid_credentials", console_language())
+        )
     language = console_language()
     start_session(staff)
     session["language"] = language
@@ -103,5 +107,8 @@ def _locked_out(error: TooManyRequests) -> Any:
     """Too many sign-in attempts: the form again, saying so (status 429)."""
     if request.endpoint != "console.sign_in":
         return error_page(error)
-    return _sign_in_page(429, email=request.form.get("email", ""),
-                         failure=message("too_many_requests", console_language()))
+    return _sign_in_page(
+        429,
+        email=request.form.get("email", ""),
+        failure=message("too_many_requests", console_language()),
+    )

@@ -24,8 +24,9 @@ UPDATE = PluginUpdateSchema()
 def _described() -> list[dict[str, Any]]:
     described = [plugin_services.describe(r) for r in registry().records.values()]
     # loaded ones in home-screen order, then those that failed to load
-    return sorted(described, key=lambda p: (p.get("position") is None, p.get("position") or 0,
-                                            p["slug"]))
+    return sorted(
+        described, key=lambda p: (p.get("position") is None, p.get("position") or 0, p["slug"])
+    )
 
 
 @blp.get("/plugins")
@@ -39,8 +40,12 @@ def _update(slug: str, changes: dict[str, Any]) -> None:
     try:
         plugin_services.update_plugin(slug, UPDATE.load(changes))
     except ValidationError as error:
-        flash("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in
-                        error.normalized_messages().items()), "error")
+        flash(
+            "; ".join(
+                f"{k}: {' '.join(map(str, v))}" for k, v in error.normalized_messages().items()
+            ),
+            "error",
+        )
     else:
         flash(t("Đã lưu.", "Saved."), "success")
 
@@ -61,8 +66,12 @@ def move(slug: str) -> Response:
     return back_to("console.plugins")
 
 
-def _detail(slug: str, status: int = 200, settings_errors: dict[str, Any] | None = None,
-            submitted: dict[str, Any] | None = None) -> tuple[str, int]:
+def _detail(
+    slug: str,
+    status: int = 200,
+    settings_errors: dict[str, Any] | None = None,
+    submitted: dict[str, Any] | None = None,
+) -> tuple[str, int]:
     record = plugin_services.plugin_record(slug)
     described = plugin_services.describe(record)
     schema = record.plugin.settings_schema if record.plugin else None
@@ -70,8 +79,9 @@ def _detail(slug: str, status: int = 200, settings_errors: dict[str, Any] | None
     if schema is not None:
         values = submitted if submitted is not None else plugin_services.plugin_settings(slug)
         settings = form_fields(schema(), values, console_language(), settings_errors)
-    return render_template("console/plugin.html", plugin=described, settings=settings,
-                           wards=wards()), status
+    return render_template(
+        "console/plugin.html", plugin=described, settings=settings, wards=wards()
+    ), status
 
 
 @blp.get("/plugins/<slug>")

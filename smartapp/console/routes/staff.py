@@ -32,19 +32,26 @@ ROLE_NAMES = {
 def _permission_choices() -> list[tuple[str, str]]:
     """Every permission staff can be granted: the IOC's and each loaded plugin's."""
     language = console_language()
-    choices = [(IOC_PERMISSION, localize({"vi": "Xem số liệu IOC", "en": "Read IOC figures"},
-                                         language))]
+    choices = [
+        (IOC_PERMISSION, localize({"vi": "Xem số liệu IOC", "en": "Read IOC figures"}, language))
+    ]
     for plugin in registry().loaded():
         for name, label in sorted(plugin.permissions.items()):
-            choices.append((f"{plugin.slug}:{name}",
-                            f"{localize(plugin.title, language)}: {localize(label, language)}"))
+            choices.append(
+                (
+                    f"{plugin.slug}:{name}",
+                    f"{localize(plugin.title, language)}: {localize(label, language)}",
+                )
+            )
     return choices
 
 
 def _grants(form: Any) -> dict[str, Any]:
-    return {"role": form.get("role", ""),
-            "agency_code": form.get("agency_code", "").strip() or None,
-            "permissions": form.getlist("permissions")}
+    return {
+        "role": form.get("role", ""),
+        "agency_code": form.get("agency_code", "").strip() or None,
+        "permissions": form.getlist("permissions"),
+    }
 
 
 def _errors(error: DomainError) -> dict[str, list[str]]:
@@ -54,8 +61,13 @@ def _errors(error: DomainError) -> dict[str, list[str]]:
 
 def _list_page(status: int = 200, **context: Any) -> tuple[str, int]:
     accounts = db.session.scalars(select(Staff).order_by(Staff.id)).all()
-    return render_template("console/staff.html", accounts=accounts, roles=ROLE_NAMES,
-                           permissions=_permission_choices(), **context), status
+    return render_template(
+        "console/staff.html",
+        accounts=accounts,
+        roles=ROLE_NAMES,
+        permissions=_permission_choices(),
+        **context,
+    ), status
 
 
 @blp.get("/staff")
@@ -69,18 +81,25 @@ def staff() -> tuple[str, int]:
 @page(Role.ADMIN)
 def create_account() -> Any:
     """Create a staff account."""
-    submitted = {"email": request.form.get("email", "").strip(),
-                 "password": request.form.get("password", ""), **_grants(request.form)}
+    submitted = {
+        "email": request.form.get("email", "").strip(),
+        "password": request.form.get("password", ""),
+        **_grants(request.form),
+    }
     try:
         body = CREATE.load(submitted)
-        account = create_staff(body["email"], body["password"], body["role"],
-                               body.get("agency_code"), body.get("permissions"))
+        account = create_staff(
+            body["email"],
+            body["password"],
+            body["role"],
+            body.get("agency_code"),
+            body.get("permissions"),
+        )
     except ValidationError as error:
         return _list_page(422, errors=error.normalized_messages(), submitted=submitted)
     except DomainError as error:
         return _list_page(error.status, errors=_errors(error), submitted=submitted)
-    flash(t(f"Đã tạo tài khoản {account.email}.", f"Account {account.email} created."),
-          "success")
+    flash(t(f"Đã tạo tài khoản {account.email}.", f"Account {account.email} created."), "success")
     return back_to("console.staff")
 
 
@@ -92,8 +111,13 @@ def _account(staff_id: int) -> Staff:
 
 
 def _edit_page(account: Staff, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template("console/staff_account.html", account=account, roles=ROLE_NAMES,
-                           permissions=_permission_choices(), **context), status
+    return render_template(
+        "console/staff_account.html",
+        account=account,
+        roles=ROLE_NAMES,
+        permissions=_permission_choices(),
+        **context,
+    ), status
 
 
 @blp.get("/staff/<int:staff_id>")
@@ -129,6 +153,7 @@ def deactivate(staff_id: int) -> Response | tuple[str, int]:
         deactivate_staff(account)
     except DomainError as error:
         return _edit_page(account, error.status, errors=_errors(error))
-    flash(t(f"Đã khoá tài khoản {account.email}.", f"Account {account.email} deactivated."),
-          "success")
+    flash(
+        t(f"Đã khoá tài khoản {account.email}.", f"Account {account.email} deactivated."), "success"
+    )
     return back_to("console.staff")

@@ -41,8 +41,14 @@ def list_keys() -> list[keys.ApiKey]:
 def issue_key(body: dict[str, Any]) -> dict[str, Any]:
     """Issue a key to an Open311 client; the answer is the only time ``api_key`` is shown."""
     row, key = keys.issue_key(body["name"])
-    return {"id": row.id, "name": row.name, "prefix": row.prefix,
-            "created_at": row.created_at, "revoked_at": None, "api_key": key}
+    return {
+        "id": row.id,
+        "name": row.name,
+        "prefix": row.prefix,
+        "created_at": row.created_at,
+        "revoked_at": None,
+        "api_key": key,
+    }
 
 
 @blp.route("/admin/open311-keys/<int:key_id>", methods=["DELETE"])

@@ -21,9 +21,15 @@ FORMATS = ("json", "xml")
 _AS_BAD_REQUEST = {409, 415, 422}
 
 #: the XML element of each item of a list, by the list's element
-_ITEM_NAMES = {"services": "service", "service_requests": "request", "errors": "error",
-               "attributes": "attribute", "values": "value", "endpoints": "endpoint",
-               "formats": "format"}
+_ITEM_NAMES = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
 
 
 def _xml_value(value: Any) -> str:
@@ -55,8 +61,9 @@ def to_xml(root: str, value: Any) -> bytes:
     return ElementTree.tostring(document, encoding="utf-8", xml_declaration=True)
 
 
-def answer(fmt: str, root: str, value: Mapping[str, Any] | Sequence[Any],
-           status: int = 200) -> Response:
+def answer(
+    fmt: str, root: str, value: Mapping[str, Any] | Sequence[Any], status: int = 200
+) -> Response:
     """``value`` as JSON (the bare array or object) or as XML under ``root``."""
     if fmt == "xml":
         return Response(to_xml(root, value), status, mimetype="text/xml")
@@ -73,14 +80,18 @@ def requested_format() -> str:
 
 def error_answer(status: int, description: str) -> Response:
     status = 400 if status in _AS_BAD_REQUEST else status
-    return answer(requested_format(), "errors",
-                  [{"code": status, "description": description}], status)
+    return answer(
+        requested_format(), "errors", [{"code": status, "description": description}], status
+    )
 
 
 def _describe(messages: Any, prefix: str = "") -> list[str]:
     if isinstance(messages, Mapping):
-        return [text for key, value in messages.items()
-                for text in _describe(value, f"{prefix}{key}: " if key != "_schema" else prefix)]
+        return [
+            text
+            for key, value in messages.items()
+            for text in _describe(value, f"{prefix}{key}: " if key != "_schema" else prefix)
+        ]
     if isinstance(messages, list | tuple):
         return [text for value in messages for text in _describe(value, prefix)]
     return [f"{prefix}{messages}"]

@@ -69,8 +69,13 @@ def _get(url: str, deadline: float) -> urllib3.BaseHTTPResponse:
     address = _public_address(parts.hostname, port)
     if https:
         pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
-            address, port, timeout=TIMEOUT, retries=False, server_hostname=parts.hostname,
-            assert_hostname=parts.hostname)
+            address,
+            port,
+            timeout=TIMEOUT,
+            retries=False,
+            server_hostname=parts.hostname,
+            assert_hostname=parts.hostname,
+        )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=TIMEOUT, retries=False)
     path = parts.path or "/"
@@ -78,8 +83,9 @@ def _get(url: str, deadline: float) -> urllib3.BaseHTTPResponse:
         path += "?" + parts.query
     if time.monotonic() > deadline:
         raise RefusedMedia("too slow")
-    return pool.urlopen("GET", path, headers={"Host": parts.netloc}, redirect=False,
-                        preload_content=False)
+    return pool.urlopen(
+        "GET", path, headers={"Host": parts.netloc}, redirect=False, preload_content=False
+    )
 
 
 def fetch(url: str) -> bytes:

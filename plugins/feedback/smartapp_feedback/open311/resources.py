@@ -59,17 +59,25 @@ def _attribute(question: Mapping[str, Any], language: str) -> dict[str, Any]:
         "datatype_description": None,
         "order": question.get("order"),
         "description": _localized(description.get("vi", ""), description.get("en"), language),
-        "values": [{"key": v["key"], "name": v["name"] if isinstance(v["name"], str)
-                    else _localized(v["name"].get("vi", ""), v["name"].get("en"), language)}
-                   for v in values],
+        "values": [
+            {
+                "key": v["key"],
+                "name": v["name"]
+                if isinstance(v["name"], str)
+                else _localized(v["name"].get("vi", ""), v["name"].get("en"), language),
+            }
+            for v in values
+        ],
     }
 
 
 def service_definition(code: str, language: str) -> dict[str, Any]:
     category = reportable(code)
     questions = sorted(category.questions, key=lambda q: q.get("order") or 0)
-    return {"service_code": category.code,
-            "attributes": [_attribute(q, language) for q in questions]}
+    return {
+        "service_code": category.code,
+        "attributes": [_attribute(q, language) for q in questions],
+    }
 
 
 def reportable(code: str) -> Category:
@@ -110,13 +118,19 @@ def service_request(report: Report, language: str) -> dict[str, Any]:
 
 
 def _public() -> Any:
-    return (select(Report).where(Report.public.is_(True), Report.hidden.is_(False))
-            .options(selectinload(Report.photos)))
+    return (
+        select(Report)
+        .where(Report.public.is_(True), Report.hidden.is_(False))
+        .options(selectinload(Report.photos))
+    )
 
 
 def public_request(report_id: str) -> Report:
-    report = db.session.scalar(_public().where(Report.id == int(report_id))) \
-        if report_id.isdecimal() and len(report_id) < 19 else None
+    report = (
+        db.session.scalar(_public().where(Report.id == int(report_id)))
+        if report_id.isdecimal() and len(report_id) < 19
+        else None
+    )
     if report is None:
         raise NotFound(f"No service request {report_id!r}.")
     return report
@@ -128,11 +142,13 @@ def find_requests(args: Mapping[str, Any]) -> Sequence[Report]:
     statement = _public()
     if args.get("service_request_id"):
         ids = [int(i) for i in args["service_request_id"]]
-        return list(db.session.scalars(statement.where(Report.id.in_(ids))
-                                       .order_by(Report.id.desc()).limit(MAX_REQUESTS)))
+        return list(
+            db.session.scalars(
+                statement.where(Report.id.in_(ids)).order_by(Report.id.desc()).limit(MAX_REQUESTS)
+            )
+        )
     if args.get("service_code"):
-        statement = statement.join(Report.category).where(
-            Category.code.in_(args["service_code"]))
+        statement = statement.join(Report.category).where(Category.code.in_(args["service_code"]))
     if args.get("status") == "open":
         statement = statement.where(Report.status.not_in(CLOSED))
     elif args.get("status") == "closed":
@@ -142,5 +158,8 @@ def find_requests(args: Mapping[str, Any]) -> Sequence[Report]:
     statement = statement.where(Report.created_at >= start)
     if end is not None:
         statement = statement.where(Report.created_at <= end)
-    return list(db.session.scalars(statement.order_by(Report.created_at.desc(), Report.id.desc())
-                                   .limit(MAX_REQUESTS)))
+    return list(
+        db.session.scalars(
+            statement.order_by(Report.created_at.desc(), Report.id.desc()).limit(MAX_REQUESTS)
+        )
+    )

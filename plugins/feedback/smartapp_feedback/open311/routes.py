@@ -15,13 +15,20 @@ from ..settings import settings
 from . import formats, resources, submit
 from .formats import answer
 
-blp = Blueprint("feedback_open311", __name__, description=(
-    "Open311 GeoReport v2: the feedback categories as services, public reports as service "
-    "requests. Errors are the spec's list of {code, description}."))
-for error_class, handler in ((HTTPException, formats.handle_http_exception),
-                             (DomainError, formats.handle_domain_error),
-                             (ValidationError, formats.handle_validation_error),
-                             (Exception, formats.handle_unexpected)):
+blp = Blueprint(
+    "feedback_open311",
+    __name__,
+    description=(
+        "Open311 GeoReport v2: the feedback categories as services, public reports as service "
+        "requests. Errors are the spec's list of {code, description}."
+    ),
+)
+for error_class, handler in (
+    (HTTPException, formats.handle_http_exception),
+    (DomainError, formats.handle_domain_error),
+    (ValidationError, formats.handle_validation_error),
+    (Exception, formats.handle_unexpected),
+):
     blp.register_error_handler(error_class, handler)
 
 FMT = "<any(json,xml):fmt>"
@@ -71,15 +78,24 @@ class RequestsQuery(OpenQuery):
 def discovery(fmt: str) -> Response:
     """Where this server's GeoReport v2 endpoint is and which formats it speaks."""
     changeset = "2026-12-02T00:00:00+00:00"
-    return answer(fmt, "discovery", {
-        "changeset": changeset,
-        "contact": current_app.config.get("SMARTAPP_OPEN311_CONTACT", ""),
-        "key_service": "Ask the province's smartapp administrators for an API key.",
-        "endpoints": [{"specification": SPECIFICATION, "changeset": changeset,
-                       "url": url_for(".discovery", fmt=fmt, _external=True)
-                       .rsplit("/", 1)[0],
-                       "type": "production", "formats": ["application/json", "text/xml"]}],
-    })
+    return answer(
+        fmt,
+        "discovery",
+        {
+            "changeset": changeset,
+            "contact": current_app.config.get("SMARTAPP_OPEN311_CONTACT", ""),
+            "key_service": "Ask the province's smartapp administrators for an API key.",
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "changeset": changeset,
+                    "url": url_for(".discovery", fmt=fmt, _external=True).rsplit("/", 1)[0],
+                    "type": "production",
+                    "formats": ["application/json", "text/xml"],
+                }
+            ],
+        },
+    )
 
 
 @blp.route(f"/services.{FMT}")
@@ -93,8 +109,7 @@ def service_list(args: dict[str, Any], fmt: str) -> Response:
 @blp.arguments(OpenQuery, location="query")
 def service_definition(args: dict[str, Any], code: str, fmt: str) -> Response:
     """A service's attributes: the category's extra questions, with their Open311 types."""
-    return answer(fmt, "service_definition",
-                  resources.service_definition(code, current_language()))
+    return answer(fmt, "service_definition", resources.service_definition(code, current_language()))
 
 
 @blp.route(f"/requests.{FMT}")
@@ -102,17 +117,43 @@ def service_definition(args: dict[str, Any], code: str, fmt: str) -> Response:
 def request_list(args: dict[str, Any], fmt: str) -> Response:
     """Public reports, newest first, at most 1,000; the last 90 days unless dated."""
     language = current_language()
-    return answer(fmt, "service_requests",
-                  [resources.service_request(r, language) for r in resources.find_requests(args)])
+    return answer(
+        fmt,
+        "service_requests",
+        [resources.service_request(r, language) for r in resources.find_requests(args)],
+    )
 
 
 @blp.route(f"/requests.{FMT}", methods=["POST"])
 @limiter.shared_limit(lambda: settings()["writes_per_address"], scope="feedback-writes")
-@blp.doc(requestBody={"content": {"application/x-www-form-urlencoded": {"schema": {
-    "type": "object", "required": ["api_key", "service_code", "lat", "long"],
-    "properties": {name: {"type": "string"} for name in (
-        "api_key", "service_code", "lat", "long", "address_string", "description",
-        "media_url", "email", "first_name", "last_name", "phone")}}}}})
+@blp.doc(
+    requestBody={
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["api_key", "service_code", "lat", "long"],
+                    "properties": {
+                        name: {"type": "string"}
+                        for name in (
+                            "api_key",
+                            "service_code",
+                            "lat",
+                            "long",
+                            "address_string",
+                            "description",
+                            "media_url",
+                            "email",
+                            "first_name",
+                            "last_name",
+                            "phone",
+                        )
+                    },
+                }
+            }
+        }
+    }
+)
 def create_request(fmt: str) -> Response:
     """File a report with an administrator's ``api_key``: ``service_code``, ``lat``/``long``,
     ``description``, ``attribute[code]`` or ``attribute[code][]`` for the service's
@@ -125,8 +166,7 @@ def create_request(fmt: str) -> Response:
 def token_detail(args: dict[str, Any], token: str, fmt: str) -> Response:
     """Requests are created at once, so a token is the request's id."""
     report = resources.public_request(token)
-    return answer(fmt, "service_requests",
-                  [{"token": token, "service_request_id": str(report.id)}])
+    return answer(fmt, "service_requests", [{"token": token, "service_request_id": str(report.id)}])
 
 
 @blp.route(f"/requests/<request_id>.{FMT}")
@@ -154,5 +194,6 @@ def unrouted(path: str = "") -> Response:
 
 # Flask's own add_url_rule, not flask-smorest's: the catch-all is no operation to document
 for rule in ("/", "/<path:path>"):
-    flask.Blueprint.add_url_rule(blp, rule, "unrouted", unrouted, methods=[
-        "GET", "POST", "PUT", "PATCH", "DELETE"])
+    flask.Blueprint.add_url_rule(
+        blp, rule, "unrouted", unrouted, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+    )

@@ -20,8 +20,13 @@ from . import keys, media, resources
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]{1,40})\](\[\])?$")
 #: our field names in the spec's words, for the error descriptions
-_SPEC_NAMES = {"category": "service_code", "latitude": "lat", "longitude": "long",
-               "address": "address_string", "description": "description"}
+_SPEC_NAMES = {
+    "category": "service_code",
+    "latitude": "lat",
+    "longitude": "long",
+    "address": "address_string",
+    "description": "description",
+}
 
 
 class Open311SubmitSchema(SubmitSchema):
@@ -62,9 +67,11 @@ def _reporter(form: MultiDict[str, str]) -> dict[str, str | None]:
     """Who to call back, for the handling agency only (Open311 answers never show it)."""
     name = " ".join(p for p in (form.get("first_name"), form.get("last_name")) if p) or None
     reporter = {"name": name, "phone": form.get("phone"), "email": form.get("email")}
-    errors = {field: ["Too long."] for field, limit in (("name", 120), ("phone", 20),
-                                                          ("email", 254))
-              if len(reporter[field] or "") > limit}
+    errors = {
+        field: ["Too long."]
+        for field, limit in (("name", 120), ("phone", 20), ("email", 254))
+        if len(reporter[field] or "") > limit
+    }
     if errors:
         raise ValidationError(_spec_errors(errors))
     return reporter
@@ -81,14 +88,24 @@ def open311_report(form: MultiDict[str, str]) -> dict[str, Any]:
     if not (form.get("lat") and form.get("long")):
         # the report is placed on the map and checked inside the province: without a
         # geocoder here, an address alone cannot be placed
-        raise ValidationError({"lat": ["lat and long are required (address_string alone "
-                                       "cannot be placed: no geocoder)."]})
+        raise ValidationError(
+            {
+                "lat": [
+                    "lat and long are required (address_string alone "
+                    "cannot be placed: no geocoder)."
+                ]
+            }
+        )
     description = form.get("description", "")
     body: dict[str, Any] = {
-        "category": code, "title": _title(description, category.name_vi),
+        "category": code,
+        "title": _title(description, category.name_vi),
         "description": description or category.name_vi,
-        "latitude": form["lat"], "longitude": form["long"],
-        "answers": _attributes(form), "public": True}
+        "latitude": form["lat"],
+        "longitude": form["long"],
+        "answers": _attributes(form),
+        "public": True,
+    }
     if form.get("address_string"):
         body["address"] = form["address_string"]
     media_url = form.get("media_url")
@@ -111,6 +128,9 @@ def open311_report(form: MultiDict[str, str]) -> dict[str, Any]:
 
 def created(report: Report) -> dict[str, Any]:
     """The answer to ``POST requests``: the id at once (no token needed)."""
-    return {"service_request_id": str(report.id), "service_notice": None,
-            "account_id": None,
-            "expected_datetime": resources.timestamp(report.resolve_due_at)}
+    return {
+        "service_request_id": str(report.id),
+        "service_notice": None,
+        "account_id": None,
+        "expected_datetime": resources.timestamp(report.resolve_due_at),
+    }

@@ -2,5 +2,6 @@
 
 from smartapp.plugin import Blueprint
 
-blueprint = Blueprint("smartapp_payments", __name__,
-                      description="Cashless places, fee accounts, VietQR codes, guides")
+blueprint = Blueprint(
+    "smartapp_payments", __name__, description="Cashless places, fee accounts, VietQR codes, guides"
+)

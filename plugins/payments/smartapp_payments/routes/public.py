@@ -37,6 +37,7 @@ IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 # -- places ----------------------------------------------------------------------------------
 
+
 @blueprint.route("/places")
 @blueprint.arguments(PlaceQueryArgs, location="query")
 @blueprint.response(200, page_schema(PlaceSchema))
@@ -48,8 +49,9 @@ def list_places(args: dict[str, Any]) -> Page[dict[str, Any]]:
 
 @blueprint.route("/places.geojson")
 @blueprint.arguments(PlaceMapArgs, location="query")
-@blueprint.response(200, content_type="application/geo+json",
-                    description="A GeoJSON FeatureCollection of points")
+@blueprint.response(
+    200, content_type="application/geo+json", description="A GeoJSON FeatureCollection of points"
+)
 def places_geojson(args: dict[str, Any]) -> Response:
     """The filtered places for the app's map (``bbox=minlon,minlat,maxlon,maxlat``)."""
     response = current_app.json.response(places.feature_collection(args))
@@ -66,13 +68,17 @@ def get_place(code: str) -> dict[str, Any]:
 
 # -- banks and VietQR ------------------------------------------------------------------------
 
+
 @blueprint.route("/banks")
 @blueprint.response(200, BankListSchema)
 def list_banks() -> dict[str, Any]:
     """Banks and wallets by NAPAS BIN, with the list's version and source."""
     banks = bank_list()
-    return {"version": banks.version, "source": banks.source,
-            "items": [bank.as_dict() for bank in banks.banks]}
+    return {
+        "version": banks.version,
+        "source": banks.source,
+        "items": [bank.as_dict() for bank in banks.banks],
+    }
 
 
 @blueprint.route("/vietqr")
@@ -149,6 +155,7 @@ def _code(transfer: Transfer, kind: str, account_of: Callable[[], FeeAccount | N
 
 # -- guides ----------------------------------------------------------------------------------
 
+
 @blueprint.route("/guides")
 @blueprint.arguments(CursorPageArgs, location="query")
 @blueprint.response(200, page_schema(GuideSummarySchema))
@@ -156,8 +163,7 @@ def list_guides(args: dict[str, Any]) -> Page[dict[str, Any]]:
     """How-to guides in the request's language (``Accept-Language``), in reading order."""
     page = paginate(guides.listed(), [Guide.position, Guide.id], args)
     language = current_language()
-    return Page([guides.view(g, language, with_body=False) for g in page.items],
-                page.next_cursor)
+    return Page([guides.view(g, language, with_body=False) for g in page.items], page.next_cursor)
 
 
 @blueprint.route("/guides/<slug>")

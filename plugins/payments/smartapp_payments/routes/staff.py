@@ -36,6 +36,7 @@ class ImportFileSchema(Schema):
 
 # -- places ----------------------------------------------------------------------------------
 
+
 @blueprint.route("/admin/places", methods=["POST"])
 @staff_required(permission=MANAGE)
 @blueprint.arguments(PlaceRecordSchema)
@@ -75,12 +76,16 @@ def import_places(files: dict[str, Any]) -> imports.ImportReport:
     except imports.ImportFileError as error:
         abort(422, message=str(error), errors={"file": [str(error)]})
     if plan.errors:
-        abort(422, message=f"{len(plan.errors)} rows are not valid: nothing was imported.",
-              errors=plan.error_fields())
+        abort(
+            422,
+            message=f"{len(plan.errors)} rows are not valid: nothing was imported.",
+            errors=plan.error_fields(),
+        )
     return imports.write(plan)
 
 
 # -- fee accounts and items ------------------------------------------------------------------
+
 
 @blueprint.route("/admin/fee-accounts", methods=["POST"])
 @staff_required(permission=MANAGE)
@@ -124,8 +129,7 @@ def create_fee_item(record: dict[str, Any]) -> dict[str, Any]:
 @blueprint.response(200, FeeItemSchema)
 def update_fee_item(changes: dict[str, Any], code: str) -> dict[str, Any]:
     """Change a fee item."""
-    return fees.item_view(fees.write_item(fees.item_by_code(code, include_retired=True),
-                                          changes))
+    return fees.item_view(fees.write_item(fees.item_by_code(code, include_retired=True), changes))
 
 
 @blueprint.route("/admin/fee-items/<code>", methods=["DELETE"])
@@ -137,6 +141,7 @@ def retire_fee_item(code: str) -> None:
 
 
 # -- guides ----------------------------------------------------------------------------------
+
 
 @blueprint.route("/admin/guides", methods=["POST"])
 @staff_required(permission=MANAGE)

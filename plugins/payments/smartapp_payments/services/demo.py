@@ -18,8 +18,9 @@ from . import guides, places
 
 
 def _data(name: str) -> Any:
-    return json.loads(resources.files("smartapp_payments").joinpath(f"data/{name}")
-                      .read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files("smartapp_payments").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    )
 
 
 def seed() -> None:
@@ -37,8 +38,9 @@ def seed() -> None:
         fee_items = raw.pop("fee_items")
         account = FeeAccount(**raw)
         db.session.add(account)
-        db.session.add_all(FeeItem(fee_account=account, **item) for item in fee_items
-                           if item["code"] not in items)
+        db.session.add_all(
+            FeeItem(fee_account=account, **item) for item in fee_items if item["code"] not in items
+        )
     slugs = set(db.session.scalars(select(Guide.slug)))
     for raw in _data("guides.json"):
         if raw["slug"] not in slugs:

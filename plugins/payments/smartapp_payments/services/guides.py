@@ -25,16 +25,23 @@ def listed() -> Select[tuple[Guide]]:
 
 def view(guide: Guide, language: str, with_body: bool = True) -> dict[str, Any]:
     """A guide in ``language`` (Vietnamese where it has no English)."""
-    shown = {"slug": guide.slug, "position": guide.position, "updated_at": guide.updated_at,
-             "title": localize({"vi": guide.title_vi, "en": guide.title_en or ""}, language)}
+    shown = {
+        "slug": guide.slug,
+        "position": guide.position,
+        "updated_at": guide.updated_at,
+        "title": localize({"vi": guide.title_vi, "en": guide.title_en or ""}, language),
+    }
     if with_body:
         shown["body"] = localize({"vi": guide.body_vi, "en": guide.body_en or ""}, language)
     return shown
 
 
 def guide_by_slug(slug: str, include_retired: bool = False) -> Guide:
-    guide = db.session.scalar(select(Guide).where(Guide.slug == slug)
-                              ) if SLUG_PATTERN.match(slug) else None
+    guide = (
+        db.session.scalar(select(Guide).where(Guide.slug == slug))
+        if SLUG_PATTERN.match(slug)
+        else None
+    )
     if guide is None or (guide.retired_at is not None and not include_retired):
         abort(404, message=f"No guide {slug}.")
     return guide
@@ -42,8 +49,9 @@ def guide_by_slug(slug: str, include_retired: bool = False) -> Guide:
 
 def apply(guide: Guide, record: Mapping[str, Any]) -> bool:
     changed = records.write_fields(guide, record)
-    guide.search_text = fold(" ".join(filter(None, (
-        guide.title_vi, guide.title_en, guide.body_vi, guide.body_en))))
+    guide.search_text = fold(
+        " ".join(filter(None, (guide.title_vi, guide.title_en, guide.body_vi, guide.body_en)))
+    )
     return changed
 
 
@@ -64,9 +72,13 @@ def search(query: str, language: str, limit: int) -> list[SearchHit]:
         shown = view(guide, language, with_body=False)
         title = fold(f"{guide.title_vi} {guide.title_en or ''}")
         in_title = sum(word in title for word in words) / len(words)
-        hits.append(SearchHit(
-            title=shown["title"], subtitle=localize({"vi": "Hướng dẫn thanh toán",
-                                                     "en": "Payment guide"}, language),
-            path=f"guides/{guide.slug}", deep_link=f"smartapp://u/{SLUG}/guides/{guide.slug}",
-            score=round(0.4 + 0.5 * in_title, 3)))
+        hits.append(
+            SearchHit(
+                title=shown["title"],
+                subtitle=localize({"vi": "Hướng dẫn thanh toán", "en": "Payment guide"}, language),
+                path=f"guides/{guide.slug}",
+                deep_link=f"smartapp://u/{SLUG}/guides/{guide.slug}",
+                score=round(0.4 + 0.5 * in_title, 3),
+            )
+        )
     return sorted(hits, key=lambda hit: -hit.score)

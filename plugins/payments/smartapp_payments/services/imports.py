@@ -38,8 +38,11 @@ class ImportPlan:
 
     def error_fields(self) -> dict[str, list[str]]:
         """The problems as the error envelope's fields: ``"line 3.ward_code"``."""
-        return {f"line {line}.{name}": messages for line, problems in self.errors.items()
-                for name, messages in problems.items()}
+        return {
+            f"line {line}.{name}": messages
+            for line, problems in self.errors.items()
+            for name, messages in problems.items()
+        }
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,10 @@ def plan(content: bytes) -> ImportPlan:
             try:
                 record = _SCHEMA.load(_cells(row))
             except ValidationError as error:
-                result.errors[line] = {name: [str(m) for m in messages]
-                                       for name, messages in _flat(error.messages).items()}
+                result.errors[line] = {
+                    name: [str(m) for m in messages]
+                    for name, messages in _flat(error.messages).items()
+                }
                 continue
             if record["code"] in seen:
                 result.errors[line] = {"code": [f"repeats line {seen[record['code']]}"]}
@@ -89,11 +94,13 @@ def plan(content: bytes) -> ImportPlan:
 
 def _cells(row: dict[str, str | None]) -> dict[str, Any]:
     """A row's non-empty cells; ``methods`` is a list separated by ``;``."""
-    cells: dict[str, Any] = {name: value.strip() for name, value in row.items()
-                             if value is not None and value.strip()}
+    cells: dict[str, Any] = {
+        name: value.strip() for name, value in row.items() if value is not None and value.strip()
+    }
     if "methods" in cells:
-        cells["methods"] = [m.strip() for m in cells["methods"].split(METHOD_SEPARATOR)
-                            if m.strip()]
+        cells["methods"] = [
+            m.strip() for m in cells["methods"].split(METHOD_SEPARATOR) if m.strip()
+        ]
     return cells
 
 
@@ -108,11 +115,14 @@ def _flat(messages: Any) -> dict[str, list[Any]]:
     return flat
 
 
-def write(validated: ImportPlan, advance: Callable[[int], None] | None = None
-          ) -> ImportReport:
+def write(validated: ImportPlan, advance: Callable[[int], None] | None = None) -> ImportReport:
     """Upsert the validated rows by code in one transaction, with one audit entry."""
-    existing = {place.code: place for place in db.session.scalars(
-        select(Place).where(Place.code.in_([r["code"] for r in validated.records])))}
+    existing = {
+        place.code: place
+        for place in db.session.scalars(
+            select(Place).where(Place.code.in_([r["code"] for r in validated.records]))
+        )
+    }
     created = updated = 0
     for record in validated.records:
         place = existing.get(record["code"])
@@ -126,7 +136,11 @@ def write(validated: ImportPlan, advance: Callable[[int], None] | None = None
             advance(1)
     rows = len(validated.records)
     report = ImportReport(rows, created, updated, rows - created - updated)
-    record_audit("payments.place.import", "payments.place", "csv",
-                 {"rows": rows, "created": created, "updated": updated})
+    record_audit(
+        "payments.place.import",
+        "payments.place",
+        "csv",
+        {"rows": rows, "created": created, "updated": updated},
+    )
     db.session.commit()
     return report

@@ -25,17 +25,23 @@ def ioc_figures() -> dict[str, Any]:
 
     codes: dict[str, dict[str, int]] = {}
     for agency, month, count in db.session.execute(
-            select(QRCount.agency_code, QRCount.month, QRCount.codes)
-            .order_by(QRCount.agency_code, QRCount.month)):
+        select(QRCount.agency_code, QRCount.month, QRCount.codes).order_by(
+            QRCount.agency_code, QRCount.month
+        )
+    ):
         codes.setdefault(agency or "other", {})[month] = count
     return {
         "places": db.session.scalar(select(func.count()).select_from(Place).where(real)),
-        "demo_places": db.session.scalar(select(func.count()).select_from(Place).where(
-            Place.retired_at.is_(None), Place.demo.is_(True))),
+        "demo_places": db.session.scalar(
+            select(func.count())
+            .select_from(Place)
+            .where(Place.retired_at.is_(None), Place.demo.is_(True))
+        ),
         "places_by_ward": {str(ward): n for ward, n in count_by(Place.ward_code).items()},
         "places_by_category": count_by(Place.category),
         "places_by_method": count_by(PlaceMethod.method, PlaceMethod),
-        "fee_accounts": db.session.scalar(select(func.count()).select_from(FeeAccount).where(
-            FeeAccount.retired_at.is_(None))),
+        "fee_accounts": db.session.scalar(
+            select(func.count()).select_from(FeeAccount).where(FeeAccount.retired_at.is_(None))
+        ),
         "qr_codes_by_agency_month": codes,
     }

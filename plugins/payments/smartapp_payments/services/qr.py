@@ -30,8 +30,7 @@ from ..vietqr import (
 #: its payload, so the drawing is kept as long as clients may keep it
 IMAGE_SECONDS = 86_400
 RENDERERS = {"png": png, "svg": svg}
-TRANSFER_FIELDS = ("bank", "account", "service", "amount", "purpose", "bill", "reference",
-                   "name")
+TRANSFER_FIELDS = ("bank", "account", "service", "amount", "purpose", "bill", "reference", "name")
 
 
 def transfer_from(args: Mapping[str, Any]) -> Transfer:
@@ -46,8 +45,9 @@ def payload_of(transfer: Transfer, max_amount: int) -> str:
         raise ValidationError(error.message, field_name=error.field) from None
 
 
-def answer(payload: str, path: str, query: Mapping[str, str],
-           account: FeeAccount | None) -> dict[str, Any]:
+def answer(
+    payload: str, path: str, query: Mapping[str, str], account: FeeAccount | None
+) -> dict[str, Any]:
     """The JSON answer: the payload and its fields as a payer's bank will read them (decoded
     back from the payload, not echoed from the request), with links to its images. The
     ``name`` is the payload's, or else the holder of the agency's fee account it pays."""
@@ -55,14 +55,21 @@ def answer(payload: str, path: str, query: Mapping[str, str],
     bank = bank_by_bin(decoded.bank)
     kept = {name: value for name, value in query.items() if name != "format"}
     return {
-        "payload": payload, "bank": bank.as_dict() if bank else None,
-        "account": decoded.account, "service": decoded.service,
+        "payload": payload,
+        "bank": bank.as_dict() if bank else None,
+        "account": decoded.account,
+        "service": decoded.service,
         "name": decoded.name or (account.account_name if account else None),
-        "amount": decoded.amount, "purpose": decoded.purpose, "bill": decoded.bill,
-        "reference": decoded.reference, "initiation": decoded.initiation,
+        "amount": decoded.amount,
+        "purpose": decoded.purpose,
+        "bill": decoded.bill,
+        "reference": decoded.reference,
+        "initiation": decoded.initiation,
         "crc": decoded.crc,
-        **{f"{kind}_url": f"{path}?{urlencode({**kept, 'format': kind})}"
-           for kind in ("png", "svg")},
+        **{
+            f"{kind}_url": f"{path}?{urlencode({**kept, 'format': kind})}"
+            for kind in ("png", "svg")
+        },
     }
 
 
@@ -76,8 +83,12 @@ def scanned(payload: str) -> dict[str, Any]:
     bank = bank_by_bin(decoded.bank)
     # JSON has no decimal type: a whole amount stays an integer, a fractional one a number
     amount = float(decoded.amount) if isinstance(decoded.amount, Decimal) else decoded.amount
-    return {**vars(decoded), "amount": amount, "bin": decoded.bank,
-            "bank": bank.as_dict() if bank else None}
+    return {
+        **vars(decoded),
+        "amount": amount,
+        "bin": decoded.bank,
+        "bank": bank.as_dict() if bank else None,
+    }
 
 
 def image(payload: str, kind: str) -> bytes:
@@ -92,9 +103,16 @@ def image(payload: str, kind: str) -> bytes:
 
 def fee_account_of(transfer: Transfer) -> FeeAccount | None:
     """The agency's active fee account the transfer pays into, if it is one."""
-    return db.session.scalar(select(FeeAccount).where(
-        FeeAccount.bank_bin == transfer.bank, FeeAccount.account_number == transfer.account,
-        FeeAccount.retired_at.is_(None)).order_by(FeeAccount.id).limit(1))
+    return db.session.scalar(
+        select(FeeAccount)
+        .where(
+            FeeAccount.bank_bin == transfer.bank,
+            FeeAccount.account_number == transfer.account,
+            FeeAccount.retired_at.is_(None),
+        )
+        .order_by(FeeAccount.id)
+        .limit(1)
+    )
 
 
 def count_generated(account: FeeAccount | None) -> None:
@@ -109,7 +127,9 @@ def count_generated(account: FeeAccount | None) -> None:
     # starts with the write waits for the lock. Nothing is pending, so this commits nothing.
     db.session.commit()
     statement = dialect.insert(QRCount).values(agency_code=agency_code, month=month, codes=1)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[QRCount.agency_code, QRCount.month],
-        set_={"codes": QRCount.codes + 1}))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[QRCount.agency_code, QRCount.month], set_={"codes": QRCount.codes + 1}
+        )
+    )
     db.session.commit()

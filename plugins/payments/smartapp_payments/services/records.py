@@ -32,14 +32,18 @@ def add_new(instance: Any, object_type: str, key_field: str) -> None:
         with db.session.begin_nested():
             db.session.add(instance)
     except IntegrityError:
-        abort(409, message=f"{key} exists.",
-              errors={key_field: ["Exists already; update it instead."]})
+        abort(
+            409,
+            message=f"{key} exists.",
+            errors={key_field: ["Exists already; update it instead."]},
+        )
     record_audit(f"{object_type}.create", object_type, key)
     db.session.commit()
 
 
-def commit_changes(object_type: str, key: Any, changes: Mapping[str, Any],
-                   action: str = "update") -> None:
+def commit_changes(
+    object_type: str, key: Any, changes: Mapping[str, Any], action: str = "update"
+) -> None:
     """Commit changed fields with the audit entry naming them."""
     record_audit(f"{object_type}.{action}", object_type, key, {"fields": sorted(changes)})
     db.session.commit()

@@ -7,5 +7,18 @@ from .emv import crc16
 from .encoder import Transfer, VietQRError, beneficiary_bank, encode
 from .render import png, svg
 
-__all__ = ["Bank", "Decoded", "Transfer", "VietQRDecodeError", "VietQRError", "bank_by_bin",
-           "bank_list", "beneficiary_bank", "crc16", "decode", "encode", "png", "svg"]
+__all__ = [
+    "Bank",
+    "Decoded",
+    "Transfer",
+    "VietQRDecodeError",
+    "VietQRError",
+    "bank_by_bin",
+    "bank_list",
+    "beneficiary_bank",
+    "crc16",
+    "decode",
+    "encode",
+    "png",
+    "svg",
+]

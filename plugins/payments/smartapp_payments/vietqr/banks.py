@@ -26,9 +26,15 @@ class Bank:
     former_names: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"bin": self.bin, "code": self.code, "short_name": self.short_name,
-                "name": self.name, "receives_transfers": self.receives_transfers,
-                "scans_vietqr": self.scans_vietqr, "former_names": list(self.former_names)}
+        return {
+            "bin": self.bin,
+            "code": self.code,
+            "short_name": self.short_name,
+            "name": self.name,
+            "receives_transfers": self.receives_transfers,
+            "scans_vietqr": self.scans_vietqr,
+            "former_names": list(self.former_names),
+        }
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,13 @@ class BankList:
 @functools.cache
 def bank_list() -> BankList:
     """The shipped list, read once per process."""
-    raw = json.loads(resources.files("smartapp_payments").joinpath("data/banks.json")
-                     .read_text(encoding="utf-8"))
-    banks = tuple(Bank(**{**entry, "former_names": tuple(entry.get("former_names", ()))})
-                  for entry in raw["banks"])
+    raw = json.loads(
+        resources.files("smartapp_payments").joinpath("data/banks.json").read_text(encoding="utf-8")
+    )
+    banks = tuple(
+        Bank(**{**entry, "former_names": tuple(entry.get("former_names", ()))})
+        for entry in raw["banks"]
+    )
     return BankList(raw["version"], raw["source"], banks)
 
 

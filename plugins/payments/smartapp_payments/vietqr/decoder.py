@@ -47,8 +47,7 @@ def decode(payload: str) -> Decoded:
     if len(text) < 8 or text[-8:-4] != f"{CRC_ID}04" or not _CRC.match(text[-4:]):
         raise VietQRDecodeError("the payload does not end with its CRC object (6304….)")
     if crc16(text[:-4]) != text[-4:].upper():
-        raise VietQRDecodeError(f"wrong checksum: {text[-4:]} given, {crc16(text[:-4])} "
-                                "computed")
+        raise VietQRDecodeError(f"wrong checksum: {text[-4:]} given, {crc16(text[:-4])} computed")
     try:
         root = dict(parse(text[:-8]))
         if root.get("00") != "01":
@@ -67,11 +66,19 @@ def decode(payload: str) -> Decoded:
     initiation = {STATIC: "static", DYNAMIC: "dynamic"}.get(root.get("01", ""))
     service = merchant.get("02", "")
     return Decoded(
-        bank=beneficiary["00"], account=beneficiary["01"],
-        service=_SERVICE_NAMES.get(service.upper(), service), initiation=initiation,
-        amount=_amount(root.get("54")), currency=root.get("53"), country=root.get("58"),
-        name=root.get("59"), city=root.get("60"), bill=additional.get("01"),
-        reference=additional.get("05"), purpose=additional.get("08"), crc=text[-4:].upper(),
+        bank=beneficiary["00"],
+        account=beneficiary["01"],
+        service=_SERVICE_NAMES.get(service.upper(), service),
+        initiation=initiation,
+        amount=_amount(root.get("54")),
+        currency=root.get("53"),
+        country=root.get("58"),
+        name=root.get("59"),
+        city=root.get("60"),
+        bill=additional.get("01"),
+        reference=additional.get("05"),
+        purpose=additional.get("08"),
+        crc=text[-4:].upper(),
     )
 
 

@@ -53,11 +53,11 @@ def parse(text: str) -> list[tuple[str, str]]:
     """The (id, value) data objects of ``text``, in order."""
     objects, position = [], 0
     while position < len(text):
-        header = text[position:position + 4]
+        header = text[position : position + 4]
         if len(header) < 4 or not header.isdigit() or not header.isascii():
             raise EMVError(f"no data object header at character {position}")
         length = int(header[2:])
-        value = text[position + 4:position + 4 + length]
+        value = text[position + 4 : position + 4 + length]
         if length == 0 or len(value) < length:
             raise EMVError(f"object {header[:2]} at character {position} is cut short")
         objects.append((header[:2], value))

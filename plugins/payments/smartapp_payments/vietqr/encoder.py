@@ -66,8 +66,7 @@ def beneficiary_bank(bin_code: str) -> Bank:
     if bank is None:
         raise VietQRError("bank", f"no bank has the BIN {bin_code}; see /banks")
     if not bank.receives_transfers:
-        raise VietQRError("bank", f"{bank.short_name} accounts cannot receive NAPAS 247 "
-                                  "transfers")
+        raise VietQRError("bank", f"{bank.short_name} accounts cannot receive NAPAS 247 transfers")
     return bank
 
 
@@ -77,8 +76,9 @@ def check_account(account: str, service: str) -> None:
     if service == "card" and not _CARD.match(account):
         raise VietQRError("account", "a card number has 16 to 19 digits")
     if service == "account" and not _ACCOUNT.match(account):
-        raise VietQRError("account", "an account number has 1 to 19 letters or digits, "
-                                     "without spaces")
+        raise VietQRError(
+            "account", "an account number has 1 to 19 letters or digits, without spaces"
+        )
 
 
 def _ascii_field(field: str, value: str | None, limit: int) -> str | None:
@@ -89,8 +89,10 @@ def _ascii_field(field: str, value: str | None, limit: int) -> str | None:
     if not folded:
         raise VietQRError(field, "must contain letters or digits")
     if len(folded) > limit:
-        raise VietQRError(field, f"must be at most {limit} characters without diacritics "
-                                 f"(“{folded}” has {len(folded)})")
+        raise VietQRError(
+            field,
+            f"must be at most {limit} characters without diacritics (“{folded}” has {len(folded)})",
+        )
     return folded
 
 
@@ -112,15 +114,20 @@ def encode(transfer: Transfer, max_amount: int) -> str:
     beneficiary_bank(transfer.bank)
     check_account(transfer.account, transfer.service)
     amount = _amount(transfer.amount, max_amount)
-    additional = [("01", _ascii_field("bill", transfer.bill, MAX_ADDITIONAL)),
-                  ("05", _ascii_field("reference", transfer.reference, MAX_ADDITIONAL)),
-                  ("08", _ascii_field("purpose", transfer.purpose, MAX_ADDITIONAL))]
+    additional = [
+        ("01", _ascii_field("bill", transfer.bill, MAX_ADDITIONAL)),
+        ("05", _ascii_field("reference", transfer.reference, MAX_ADDITIONAL)),
+        ("08", _ascii_field("purpose", transfer.purpose, MAX_ADDITIONAL)),
+    ]
     name = _ascii_field("name", transfer.name, MAX_NAME)
-    merchant = template(MERCHANT_ACCOUNT_ID, [
-        ("00", NAPAS_GUID),
-        ("01", objects([("00", transfer.bank), ("01", transfer.account)])),
-        ("02", SERVICES[transfer.service]),
-    ])
+    merchant = template(
+        MERCHANT_ACCOUNT_ID,
+        [
+            ("00", NAPAS_GUID),
+            ("01", objects([("00", transfer.bank), ("01", transfer.account)])),
+            ("02", SERVICES[transfer.service]),
+        ],
+    )
     parts = [
         data_object("00", "01"),
         data_object("01", DYNAMIC if amount else STATIC),

@@ -24,6 +24,7 @@ def png(payload: str, scale: int = PNG_SCALE) -> bytes:
 def svg(payload: str) -> bytes:
     buffer = io.BytesIO()
     # a viewBox without a fixed size: the app scales it to the screen
-    segno.make_qr(payload, error="m").save(buffer, kind="svg", border=BORDER, omitsize=True,
-                                           xmldecl=False, title="VietQR")
+    segno.make_qr(payload, error="m").save(
+        buffer, kind="svg", border=BORDER, omitsize=True, xmldecl=False, title="VietQR"
+    )
     return buffer.getvalue()

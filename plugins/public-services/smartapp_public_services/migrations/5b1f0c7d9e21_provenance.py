@@ -16,8 +16,8 @@ Columns are added with plain ``ALTER TABLE … ADD COLUMN`` (no SQLite batch cop
 import sqlalchemy as sa
 from alembic import op
 
-revision = '5b1f0c7d9e21'
-down_revision = 'eea842772263'
+revision = "5b1f0c7d9e21"
+down_revision = "eea842772263"
 branch_labels = None
 depends_on = None
 
@@ -28,10 +28,13 @@ def upgrade():
     for table in TABLES:
         op.add_column(table, sa.Column("source", sa.String(length=500), nullable=True))
         op.add_column(table, sa.Column("verified_at", sa.Date(), nullable=True))
-        op.add_column(table, sa.Column("unverified", sa.Boolean(), nullable=False,
-                                       server_default=sa.true()))
-    op.add_column("public_services_bundles", sa.Column(
-        "official", sa.Boolean(), nullable=False, server_default=sa.false()))
+        op.add_column(
+            table, sa.Column("unverified", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    op.add_column(
+        "public_services_bundles",
+        sa.Column("official", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade():

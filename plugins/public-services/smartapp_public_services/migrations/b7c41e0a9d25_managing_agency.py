@@ -12,8 +12,8 @@ table holds day-keyed digests, never addresses.
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'b7c41e0a9d25'
-down_revision = '5b1f0c7d9e21'
+revision = "b7c41e0a9d25"
+down_revision = "5b1f0c7d9e21"
 branch_labels = None
 depends_on = None
 
@@ -30,8 +30,9 @@ def upgrade():
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("query", sa.String(length=200), nullable=False),
         sa.Column("client", sa.String(length=32), nullable=False),
-        sa.PrimaryKeyConstraint("day", "query", "client",
-                                name=op.f("pk_public_services_search_clients")),
+        sa.PrimaryKeyConstraint(
+            "day", "query", "client", name=op.f("pk_public_services_search_clients")
+        ),
     )
 
 

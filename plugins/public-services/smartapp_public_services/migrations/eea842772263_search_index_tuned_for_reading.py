@@ -18,8 +18,8 @@ PostgreSQL only (SQLite's FTS5 index is unchanged):
 
 from alembic import op
 
-revision = 'eea842772263'
-down_revision = '02736a286311'
+revision = "eea842772263"
+down_revision = "02736a286311"
 branch_labels = None
 depends_on = None
 
