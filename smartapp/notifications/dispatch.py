@@ -225,13 +225,15 @@ def _claim(campaign_id: int, size: int) -> str | None:
         select(Delivery.id).where(_claimable(campaign_id, now)).order_by(Delivery.id).limit(size)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        picked = picked.with_for_update(skip_locked=True)
-    # A CTE, evaluated once: as ``IN (subquery … FOR UPDATE)`` PostgreSQL re-runs the locking
-    # subquery for every row it considers (minutes for 100,000 rows).
-    rows = picked.cte("picked")
+        # A CTE, evaluated once: as ``IN (subquery … FOR UPDATE)`` PostgreSQL re-runs the
+        # locking subquery for every row it considers (minutes for 100,000 rows).
+        rows = picked.with_for_update(skip_locked=True).cte("picked")
+        chosen = Delivery.id == rows.c.id
+    else:  # SQLite: one writer at a time anyway; ``UPDATE … FROM`` a CTE is not the same there
+        chosen = Delivery.id.in_(picked.scalar_subquery())
     claimed = changed_rows(
         update(Delivery)
-        .where(Delivery.id == rows.c.id, _claimable(campaign_id, now))
+        .where(chosen, _claimable(campaign_id, now))
         .values(
             status=DeliveryStatus.CLAIMED,
             claim=claim,
