@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import request
+from flask import current_app, request
 from limits.storage import MemoryStorage, Storage
 from redis.exceptions import RedisError
 
@@ -61,18 +61,15 @@ def _keys(email: str) -> tuple[str, str]:
     return f"{_PREFIX}:failures:{digest}", f"{_PREFIX}:wait:{digest}"
 
 
-#: where failures are counted while the limiter's Redis is unreachable: this process's memory,
-#: as flask-limiter's own in-memory fallback does for rate limits
-_FALLBACK = MemoryStorage()
-
-
 def _counted(operation: Callable[[Storage], T]) -> T:
-    # With Redis down, sign-in still works and guessing is still slowed, per process.
+    # With Redis down, sign-in still works and guessing is still slowed: failures are counted
+    # in this process's memory (one store per app), as flask-limiter's own fallback does.
     try:
         return operation(limiter.storage)
     except RedisError as error:
         log.warning("sign-in throttle counting in memory, Redis unreachable: %s", error)
-        return operation(_FALLBACK)
+        fallback = current_app.extensions.setdefault("smartapp.sign_in_fallback", MemoryStorage())
+        return operation(fallback)
 
 
 def check(email: str) -> None:
