@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -92,6 +92,10 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
+#: ``app.extensions`` key marking a process whose every transaction writes (``smartapp worker``)
+WRITER_PROCESS = "smartapp.writer_process"
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Connection) -> None:
     """SQLite allows one writer at a time. A transaction that read and then writes cannot
@@ -102,9 +106,12 @@ def _sqlite_begin(connection: Connection) -> None:
     concurrently (WAL): read requests, and the command line and tests, whose long-lived
     sessions would otherwise hold the lock. A read request that writes (the search log, a
     citizen's first token) ends its reads before it writes, so its write opens a fresh
-    transaction that waits its turn too. See docs/operations.md."""
+    transaction that waits its turn too. A worker process (``smartapp worker``) writes in
+    every job, so it takes the lock up front too. See docs/operations.md."""
     if connection.dialect.name == "sqlite":
-        writing = has_request_context() and request.method not in SAFE_METHODS
+        writing = (has_request_context() and request.method not in SAFE_METHODS) or (
+            has_app_context() and current_app.extensions.get(WRITER_PROCESS, False)
+        )
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 

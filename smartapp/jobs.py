@@ -19,6 +19,8 @@ from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
+from smartapp.extensions import WRITER_PROCESS
+
 DEFAULT_QUEUE = "default"
 _AFTER_COMMIT = "smartapp.after_commit"
 
@@ -147,6 +149,10 @@ def run_worker(connection: Redis, queues: list[str], burst: bool = False) -> Non
     """
     from rq import SimpleWorker
 
+    # Every job writes (claims, results): on SQLite it takes the write lock up front, as a
+    # write request does (``extensions._sqlite_begin``), so that two workers never meet a
+    # stale read snapshot and fail half-way through a step.
+    current_app.extensions[WRITER_PROCESS] = True
     stop = threading.Event()
     periodic = current_app.extensions.get("smartapp.periodic", {})
     if periodic and not burst:
