@@ -136,6 +136,14 @@ def visible(
     return [(plugin, settings) for _, _, plugin, settings in sorted(shown, key=lambda s: s[:2])]
 
 
+def enabled_tiles(language: str) -> list[Tile]:
+    """Every enabled utility's tile, wherever it is offered, in home-screen order: the deep
+    links staff may point a notification at."""
+    state = runtime_state()
+    tiles = (Tile.of(plugin, state.for_plugin(plugin), language) for plugin in registry().enabled())
+    return sorted(tiles, key=lambda tile: (tile.position, tile.slug))
+
+
 def render(tiles: Iterable[Tile], revision: int, badges: bool = False) -> RenderedHomeScreen:
     tiles = tuple(tiles)
     items = (_WITH_BADGES if badges else _WITHOUT_BADGES).dump(tiles)

@@ -22,6 +22,7 @@ from smartapp.notifications.schemas import (
     InterestChangeSchema,
     InterestSchema,
     PreviewSchema,
+    RejectSchema,
 )
 from smartapp.pagination import page_schema
 
@@ -61,6 +62,8 @@ def describe(campaign: Campaign) -> dict[str, Any]:
                 "send_at",
                 "author_id",
                 "approved_by_id",
+                "rejected_by_id",
+                "rejection_reason",
                 "paused_reason",
                 "failure_reason",
                 "created_at",
@@ -134,6 +137,15 @@ def get_campaign(campaign_id: int) -> dict[str, Any]:
 def approve_campaign(campaign_id: int) -> dict[str, Any]:
     """Approve a campaign pending approval (403 for its author)."""
     return describe(campaigns.approve(campaign_id, _staff()))
+
+
+@blp.route("/<int:campaign_id>/reject", methods=["POST"])
+@staff_required(Role.COMMUNICATOR)
+@blp.arguments(RejectSchema)
+@blp.response(200, CampaignSchema)
+def reject_campaign(fields: dict[str, Any], campaign_id: int) -> dict[str, Any]:
+    """Turn down a campaign pending approval, with the reason (403 for its author)."""
+    return describe(campaigns.reject(campaign_id, _staff(), fields["reason"]))
 
 
 @blp.route("/<int:campaign_id>/cancel", methods=["POST"])

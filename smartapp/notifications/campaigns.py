@@ -202,6 +202,44 @@ def approve(campaign_id: int, staff: Staff) -> Campaign:
     return campaign
 
 
+def reject(campaign_id: int, staff: Staff, reason: str) -> Campaign:
+    """The second pair of eyes says no: ``pending_approval → cancelled`` with the reason,
+    never by the author (who cancels their own instead)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("say why the campaign is rejected", field_name="reason")
+    campaign = get(campaign_id)
+    if campaign.author_id == staff.id:
+        raise NotAllowed("a campaign is rejected by someone other than its author; cancel it")
+    won = (
+        changed_rows(
+            update(Campaign)
+            .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.PENDING_APPROVAL)
+            .values(
+                status=CampaignStatus.CANCELLED,
+                rejected_by_id=staff.id,
+                rejection_reason=reason,
+                completed_at=utcnow(),
+            )
+        )
+        == 1
+    )
+    if not won:
+        db.session.rollback()
+        raise CampaignConflict(
+            f"only a campaign pending approval can be rejected, not one {get(campaign_id).status}"
+        )
+    db.session.refresh(campaign)
+    record_audit(
+        "notifications.campaign.reject",
+        "campaign",
+        campaign.id,
+        {"by": staff.email, "reason": reason},
+    )
+    db.session.commit()
+    return campaign
+
+
 def cancel(campaign_id: int, staff: Staff) -> Campaign:
     """Stop a campaign before sending completes; what FCM accepted (a topic message above
     all) cannot be recalled and stays counted as sent."""

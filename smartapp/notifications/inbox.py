@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from smartapp.errors import NotFound
 from smartapp.extensions import changed_rows, db, utcnow
-from smartapp.identity.models import Citizen
+from smartapp.identity.models import Citizen, Staff
 from smartapp.jobs import enqueue_after_commit
 from smartapp.notifications.content import (
     DEFAULT_TTL_SECONDS,
@@ -18,7 +18,14 @@ from smartapp.notifications.content import (
     check_data,
     check_payload,
 )
-from smartapp.notifications.models import Campaign, CampaignStatus, InboxItem, Origin
+from smartapp.notifications.models import (
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    Device,
+    InboxItem,
+    Origin,
+)
 from smartapp.notifications.tasks import dispatch_campaign
 from smartapp.pagination import Page, paginate
 
@@ -29,6 +36,10 @@ _ID_CHUNK = 5000
 
 class InboxItemNotFound(NotFound):
     """No such notification in this citizen's inbox (404)."""
+
+
+class OwnDeviceNotFound(NotFound):
+    """No device with this id registered by this staff member (404)."""
 
 
 def notify(
@@ -134,3 +145,30 @@ def mark_all_read(citizen: Citizen) -> int:
     )
     db.session.commit()
     return changed
+
+
+def own_devices(staff: Staff) -> list[Device]:
+    """The devices ``staff`` registered with their staff token (test sends go there)."""
+    return list(
+        db.session.scalars(
+            select(Device).where(Device.staff_id == staff.id).order_by(Device.last_seen_at.desc())
+        )
+    )
+
+
+def own_device_inbox(
+    staff: Staff, device_id: int, limit: int = 50
+) -> tuple[Device, list[tuple[Delivery, Campaign]]]:
+    """What test sends delivered to one of ``staff``'s own devices, newest first: each
+    delivery (its status and FCM's error code) with its campaign."""
+    device = db.session.get(Device, device_id)
+    if device is None or device.staff_id != staff.id:
+        raise OwnDeviceNotFound(f"no device {device_id} of yours")
+    rows = db.session.execute(
+        select(Delivery, Campaign)
+        .join(Campaign, Campaign.id == Delivery.campaign_id)
+        .where(Delivery.device_id == device.id, Campaign.origin == Origin.TEST)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )
+    return device, [(delivery, campaign) for delivery, campaign in rows]

@@ -151,6 +151,9 @@ class Campaign(Base):
     status: Mapped[str] = mapped_column(String(20))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    #: who turned it down instead (its status is then ``cancelled``), and why
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     #: SHA-256 of the request that came with the key: the same key with another body is 422
     request_digest: Mapped[str | None] = mapped_column(String(64))

@@ -182,6 +182,8 @@ class CampaignSchema(Schema):
     )
     author_id = fields.Integer(allow_none=True)
     approved_by_id = fields.Integer(allow_none=True)
+    rejected_by_id = fields.Integer(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
     needs_approval = fields.Boolean()
     paused_reason = fields.String(allow_none=True)
     failure_reason = fields.String(allow_none=True)
@@ -189,6 +191,10 @@ class CampaignSchema(Schema):
     started_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
     figures = fields.Nested(FiguresSchema)
+
+
+class RejectSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class CampaignListArgs(CursorPageArgs):

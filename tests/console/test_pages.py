@@ -188,6 +188,7 @@ def test_dashboard_charts_come_from_the_ioc_service(client, admin, sign_in, make
 def test_every_console_post_without_a_csrf_token_is_refused(app, client, admin, sign_in):
     sign_in(admin)
     values = {"slug": "example", "staff_id": admin.account.id, "path": "", "filename": "x"}
+    values["campaign_id"] = 1
     posts = [
         rule
         for rule in app.url_map.iter_rules()

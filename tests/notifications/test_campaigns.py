@@ -110,6 +110,35 @@ def test_province_campaigns_need_another_staff_members_approval(
     assert {"notifications.campaign.create", "notifications.campaign.approve"} <= actions
 
 
+def test_a_second_staff_member_rejects_with_a_reason(
+    client, fcm, communicator, make_staff, error_envelope
+):
+    created = client.post(
+        URL, json=body(audience={"kind": "province"}), headers=communicator.headers
+    )
+    reject = f"{URL}/{created.json['id']}/reject"
+    own = client.post(reject, json={"reason": "no"}, headers=communicator.headers)
+    error_envelope(own, 403)
+    reviewer = make_staff("communicator")
+    error_envelope(
+        client.post(reject, json={"reason": " "}, headers=reviewer.headers), 422, {"reason"}
+    )
+    error_envelope(client.post(reject, json={}, headers=reviewer.headers), 422, {"reason"})
+    rejected = client.post(reject, json={"reason": "Sai giờ"}, headers=reviewer.headers)
+    assert rejected.status_code == 200, rejected.json
+    assert rejected.json["status"] == "cancelled"
+    assert rejected.json["rejected_by_id"] == reviewer.account.id
+    assert rejected.json["rejection_reason"] == "Sai giờ"
+    error_envelope(client.post(reject, json={"reason": "again"}, headers=reviewer.headers), 409)
+    approve = f"{URL}/{created.json['id']}/approve"
+    error_envelope(client.post(approve, headers=reviewer.headers), 409)
+    assert fcm.sends() == []
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "notifications.campaign.reject")
+    ).one()
+    assert entry.details == {"by": reviewer.account.email, "reason": "Sai giờ"}
+
+
 @pytest.mark.smartapp_config(SMARTAPP_CAMPAIGN_APPROVAL="all")
 def test_a_test_send_goes_to_the_authors_own_devices(client, fcm, people, communicator):
     registered = client.post(
