@@ -19,6 +19,7 @@ from tests.support.firebase_emulator import (
     set_display_name,
     sign_in_with_phone,
 )
+from tests.support.workers import private_redis, start_smartapp_worker  # noqa: F401 (fixtures)
 
 ENVELOPE_KEYS = {"code", "status", "message"}
 

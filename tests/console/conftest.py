@@ -13,7 +13,7 @@ import html5lib
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from playwright.sync_api import Page, Response
+from playwright.sync_api import Page, Request, Response
 
 from smartapp.testing import TEST_PASSWORD, SignedIn
 
@@ -81,6 +81,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM)}
 
 
+def _boosted(request: Request | None) -> bool:
+    """Whether htmx asked for a whole page (a boosted link or form), or the redirect of one."""
+    while request is not None:
+        if "hx-boosted" in request.headers:
+            return True
+        request = request.redirected_from
+    return False
+
+
 @dataclass
 class PageChecks:
     """Watches a Playwright page: console errors, and each page's HTML, headings, ids and
@@ -89,8 +98,10 @@ class PageChecks:
     page: Page
     #: (message, URL of the resource it is about)
     errors: list[tuple[str, str]] = field(default_factory=list)
-    #: the last HTML the server sent, to a navigation or to htmx
+    #: the last page the server sent, to a navigation or to a boosted link or form
     shown: Response | None = None
+    #: parts of a page htmx asked for since (a live preview, a polled status)
+    fragments: list[Response] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.page.on("response", self._keep_html)
@@ -101,10 +112,18 @@ class PageChecks:
         self.page.on("pageerror", lambda error: self.errors.append((str(error), "")))
 
     def _keep_html(self, response: Response) -> None:
-        if response.request.resource_type in ("document", "xhr", "fetch") and response.headers.get(
-            "content-type", ""
-        ).startswith("text/html"):
+        kind = response.request.resource_type
+        if (
+            kind not in ("document", "xhr", "fetch")
+            or not response.headers.get("content-type", "").startswith("text/html")
+            or 300 <= response.status < 400  # the page is the one it leads to
+        ):
+            return
+        if kind == "document" or _boosted(response.request):
             self.shown = response
+            self.fragments.clear()
+        else:
+            self.fragments.append(response)
 
     def check(self, status: int = 200) -> None:
         """The page now shown passes every rule; call after each navigation. A page meant
@@ -113,6 +132,8 @@ class PageChecks:
         page.wait_for_load_state("load")
         assert self.shown is not None and self.shown.status == status, page.url
         html5lib.HTMLParser(strict=True).parse(self.shown.text())  # raises on a parse error
+        for fragment in self.fragments:
+            html5lib.HTMLParser(strict=True).parseFragment(fragment.text())
         assert page.locator("h1").count() == 1, page.url
         duplicates = page.evaluate("""() => {
             const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
@@ -137,6 +158,7 @@ class PageChecks:
         ]
         assert unexpected == [], (page.url, unexpected)
         self.errors.clear()
+        self.fragments.clear()
 
 
 @pytest.fixture

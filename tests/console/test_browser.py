@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from smartapp.extensions import db
 from smartapp.identity.models import Staff
+from smartapp.notifications.models import CampaignStatus
 from smartapp.testing import TEST_PASSWORD, with_plugins
+from tests.console.notification_data import a_campaign, a_test_device
 
 pytestmark = with_plugins(ExamplePlugin)
 
@@ -29,8 +31,12 @@ def tiles(page: Page, base: str) -> list[str]:
     return [tile["slug"] for tile in body["items"]]
 
 
-def test_every_page_is_valid_accessible_and_quiet(live_server, page, checked, admin, make_citizen):
+def test_every_page_is_valid_accessible_and_quiet(
+    live_server, page, checked, admin, make_citizen, make_staff
+):
     make_citizen()
+    pending = a_campaign(CampaignStatus.PENDING_APPROVAL, author_id=make_staff().account.id)
+    device = a_test_device(admin.account.id)
     page.goto(f"{live_server}/admin/")
     checked.check()  # the sign-in form
     sign_in(page, live_server, admin.account.email)
@@ -47,6 +53,13 @@ def test_every_page_is_valid_accessible_and_quiet(live_server, page, checked, ad
         ("/admin/audit", 200),
         ("/admin/audit?since=x", 422),
         ("/admin/plugins/missing", 404),
+        ("/admin/notifications", 200),
+        ("/admin/notifications/new", 200),
+        (f"/admin/notifications/{pending.id}", 200),
+        (f"/admin/notifications/{a_campaign(CampaignStatus.SENT).id}", 200),
+        ("/admin/notifications/devices", 200),
+        (f"/admin/notifications/devices/{device.id}", 200),
+        ("/admin/notifications/999", 404),
     ):
         assert page.goto(f"{live_server}{path}").status == status
         checked.check(status)

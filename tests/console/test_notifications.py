@@ -19,15 +19,13 @@ from smartapp.notifications.models import (
     CampaignStatus,
     Device,
     Interest,
-    SubscriptionState,
-    TopicSubscription,
 )
 from smartapp.testing import TEST_PASSWORD, with_plugins
 from tests.console.conftest import csrf_token
+from tests.console.notification_data import WARD, a_campaign, subscribed_phones
 from tests.support.fcm_server import FcmServer
 
 HTML = {"Accept": "text/html"}
-WARD = 25459
 pytestmark = with_plugins(ExamplePlugin)
 
 
@@ -91,24 +89,7 @@ def form(**extra):
 
 @pytest.fixture
 def phones(make_citizen):
-    """Two citizens' phones subscribed to the province topic, one of them in WARD."""
-    for number, ward in ((1, WARD), (2, None)):
-        citizen = make_citizen(f"+8491200000{number}", ward_code=ward).account
-        device = Device(
-            token=f"phone-{number}",
-            citizen_id=citizen.id,
-            platform="android",
-            app_version="3.2.0",
-            ward_code=ward,
-        )
-        db.session.add(device)
-        db.session.flush()
-        topics = ["province-80"] + ([f"ward-{ward}"] if ward else [])
-        db.session.add_all(
-            TopicSubscription(device_id=device.id, topic=t, state=SubscriptionState.SUBSCRIBED)
-            for t in topics
-        )
-    db.session.commit()
+    subscribed_phones(make_citizen)
 
 
 def campaigns():
@@ -329,17 +310,7 @@ def test_a_test_send_reaches_the_inbox_of_my_test_device(app, as_staff, officer_
 )
 def test_pages_by_role(as_staff, client, make_staff, officer_a, path):
     a = as_staff(officer_a)
-    db.session.add(
-        Campaign(
-            title={"vi": "x"},
-            body={"vi": "y"},
-            audience={"kind": "province"},
-            ttl_seconds=60,
-            status=CampaignStatus.SCHEDULED,
-            send_at=datetime(2031, 1, 1, tzinfo=UTC),
-        )
-    )
-    db.session.commit()
+    a_campaign()
     assert a.get(path, headers=HTML).status_code == 200
     assert as_staff(make_staff(Role.ADMIN)).get(path, headers=HTML).status_code == 200
     agency = as_staff(make_staff(Role.AGENCY_STAFF, agency_code="SXD"))

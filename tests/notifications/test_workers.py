@@ -4,14 +4,9 @@ two workers on one campaign, Redis down while campaigns are created."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import redis
@@ -24,16 +19,10 @@ from smartapp.notifications.models import Campaign, CampaignStatus, Delivery, De
 from smartapp.notifications.tasks import dispatch_campaign
 from smartapp.plugin import notify
 from tests.support.fcm_server import FcmServer
+from tests.support.workers import wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/1"
 CONCURRENCY = 10  # small, so a campaign of a few thousand lasts long enough to be killed
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -43,36 +32,11 @@ def fcm() -> Iterator[FcmServer]:
 
 
 @pytest.fixture
-def start_worker(app, smartapp_database, fcm):
+def start_worker(start_smartapp_worker):
     """Start ``smartapp worker`` processes on the test database; all are stopped after."""
-    started: list[subprocess.Popen] = []
-
-    def start(redis_url: str = REDIS_URL) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "SMARTAPP_DATABASE_URL": smartapp_database.url,
-            "SMARTAPP_REDIS_URL": redis_url,
-            "SMARTAPP_ENV": "testing",
-            "SMARTAPP_SECRET_KEY": app.config["SECRET_KEY"],
-            "SMARTAPP_FCM_EMULATOR_HOST": fcm.host,
-            "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY),
-            "PYTHONPATH": str(ROOT),
-        }
-        process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("smartapp")), "worker"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(30)
+    return lambda redis_url=REDIS_URL: start_smartapp_worker(
+        redis_url, SMARTAPP_FCM_CONCURRENCY=str(CONCURRENCY)
+    )
 
 
 @pytest.fixture
@@ -112,13 +76,6 @@ def _status(campaign_id: int) -> str:
     return db.session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
 
 
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-
-
 def _tokens(count: int) -> list[str]:
     return [f"token-{n:06d}" for n in range(count)]
 
@@ -128,14 +85,14 @@ def test_a_worker_killed_mid_campaign_is_taken_over(app, fcm, start_worker, queu
     campaign_id = notify(_audience(count), "Lịch tiêm chủng", "Thứ Hai tại trạm y tế")
     db.session.commit()  # queued in Redis, nothing sent yet
     first = start_worker()
-    _wait(lambda: fcm.counts["_accepted"] >= 800, 60, "the first sends")
+    wait_for(lambda: fcm.counts["_accepted"] >= 800, 60, "the first sends")
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(10)
     killed_at = time.monotonic()
     sent_before = fcm.counts["_accepted"]
     assert sent_before < count, "the campaign finished before the kill"
     start_worker()
-    _wait(
+    wait_for(
         lambda: (
             _status(campaign_id)
             in {CampaignStatus.SENT, CampaignStatus.FAILED, CampaignStatus.PARTIALLY_FAILED}
@@ -165,50 +122,10 @@ def test_two_workers_on_one_campaign_send_nothing_twice(app, fcm, start_worker, 
     db.session.commit()
     enqueue(dispatch_campaign, campaign_id)  # the same campaign twice, for two workers
     start_worker(), start_worker()
-    _wait(lambda: _status(campaign_id) == CampaignStatus.SENT, 120, "the campaign")
+    wait_for(lambda: _status(campaign_id) == CampaignStatus.SENT, 120, "the campaign")
     received = [fcm.sent_to(token) for token in _tokens(count)]
     assert set(received) == {1}
     assert fcm.counts["_accepted"] == count
-
-
-@pytest.fixture
-def private_redis(tmp_path) -> Iterator[dict]:
-    """A redis-server of this test's own (never the shared one), which it may stop."""
-    port = free_port()
-    server: dict = {"url": f"redis://127.0.0.1:{port}/0", "process": None}
-
-    def start() -> None:
-        server["process"] = subprocess.Popen(
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(tmp_path),
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        _wait(lambda: _pings(server["url"]), 10, "redis-server")
-
-    def stop() -> None:
-        server["process"].terminate()
-        server["process"].wait(10)
-
-    server["start"], server["stop"] = start, stop
-    yield server
-    if server["process"] and server["process"].poll() is None:
-        stop()
-
-
-def _pings(url: str) -> bool:
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.2).ping())
-    except redis.RedisError:
-        return False
 
 
 def test_campaigns_created_while_redis_is_down_are_sent_when_it_is_back(
@@ -237,7 +154,7 @@ def test_campaigns_created_while_redis_is_down_are_sent_when_it_is_back(
     assert fcm.counts["_accepted"] == 0
     private_redis["start"]()
     start_worker(private_redis["url"])
-    _wait(
+    wait_for(
         lambda: {_status(c) for c in created} == {CampaignStatus.SENT},
         90,
         "the sweep to dispatch them",
