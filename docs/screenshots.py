@@ -20,6 +20,7 @@ from smartapp import create_app, lineages
 from smartapp.extensions import db
 from smartapp.identity.models import Citizen, Role
 from smartapp.identity.services import create_staff
+from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import registry
 from smartapp.testing import serve
 
@@ -49,7 +50,7 @@ def demo_app(folder: Path) -> Flask:
             Citizen(firebase_uid=f"demo-{n}", language="vi" if n % 4 else "en") for n in range(12)
         )
         db.session.commit()
-        registry().call_hook("seed_demo")
+        registry().call_hook(Plugin.seed_demo)
         db.session.commit()
     return app
 
@@ -89,7 +90,29 @@ def main() -> None:
         shoot(page, "staff")
         page.goto(f"{base}/admin/audit")
         shoot(page, "audit")
+        notification_pages(page, base)
         browser.close()
+
+
+def notification_pages(page: Page, base: str) -> None:
+    """Compose with the live preview, then the campaign waiting for a second officer."""
+    page.goto(f"{base}/admin/notifications/new")
+    page.get_by_label("Tiêu đề (tiếng Việt)").fill("Lịch cắt điện Chủ Nhật")
+    page.get_by_label("Nội dung (tiếng Việt)").fill(
+        "Điện lực Tây Ninh tạm ngừng cấp điện 7:00–11:00 Chủ Nhật để bảo trì lưới điện."
+    )
+    page.get_by_label("Tiêu đề tiếng Anh (không bắt buộc)").fill("Sunday power cut")
+    page.get_by_label("Nội dung tiếng Anh (không bắt buộc)").fill(
+        "No power 7:00–11:00 on Sunday for grid maintenance."
+    )
+    page.get_by_label("Mở tiện ích").select_option(index=1)
+    page.locator("#preview-body .stats").wait_for()
+    shoot(page, "notification-compose")
+    page.get_by_role("button", name="Tạo thông báo").click()
+    page.locator("#campaign-state").wait_for()
+    shoot(page, "notification-campaign")
+    page.goto(f"{base}/admin/notifications")
+    shoot(page, "notifications")
 
 
 def registry_slugs(page: Page, base: str) -> list[str]:

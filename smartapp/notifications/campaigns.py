@@ -177,25 +177,37 @@ def listing(args: dict[str, Any]) -> Page[Campaign]:
     return paginate(statement, [Campaign.id], args, descending=True)
 
 
-def approve(campaign_id: int, staff: Staff) -> Campaign:
-    """The second pair of eyes: ``pending_approval → scheduled``, never by the author."""
+def _review(campaign_id: int, staff: Staff, verb: str, values: dict[str, Any]) -> Campaign:
+    """Move a campaign out of ``pending_approval`` (compare-and-set: one reviewer wins),
+    never by its author."""
     campaign = get(campaign_id)
     if campaign.author_id == staff.id:
-        raise NotAllowed("a campaign is approved by someone other than its author")
+        raise NotAllowed(f"a campaign is {verb} by someone other than its author")
     won = (
         changed_rows(
             update(Campaign)
             .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.PENDING_APPROVAL)
-            .values(status=CampaignStatus.SCHEDULED, approved_by_id=staff.id)
+            .values(**values)
         )
         == 1
     )
     if not won:
         db.session.rollback()
         raise CampaignConflict(
-            f"only a campaign pending approval can be approved, not one {get(campaign_id).status}"
+            f"only a campaign pending approval can be {verb}, not one {get(campaign_id).status}"
         )
     db.session.refresh(campaign)
+    return campaign
+
+
+def approve(campaign_id: int, staff: Staff) -> Campaign:
+    """The second pair of eyes: ``pending_approval → scheduled``, never by the author."""
+    campaign = _review(
+        campaign_id,
+        staff,
+        "approved",
+        {"status": CampaignStatus.SCHEDULED, "approved_by_id": staff.id},
+    )
     record_audit("notifications.campaign.approve", "campaign", campaign.id, {"by": staff.email})
     _queue(campaign)
     db.session.commit()
@@ -208,28 +220,17 @@ def reject(campaign_id: int, staff: Staff, reason: str) -> Campaign:
     reason = reason.strip()
     if not reason:
         raise ValidationError("say why the campaign is rejected", field_name="reason")
-    campaign = get(campaign_id)
-    if campaign.author_id == staff.id:
-        raise NotAllowed("a campaign is rejected by someone other than its author; cancel it")
-    won = (
-        changed_rows(
-            update(Campaign)
-            .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.PENDING_APPROVAL)
-            .values(
-                status=CampaignStatus.CANCELLED,
-                rejected_by_id=staff.id,
-                rejection_reason=reason,
-                completed_at=utcnow(),
-            )
-        )
-        == 1
+    campaign = _review(
+        campaign_id,
+        staff,
+        "rejected",
+        {
+            "status": CampaignStatus.CANCELLED,
+            "rejected_by_id": staff.id,
+            "rejection_reason": reason,
+            "completed_at": utcnow(),
+        },
     )
-    if not won:
-        db.session.rollback()
-        raise CampaignConflict(
-            f"only a campaign pending approval can be rejected, not one {get(campaign_id).status}"
-        )
-    db.session.refresh(campaign)
     record_audit(
         "notifications.campaign.reject",
         "campaign",
