@@ -137,6 +137,17 @@ def test_compose_approve_by_a_second_officer_and_it_is_sent(
     assert actions() == ["notifications.campaign.create", "notifications.campaign.approve"]
 
 
+def test_the_deep_link_picker_lists_enabled_utilities_only(as_staff, make_staff, officer_a):
+    admin = as_staff(make_staff(Role.ADMIN))
+    assert send(admin, "/admin/plugins/example/enabled", {"enabled": "false"}).status_code == 303
+    a = as_staff(officer_a)
+    assert "smartapp://u/example" not in a.get("/admin/notifications/new").get_data(as_text=True)
+    refused = send(a, "/admin/notifications/new", form(link="smartapp://u/example"))
+    assert refused.status_code == 422 and "is not an enabled utility" in refused.get_data(
+        as_text=True
+    )
+
+
 def test_reject_needs_a_reason_and_another_officer(as_staff, officer_a, officer_b):
     a, b = as_staff(officer_a), as_staff(officer_b)
     campaign_id = created_id(send(a, "/admin/notifications/new", form()))
@@ -286,7 +297,8 @@ def test_a_test_send_reaches_the_inbox_of_my_test_device(app, as_staff, officer_
     assert registered.status_code == 201
     a = as_staff(officer_a)
     campaign_id = created_id(send(a, "/admin/notifications/new", form()))
-    assert send(a, f"/admin/notifications/{campaign_id}/test").status_code == 303
+    tested = send(a, f"/admin/notifications/{campaign_id}/test", follow_redirects=True)
+    assert "Đã gửi thử đến máy thử của bạn" in tested.get_data(as_text=True)
     assert fcm.sent_to("officer-a-phone") == 1
     devices = a.get("/admin/notifications/devices").get_data(as_text=True)
     (device_id,) = db.session.scalars(select(Device.id).where(Device.token == "officer-a-phone"))
@@ -296,6 +308,8 @@ def test_a_test_send_reaches_the_inbox_of_my_test_device(app, as_staff, officer_
     b = as_staff(officer_b)
     assert b.get(f"/admin/notifications/devices/{device_id}", headers=HTML).status_code == 404
     assert "chưa có máy thử" in b.get("/admin/notifications/devices").get_data(as_text=True)
+    nobody = send(b, f"/admin/notifications/{campaign_id}/test", follow_redirects=True)
+    assert "Bạn chưa có máy thử nào nhận được" in nobody.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -225,10 +225,16 @@ def resume_campaign(campaign_id: int) -> Any:
 @page(Role.COMMUNICATOR)
 def send_test(campaign_id: int) -> Any:
     """Send the message to the signed-in staff member's own test devices."""
-    done = t(
-        "Đã gửi thử đến máy thử của bạn: xem Máy thử.",
-        "Test sent to your test devices: see Test devices.",
-    )
+    if any(device.active for device in own_devices(signed_in_staff())):
+        done = t(
+            "Đã gửi thử đến máy thử của bạn: xem Máy thử của tôi.",
+            "Test sent to your test devices: see My test devices.",
+        )
+    else:  # the service sends to nobody then: say why nothing arrives
+        done = t(
+            "Bạn chưa có máy thử nào nhận được: đăng nhập ứng dụng bằng tài khoản cán bộ.",
+            "None of your test devices can receive it: sign in to the app as staff.",
+        )
     return _act(campaign_id, campaigns.send_test, done)
 
 
