@@ -253,6 +253,13 @@ def test_a_double_submit_is_one_campaign(as_staff, officer_a):
     first = created_id(send(a, "/admin/notifications/new", submitted))
     assert created_id(send(a, "/admin/notifications/new", submitted)) == first
     assert len(campaigns()) == 1
+    changed = send(a, "/admin/notifications/new", {**submitted, "body.vi": "Đã đổi giờ"})
+    page = changed.get_data(as_text=True)
+    assert changed.status_code == 409 and "Biểu mẫu này đã tạo một thông báo" in page
+    fresh = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    assert fresh != "compose-form-1"
+    again = send(a, "/admin/notifications/new", {**submitted, "idempotency_key": fresh})
+    assert created_id(again) != first and len(campaigns()) == 2
 
 
 def test_interests_and_listed_citizens(as_staff, officer_a, make_citizen):

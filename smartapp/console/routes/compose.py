@@ -22,6 +22,8 @@ from smartapp.notifications.models import CampaignStatus
 
 #: one compose form, one campaign: a double click or a re-sent form finds the first
 IDEMPOTENCY_FIELD = "idempotency_key"
+#: what the service says when a key comes back with another body
+IDEMPOTENCY_ERROR = "Idempotency-Key"
 
 
 def _valid_key(key: str) -> str | None:
@@ -46,6 +48,9 @@ def _preview(composed: Composed) -> dict[str, Any]:
 
 
 def _compose_page(composed: Composed, status: int = 200, **context: Any) -> tuple[str, int]:
+    context.setdefault(
+        "idempotency_key", request.form.get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(16)
+    )
     return render_template(
         "console/notification_compose.html",
         composed=composed,
@@ -53,7 +58,6 @@ def _compose_page(composed: Composed, status: int = 200, **context: Any) -> tupl
         wards=wards(),
         interests=interests(),
         labels=LABELS,
-        idempotency_key=request.form.get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(16),
         **context,
     ), status
 
@@ -79,7 +83,20 @@ def submit_campaign() -> Any:
     try:
         campaign, _ = campaigns.create(composed.fields, signed_in_staff(), _valid_key(key))
     except ValidationError as error:
-        return _compose_page(composed.refused(error), 422)
+        refused = composed.refused(error)
+        if IDEMPOTENCY_ERROR in refused.errors:  # this form created one already, then changed
+            refused.errors = {
+                "": [
+                    t(
+                        "Biểu mẫu này đã tạo một thông báo. Bấm Tạo thông báo lần nữa để tạo "
+                        "thêm một thông báo mới.",
+                        "This form created a campaign already. Press Create again to create "
+                        "another one.",
+                    )
+                ]
+            }
+            return _compose_page(refused, 409, idempotency_key=secrets.token_urlsafe(16))
+        return _compose_page(refused, 422)
     if campaign.status == CampaignStatus.PENDING_APPROVAL:
         flash(
             t(
