@@ -104,6 +104,12 @@ class ExportSchema(Schema):
     download_expires_at = fields.DateTime(allow_none=True, required=True)
 
 
+class ExportSummarySchema(Schema):
+    id = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
 class ExportedDeviceSchema(DeviceSchema):
     active = fields.Boolean()
     created_at = fields.DateTime()
@@ -118,7 +124,7 @@ class DataDocumentSchema(Schema):
     devices = fields.List(fields.Nested(ExportedDeviceSchema), required=True)
     interests = fields.List(fields.String(), required=True)
     inbox = fields.List(fields.Nested(InboxItemSchema), required=True)
-    exports = fields.List(fields.Nested(ExportSchema(only=("id", "status", "created_at"))))
+    exports = fields.List(fields.Nested(ExportSummarySchema))
     #: each plugin's part, by slug, as the plugin gives it
     utilities = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
     #: plugins whose part is missing, with why (an operator is told too)
