@@ -47,7 +47,9 @@ def build(export_id: str) -> str:
     db.session.commit()
     citizen = db.session.get(Citizen, export.citizen_id)
     assert citizen is not None  # the export row goes with the citizen
-    data = citizen_data(citizen)
+    # plugins link files with url_for, which needs a request: a worker has none (paths only)
+    with current_app.test_request_context():
+        data = citizen_data(citizen)
     folder = export_folder()
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".export-")
