@@ -1,37 +1,19 @@
-"""Fixtures of the privacy tests: citizens signed in through the Firebase Auth emulator,
-pushes through the local FCM-compatible server."""
+"""Fixtures of the privacy tests: citizens signed in through the Firebase Auth emulator
+(``signed_in``), pushes through the local FCM-compatible server (``fcm``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-
-from tests.support.fcm_server import FcmServer
 
 PHONE = {"platform": "android", "app_version": "3.2.0"}
 WARD = 25459
 
 
 @pytest.fixture
-def fcm() -> Iterator[FcmServer]:
-    with FcmServer() as server:
-        yield server
-
-
-@pytest.fixture
 def smartapp_config(firebase_config, fcm):
     return {**firebase_config, "SMARTAPP_FCM_EMULATOR_HOST": fcm.host}
-
-
-@pytest.fixture
-def signed_in(phone_sign_in) -> Callable[[str], dict[str, str]]:
-    """``signed_in("+84912000001")``: headers of a citizen signed in with the emulator."""
-
-    def headers(phone: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {phone_sign_in(phone)}"}
-
-    return headers
 
 
 @pytest.fixture
