@@ -55,3 +55,15 @@ class ConsentRecord(Base):
     #: the app's version as it said (``X-App-Version``), for the proof of what it showed
     app_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CitizenPurpose(Base):
+    """A purpose a citizen grants now: the latest record's ``granted``, kept as rows so that
+    queries (a ward's audience) can ask who allows what."""
+
+    __tablename__ = "privacy_citizen_purposes"
+
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(48), primary_key=True, index=True)

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from smartapp.consent.default_notice import DEFAULT_NOTICE, SERVICE
-from smartapp.consent.models import ConsentAction, ConsentRecord, PrivacyNotice
+from smartapp.consent.models import CitizenPurpose, ConsentAction, ConsentRecord, PrivacyNotice
 from smartapp.errors import DomainError, InvalidInput
 from smartapp.extensions import db
 from smartapp.i18n import LANGUAGES, message
@@ -150,10 +150,21 @@ def consent_state(citizen: Citizen) -> ConsentState:
 
 
 def consent_allows(citizen_id: int, purpose: str) -> bool:
-    """Whether the citizen's latest consent grants ``purpose`` (whichever version it was
-    given to: what was agreed goes on until withdrawn; new collection needs the current)."""
-    record = latest_record(citizen_id)
-    return record is not None and purpose in record.granted
+    """Whether the citizen grants ``purpose`` now (whichever version they gave it to: what
+    was agreed goes on until withdrawn; new collection needs the current version)."""
+    return db.session.get(CitizenPurpose, (citizen_id, purpose)) is not None
+
+
+def granting(purpose: str) -> ColumnElement[bool]:
+    """``Citizen.id`` is of a citizen who grants ``purpose`` now: for audience queries."""
+    return Citizen.id.in_(
+        select(CitizenPurpose.citizen_id).where(CitizenPurpose.purpose == purpose)
+    )
+
+
+def _grant_now(citizen_id: int, granted: Sequence[str]) -> None:
+    db.session.execute(delete(CitizenPurpose).where(CitizenPurpose.citizen_id == citizen_id))
+    db.session.add_all(CitizenPurpose(citizen_id=citizen_id, purpose=p) for p in granted)
 
 
 def require_consent(citizen: Citizen, purpose: str = SERVICE) -> None:
@@ -201,6 +212,7 @@ def new_consent(
         app_version=app_version,
     )
     db.session.add(record)
+    _grant_now(citizen.id, granted)
     return record
 
 
@@ -214,15 +226,17 @@ def new_withdrawal(
     withdrawn = _known(state.notice, purposes) if purposes else []
     if not withdrawn:
         raise InvalidInput.of("purposes", "name at least one purpose")
+    granted = [slug for slug in state.granted if slug not in withdrawn]
     record = ConsentRecord(
         citizen_id=citizen.id,
         notice_version=state.record.notice_version,
         action=ConsentAction.WITHDRAW,
         changed=withdrawn,
-        granted=[slug for slug in state.granted if slug not in withdrawn],
+        granted=granted,
         app_version=app_version,
     )
     db.session.add(record)
+    _grant_now(citizen.id, granted)
     return record
 
 

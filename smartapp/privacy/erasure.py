@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 import smartapp.notifications.devices as devices
-from smartapp.consent.models import ConsentRecord
+from smartapp.consent.models import CitizenPurpose, ConsentRecord
 from smartapp.errors import Conflict, DomainError
 from smartapp.extensions import changed_rows, db
 from smartapp.i18n import message
@@ -61,6 +61,7 @@ def _erase_core(citizen: Citizen) -> dict[str, int]:
     owned = list(db.session.scalars(select(Device).where(Device.citizen_id == citizen.id)))
     for device in owned:
         devices.forget(device)
+    db.session.execute(delete(CitizenPurpose).where(CitizenPurpose.citizen_id == citizen.id))
     return {
         "profile": 1,
         "devices": len(owned),
@@ -122,7 +123,7 @@ def erase_citizen(citizen: Citizen, confirm: bool) -> dict[str, Any]:
     db.session.add(erasure)
     db.session.flush()
     # the entry names the erasure, not the citizen: the log keeps no personal data
-    record_audit("privacy.erasure", "erasure", erasure.id, {"summary": summary})
+    record_audit("privacy.erasure", "erasure", erasure.id, {"by": "citizen", "summary": summary})
     enqueue_after_commit(db.session, complete_erasure, erasure.id)
     db.session.commit()
     return summary

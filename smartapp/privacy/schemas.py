@@ -120,6 +120,8 @@ class DataDocumentSchema(Schema):
 
     generated_at = fields.DateTime(required=True)
     profile = fields.Nested(CitizenSchema, required=True)
+    #: the Firebase account's id the citizen signs in with
+    sign_in_id = fields.String(required=True)
     consents = fields.List(fields.Nested(ConsentRecordSchema), required=True)
     devices = fields.List(fields.Nested(ExportedDeviceSchema), required=True)
     interests = fields.List(fields.String(), required=True)

@@ -94,6 +94,7 @@ def citizen_data(citizen: Citizen) -> CitizenData:
     document = {
         "generated_at": utcnow(),
         "profile": citizen,
+        "sign_in_id": citizen.firebase_uid,
         "consents": consent.citizen_records(citizen.id),
         "devices": list(db.session.scalars(select(Device).where(Device.citizen_id == citizen.id))),
         "interests": list(

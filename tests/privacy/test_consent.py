@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import select
 
+import smartapp.notifications.audience as audience
 from smartapp.consent.models import ConsentRecord
 from smartapp.extensions import db
 from smartapp.identity.models import AuditEntry
@@ -180,3 +181,20 @@ def test_the_command_line_publishes_a_version(app, tmp_path):
     path.write_text(json.dumps({**NEW_NOTICE, "purposes": []}), encoding="utf-8")
     refused = runner.invoke(args=["privacy", "publish", str(path)])
     assert refused.exit_code != 0 and "purposes" in refused.output
+
+
+def test_a_wards_audience_is_those_who_grant_location(client, signed_in, consent):
+    people = [signed_in(f"+8491200000{n}") for n in range(3)]
+    ids = []
+    for headers in people:
+        ids.append(client.patch("/api/v1/me", headers=headers, json={"ward_code": WARD}).json["id"])
+    consent(people[0])
+    consent(people[2])
+    response = client.post(
+        f"{CONSENT}/withdraw", headers=people[2], json={"purposes": ["location_notifications"]}
+    )
+    assert response.status_code == 200, response.json
+
+    reached = db.session.scalars(audience.citizens({"kind": "wards", "wards": [WARD]})).all()
+
+    assert reached == [ids[0]]

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import select
 
+import smartapp.privacy.archive as archive
 import smartapp.privacy.exports as exports
 from smartapp.extensions import db
 from smartapp.identity.models import Citizen
@@ -144,3 +145,32 @@ def test_a_plugin_storing_citizen_ids_without_both_hooks_is_flagged():
 def test_installed_plugins_answer_for_the_citizen_data_they_store():
     for name, load, _ in discover():
         assert citizen_data_problems(load()) == [], name
+
+
+class UnreadablePlugin(Plugin):
+    """Unreadable"""
+
+    slug = "unreadable"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Hỏng"}
+
+    def export_citizen_data(self, citizen: Citizen) -> CitizenExport:
+        """A file whose storage is gone."""
+
+        def gone() -> bytes:
+            raise FileNotFoundError("photo-1.jpg")
+
+        return CitizenExport({"files": 1}, [ExportFile("photo-1.jpg", gone)])
+
+
+@with_plugins(UnreadablePlugin)
+def test_an_archive_that_cannot_be_built_says_so(client, signed_in):
+    headers = signed_in("+84912000001")
+
+    started = client.get("/api/v1/me/data?format=zip", headers=headers)
+
+    status = client.get(started.headers["Location"], headers=headers).json
+    assert status["status"] == "failed" and "photo-1.jpg" in status["error"]
+    assert status["download_url"] is None
+    assert list(archive.export_folder().iterdir()) == []  # no half-written archive

@@ -1,8 +1,8 @@
-"""privacy: notice, consents, exports, erasures
+"""privacy: notice, consents, granted purposes, exports, erasures
 
-Revision ID: 67050bccca43
+Revision ID: dc4c74c56b1e
 Revises: 0be1553d8166
-Create Date: 2026-12-03 09:00:33.289043
+Create Date: 2026-12-03 09:18:36.770191
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 from smartapp.extensions import UTCDateTime
 
-revision = "67050bccca43"
+revision = "dc4c74c56b1e"
 down_revision = "0be1553d8166"
 branch_labels = None
 depends_on = None
@@ -44,6 +44,23 @@ def upgrade():
         sa.Column("published_by", sa.String(length=254), nullable=False),
         sa.PrimaryKeyConstraint("version", name=op.f("pk_privacy_notices")),
     )
+    op.create_table(
+        "privacy_citizen_purposes",
+        sa.Column("citizen_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=48), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["citizen_id"],
+            ["citizens.id"],
+            name=op.f("fk_privacy_citizen_purposes_citizen_id_citizens"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("citizen_id", "purpose", name=op.f("pk_privacy_citizen_purposes")),
+    )
+    with op.batch_alter_table("privacy_citizen_purposes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_citizen_purposes_purpose"), ["purpose"], unique=False
+        )
+
     op.create_table(
         "privacy_consents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -111,6 +128,10 @@ def downgrade():
         batch_op.drop_index("ix_privacy_consents_citizen")
 
     op.drop_table("privacy_consents")
+    with op.batch_alter_table("privacy_citizen_purposes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_citizen_purposes_purpose"))
+
+    op.drop_table("privacy_citizen_purposes")
     op.drop_table("privacy_notices")
     with op.batch_alter_table("privacy_erasures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_erasures_completed_at"))
