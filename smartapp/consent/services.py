@@ -34,12 +34,14 @@ class ConsentRequired(DomainError):
     status = 403
 
 
+def _latest() -> PrivacyNotice | None:
+    return db.session.scalar(select(PrivacyNotice).order_by(PrivacyNotice.version.desc()).limit(1))
+
+
 def current_notice() -> PrivacyNotice:
     """The latest version; a database without one gets :data:`DEFAULT_NOTICE` as version 1
     (in its own transaction, as a citizen's first sign-in is written)."""
-    notice = db.session.scalar(
-        select(PrivacyNotice).order_by(PrivacyNotice.version.desc()).limit(1)
-    )
+    notice = _latest()
     if notice is not None:
         return notice
     db.session.commit()  # see ``citizen_from_claims``: a read's snapshot must not upgrade
@@ -48,7 +50,9 @@ def current_notice() -> PrivacyNotice:
         db.session.commit()
     except IntegrityError:  # another request stored it first
         db.session.rollback()
-    return db.session.scalars(select(PrivacyNotice).order_by(PrivacyNotice.version.desc())).first()  # type: ignore[return-value]
+    notice = _latest()
+    assert notice is not None  # stored just now, by this request or another
+    return notice
 
 
 def notices() -> list[PrivacyNotice]:

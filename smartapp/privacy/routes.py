@@ -59,6 +59,7 @@ def get_consent() -> dict[str, Any]:
 
 @blp.route("/privacy/consent", methods=["POST"])
 @citizen_required
+@limiter.limit("30/minute")
 @blp.arguments(ConsentSchema)
 @blp.response(201, ConsentStateSchema)
 def post_consent(body: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def post_consent(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/privacy/consent/withdraw", methods=["POST"])
 @citizen_required
+@limiter.limit("30/minute")
 @blp.arguments(WithdrawalSchema)
 @blp.response(200, ConsentStateSchema)
 def withdraw(body: dict[str, Any]) -> dict[str, Any]:
@@ -118,6 +120,7 @@ def download_export(args: dict[str, str], export_id: str) -> Response:
 
 @blp.route("/me", methods=["DELETE"])
 @citizen_required
+@limiter.limit("10/minute")
 @blp.arguments(EraseArgsSchema, location="query")
 @blp.response(204)
 @blp.alt_response(409, response="DEFAULT_ERROR", description="unconfirmed: what it erases")
