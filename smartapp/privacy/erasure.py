@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 
 import smartapp.notifications.devices as devices
 from smartapp.consent.models import CitizenPurpose, ConsentRecord
-from smartapp.errors import Conflict, DomainError
+from smartapp.errors import Conflict, DomainError, NotFound
 from smartapp.extensions import changed_rows, db
 from smartapp.i18n import message
 from smartapp.identity.audit import record_audit
@@ -94,6 +94,15 @@ def _refuse(failures: dict[str, str]) -> ErasureFailed:
     return error
 
 
+def _locked(citizen_id: int) -> Citizen:
+    """The citizen's row, locked (PostgreSQL) so that a second erasure at the same time
+    waits, then finds it gone (SQLite serializes write requests anyway)."""
+    citizen = db.session.get(Citizen, citizen_id, with_for_update=True, populate_existing=True)
+    if citizen is None:
+        raise NotFound("the citizen is already erased")
+    return citizen
+
+
 def erase_citizen(citizen: Citizen, confirm: bool) -> dict[str, Any]:
     """Erase ``citizen`` (``confirm``), or raise :class:`ErasureUnconfirmed` with the summary
     of what it would erase, found by doing it and rolling back."""
@@ -103,14 +112,13 @@ def erase_citizen(citizen: Citizen, confirm: bool) -> dict[str, Any]:
     citizen_id, firebase_uid = citizen.id, citizen.firebase_uid
     failures: dict[str, str] = {}
     for attempt in range(1, ATTEMPTS + 1):
-        summary, failures = _erase_everything(citizen)
+        summary, failures = _erase_everything(_locked(citizen_id))
         if not failures:
             break
         db.session.rollback()
         log.warning("erasure attempt %d failed in %s", attempt, ", ".join(failures))
         if attempt < ATTEMPTS:
             time.sleep(RETRY_DELAY * attempt)
-        citizen = db.session.get(Citizen, citizen_id)  # type: ignore[assignment]
     if failures:
         raise _refuse(failures)
     if not confirm:

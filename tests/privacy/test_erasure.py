@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 from firebase_admin import auth, exceptions
 from sqlalchemy import func, select
 
@@ -195,3 +197,20 @@ def test_bad_confirm_names_the_field(client, signed_in, error_envelope, admin):
     )
     assert client.delete("/api/v1/me").status_code == 401
     assert client.delete("/api/v1/me", headers=admin.headers).status_code == 403
+
+
+def test_two_erasures_at_once_erase_once_without_error(
+    live_server, client, signed_in, consent, fcm
+):
+    headers, _ = _citizen_with_data(client, signed_in, consent)
+
+    def erase(_: int) -> int:
+        return requests.delete(
+            f"{live_server}/api/v1/me?confirm=true", headers=headers, timeout=30
+        ).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = list(pool.map(erase, range(2)))
+
+    assert 204 in statuses and set(statuses) <= {204, 404}, statuses
+    assert (_count(Citizen), _count(InboxItem), _count(ConsentRecord)) == (0, 0, 0)
