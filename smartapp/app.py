@@ -33,6 +33,7 @@ from smartapp.plugins import routes as plugin_routes
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.services import PluginNotFound
 from smartapp.plugins.state import RuntimeState
+from smartapp.privacy import init_app as init_privacy
 
 OPENAPI_DESCRIPTION = """\
 The API of the smartapp citizen super-app: the home-screen catalog, sign-in, locations,
@@ -130,6 +131,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     )
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     init_notifications(app, api, settings)
+    init_privacy(app, api)
     for blueprint in (
         health.blp,
         catalog_routes.blp,

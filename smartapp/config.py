@@ -47,6 +47,8 @@ class Settings:
     max_content_length: int
     proxy_hops: int
     instance_path: Path
+    #: where ``?format=zip`` data exports are built (``instance/privacy-exports``)
+    privacy_export_dir: Path
     #: web front-ends allowed to call the API from a browser (CORS); none by default
     cors_origins: tuple[str, ...] = ()
 
@@ -89,6 +91,9 @@ class Settings:
             max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
             proxy_hops=_int(environ, "SMARTAPP_PROXY_HOPS", 0),
             instance_path=instance_path,
+            privacy_export_dir=Path(
+                environ.get("SMARTAPP_PRIVACY_EXPORT_DIR") or instance_path / "privacy-exports"
+            ),
             cors_origins=_origins(environ.get("SMARTAPP_CORS_ORIGINS", "")),
         )
 

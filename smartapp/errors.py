@@ -66,14 +66,13 @@ class DomainError(Exception):
     """A service refusing what it was asked, in the domain's words; the app answers it with
     :attr:`status` in the envelope. Services raise these; routes and commands only translate.
 
-    ``errors`` names the fields at fault: ``{"code": ["Exists already."]}``.
+    ``errors`` names the fields at fault: ``{"code": ["Exists already."]}``, nested as
+    marshmallow nests them (``{"summary": {"devices": …}}``).
     """
 
     status = 400
 
-    def __init__(
-        self, message: str | None = None, errors: dict[str, list[str]] | None = None
-    ) -> None:
+    def __init__(self, message: str | None = None, errors: dict[str, Any] | None = None) -> None:
         super().__init__(
             message
             or "; ".join(f"{field}: {' '.join(texts)}" for field, texts in (errors or {}).items())

@@ -68,6 +68,18 @@ MESSAGES: dict[str, Localized] = {
         "en": "Not a ward or commune code of the province.",
     },
     "invalid_cursor": {"vi": "Con trỏ trang không hợp lệ.", "en": "Invalid page cursor."},
+    "consent_required": {
+        "vi": "Vui lòng đồng ý với thông báo xử lý dữ liệu cá nhân hiện hành trước.",
+        "en": "Please accept the current privacy notice first.",
+    },
+    "erasure_confirm": {
+        "vi": "Xác nhận xóa dữ liệu bằng ?confirm=true; đây là những gì sẽ bị xóa.",
+        "en": "Confirm the erasure with ?confirm=true; this is what it erases.",
+    },
+    "erasure_failed": {
+        "vi": "Chưa xóa được dữ liệu (không có gì bị xóa); vui lòng thử lại sau.",
+        "en": "The erasure could not be done (nothing was erased); please try again later.",
+    },
 }
 
 

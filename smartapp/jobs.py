@@ -19,7 +19,7 @@ from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session, scoped_session
 
-from smartapp.extensions import WRITER_PROCESS
+from smartapp.extensions import WRITER_PROCESS, db
 
 DEFAULT_QUEUE = "default"
 _AFTER_COMMIT = "smartapp.after_commit"
@@ -89,6 +89,13 @@ def enqueue_after_commit(
     and dropped: the periodic sweep of the outbox finds the work anyway.
     """
     session.info.setdefault(_AFTER_COMMIT, []).append((function, args, kwargs))
+
+
+def after_commit(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """:func:`enqueue_after_commit` on the app's session: work outside the database (files
+    to delete) that must follow the commit of the change that needs it, and never a
+    rollback."""
+    enqueue_after_commit(db.session, function, *args, **kwargs)
 
 
 @event.listens_for(Session, "after_commit")

@@ -20,6 +20,7 @@ from flask_smorest import abort
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
+from smartapp.consent.services import ConsentRequired, require_consent
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
@@ -28,11 +29,19 @@ from smartapp.identity.audit import record_audit
 from smartapp.identity.auth import citizen_required, current_citizen, current_staff, staff_required
 from smartapp.identity.models import Citizen
 from smartapp.identity.scoping import acting_agency, agency_for_new, check_agency
-from smartapp.jobs import enqueue
+from smartapp.jobs import after_commit, enqueue
 from smartapp.locations.services import WardCodeField, validate_ward_code
 from smartapp.notifications.inbox import notify
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
-from smartapp.plugins.base import CATEGORIES, SLUG_PATTERN, ConsolePage, Plugin, SearchHit
+from smartapp.plugins.base import (
+    CATEGORIES,
+    SLUG_PATTERN,
+    CitizenExport,
+    ConsolePage,
+    ExportFile,
+    Plugin,
+    SearchHit,
+)
 from smartapp.plugins.registry import get_plugin
 from smartapp.revisions import bump_revision, current_revision
 from smartapp.text import fold
@@ -42,10 +51,13 @@ __all__ = [
     "SLUG_PATTERN",
     "Blueprint",
     "Citizen",
+    "CitizenExport",
     "Conflict",
+    "ConsentRequired",
     "ConsolePage",
     "CursorPageArgs",
     "DomainError",
+    "ExportFile",
     "Forbidden",
     "InvalidInput",
     "Localized",
@@ -59,6 +71,7 @@ __all__ = [
     "WardCodeField",
     "abort",
     "acting_agency",
+    "after_commit",
     "agency_for_new",
     "bump_revision",
     "cache",
@@ -79,6 +92,7 @@ __all__ = [
     "paginate",
     "paginate_sequence",
     "record_audit",
+    "require_consent",
     "staff_required",
     "utcnow",
     "validate_ward_code",

@@ -42,11 +42,13 @@ from werkzeug.serving import make_server
 
 import smartapp.lineages as lineages
 from smartapp.app import create_app
+from smartapp.consent.services import current_notice, new_consent
 from smartapp.extensions import db
 from smartapp.identity.citizens import citizen_from_claims
 from smartapp.identity.models import Citizen, Role, Staff
 from smartapp.identity.services import new_staff
 from smartapp.plugins.base import Plugin
+from smartapp.plugins.citizen_data import citizen_data_problems
 from smartapp.plugins.hooks import hook_problems, unknown_hooks
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -135,13 +137,19 @@ def with_plugins(*plugin_classes: type) -> pytest.MarkDecorator:
 
 def check_plugin(plugin_class: type[Plugin]) -> None:
     """Fail when ``plugin_class`` breaks the hook contract: an override whose signature does
-    not fit its hook (registration would mark the plugin ``invalid``), or a public method
-    named like a hook without being one (a misspelling the core would never call)::
+    not fit its hook (registration would mark the plugin ``invalid``), a public method
+    named like a hook without being one (a misspelling the core would never call), or
+    models storing citizen ids without both ``export_citizen_data`` and
+    ``erase_citizen_data`` (a citizen's export and erasure would miss them)::
 
         def test_plugin_keeps_the_hook_contract():
             check_plugin(ParkingPlugin)
     """
-    problems = hook_problems(plugin_class, Plugin) + unknown_hooks(plugin_class, Plugin)
+    problems = (
+        hook_problems(plugin_class, Plugin)
+        + unknown_hooks(plugin_class, Plugin)
+        + citizen_data_problems(plugin_class)
+    )
     assert not problems, f"{plugin_class.__name__}: " + "; ".join(problems)
 
 
@@ -234,9 +242,10 @@ class SignedIn:
 @pytest.fixture
 def make_citizen(app: Flask) -> Callable[..., SignedIn]:
     """Sign citizens in through the development sign-in: ``make_citizen("+84912000001",
-    ward_code=25459)``."""
+    ward_code=25459)``. They have accepted the current privacy notice with every purpose,
+    unless ``consent=False``."""
 
-    def make(phone_number: str = "+84912000001", **profile: Any) -> SignedIn:
+    def make(phone_number: str = "+84912000001", consent: bool = True, **profile: Any) -> SignedIn:
         from smartapp.identity.tokens import DevelopmentVerifier
 
         verifier: DevelopmentVerifier = app.extensions["smartapp.verifiers"]["development"]
@@ -244,6 +253,9 @@ def make_citizen(app: Flask) -> Callable[..., SignedIn]:
         citizen: Citizen = citizen_from_claims(verifier.verify(token))
         for name, value in profile.items():
             setattr(citizen, name, value)
+        if consent:
+            notice = current_notice()
+            new_consent(citizen, notice.version, [p["slug"] for p in notice.purposes], None)
         db.session.commit()
         return SignedIn(citizen, token)
 

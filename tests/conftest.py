@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from werkzeug.test import TestResponse
 
+from tests.support.fcm_server import FcmServer
 from tests.support.firebase_emulator import (
     DEFAULT_PROJECT_ID,
     AuthEmulator,
@@ -63,6 +64,24 @@ def phone_sign_in(firebase_emulator: AuthEmulator) -> Iterator[Callable[..., str
 
     yield sign_in
     clear_accounts(firebase_emulator.host)
+
+
+@pytest.fixture
+def signed_in(phone_sign_in) -> Callable[[str], dict[str, str]]:
+    """``signed_in("+84912000001")``: the headers of a citizen signed in with the emulator."""
+
+    def headers(phone: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {phone_sign_in(phone)}"}
+
+    return headers
+
+
+@pytest.fixture
+def fcm() -> Iterator[FcmServer]:
+    """A fresh local FCM-compatible server; point the app at it with
+    ``SMARTAPP_FCM_EMULATOR_HOST`` (``fcm.host``)."""
+    with FcmServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, select, true
 
+from smartapp.consent.default_notice import LOCATION_NOTIFICATIONS
+from smartapp.consent.services import granting
 from smartapp.extensions import utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
@@ -66,8 +68,8 @@ def _citizen_condition(audience: Mapping[str, Any]) -> ColumnElement[bool]:
     kind = audience["kind"]
     if kind == "province":
         return true()
-    if kind == "wards":
-        return Citizen.ward_code.in_(audience["wards"])
+    if kind == "wards":  # a ward's news reach those who let the server use their ward
+        return Citizen.ward_code.in_(audience["wards"]) & granting(LOCATION_NOTIFICATIONS)
     if kind == "interests":
         return Citizen.id.in_(
             select(CitizenInterest.citizen_id).where(
@@ -93,7 +95,12 @@ def devices(audience: Mapping[str, Any], author_id: int | None = None) -> Select
     if kind == "province":
         return statement.where(Device.staff_id.is_(None))
     if kind == "wards":
-        return statement.where(Device.staff_id.is_(None), Device.ward_code.in_(audience["wards"]))
+        allowed = select(Citizen.id).where(granting(LOCATION_NOTIFICATIONS)).scalar_subquery()
+        return statement.where(
+            Device.staff_id.is_(None),
+            Device.ward_code.in_(audience["wards"]),
+            Device.citizen_id.is_(None) | Device.citizen_id.in_(allowed),
+        )
     owners = citizens(audience).scalar_subquery()
     return statement.where(Device.citizen_id.in_(owners))
 

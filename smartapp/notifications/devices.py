@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import smartapp.notifications.topics as topics
+from smartapp.consent.default_notice import LOCATION_NOTIFICATIONS
+from smartapp.consent.services import require_consent
 from smartapp.errors import NotFound
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen, Staff
@@ -34,8 +36,11 @@ def register(
 
     The same token, or the same ``installation_id`` with a new token (FCM rotated it), is the
     same device: its owner becomes the caller, so on a shared phone the previous citizen no
-    longer has it. Every registration refreshes ``last_seen_at``.
+    longer has it. Every registration refreshes ``last_seen_at``. A signed-in citizen
+    giving a ward must grant ``location_notifications`` (:class:`ConsentRequired`).
     """
+    if citizen is not None and fields.get("ward_code") is not None:
+        require_consent(citizen, LOCATION_NOTIFICATIONS)
     for attempt in range(2):  # a concurrent first registration may win the unique token
         try:
             with db.session.begin_nested():
@@ -102,9 +107,16 @@ def sign_out(token: str, citizen: Citizen | None = None) -> None:
     device = db.session.scalar(select(Device).where(Device.token == token))
     if device is None or (citizen is not None and device.citizen_id not in (None, citizen.id)):
         raise DeviceNotFound()
+    forget(device)
+    db.session.commit()
+
+
+def forget(device: Device) -> None:
+    """Detach ``device`` from its owner and stop pushing to it (the caller commits): it
+    leaves its FCM topics through the sync job, then the row goes; at once if it has none."""
     device.active, device.deactivated_reason = False, topics.SIGNED_OUT
+    device.citizen_id = device.staff_id = device.installation_id = None
     if topics.plan(device):
         enqueue_after_commit(db.session, sync_topics)
     else:
         db.session.delete(device)
-    db.session.commit()

@@ -17,6 +17,7 @@ from smartapp.notifications.content import (
     as_localized,
     check_data,
     check_payload,
+    in_language,
 )
 from smartapp.notifications.models import (
     Campaign,
@@ -96,6 +97,32 @@ def _citizen_ids(values: Iterable[int]) -> Iterable[int]:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError("must be a list of citizen ids", field_name="citizen_ids")
         yield value
+
+
+def as_entry(item: InboxItem, language: str) -> dict[str, Any]:
+    """``item`` as the app sees it (``InboxItemSchema``), in ``language``."""
+    campaign = item.campaign
+    return {
+        "id": item.id,
+        "title": in_language(campaign.title, language),
+        "body": in_language(campaign.body, language),
+        "link": campaign.link,
+        "image_url": campaign.image_url,
+        "data": campaign.data,
+        "created_at": item.created_at,
+        "read": item.read_at is not None,
+        "read_at": item.read_at,
+        "opened_at": item.opened_at,
+    }
+
+
+def citizen_items(citizen_id: int) -> list[InboxItem]:
+    """Every item of the citizen's inbox, oldest first (for the export)."""
+    return list(
+        db.session.scalars(
+            select(InboxItem).where(InboxItem.citizen_id == citizen_id).order_by(InboxItem.id)
+        )
+    )
 
 
 def inbox_page(citizen: Citizen, args: dict[str, Any]) -> Page[InboxItem]:

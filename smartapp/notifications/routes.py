@@ -12,8 +12,6 @@ from smartapp.extensions import limiter
 from smartapp.i18n import current_language
 from smartapp.identity.auth import citizen_required, current_citizen, current_staff
 from smartapp.identity.models import Citizen
-from smartapp.notifications.content import in_language
-from smartapp.notifications.models import InboxItem
 from smartapp.notifications.schemas import (
     DeviceSchema,
     InboxItemSchema,
@@ -57,22 +55,6 @@ def delete_device(token: str) -> None:
     devices.sign_out(token, current_citizen())
 
 
-def _item(item: InboxItem, language: str) -> dict[str, Any]:
-    campaign = item.campaign
-    return {
-        "id": item.id,
-        "title": in_language(campaign.title, language),
-        "body": in_language(campaign.body, language),
-        "link": campaign.link,
-        "image_url": campaign.image_url,
-        "data": campaign.data,
-        "created_at": item.created_at,
-        "read": item.read_at is not None,
-        "read_at": item.read_at,
-        "opened_at": item.opened_at,
-    }
-
-
 def _citizen() -> Citizen:
     citizen = current_citizen()
     assert citizen is not None  # citizen_required
@@ -89,7 +71,7 @@ def list_notifications(args: dict[str, Any]) -> dict[str, Any]:
     page = inbox.inbox_page(citizen, args)
     language = current_language()
     return {
-        "items": [_item(item, language) for item in page.items],
+        "items": [inbox.as_entry(item, language) for item in page.items],
         "next_cursor": page.next_cursor,
         "unread_count": inbox.unread_count(citizen),
     }
@@ -100,7 +82,7 @@ def list_notifications(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, InboxItemSchema)
 def read_notification(item_id: int) -> dict[str, Any]:
     """Mark one notification read (again: no change)."""
-    return _item(inbox.mark_read(_citizen(), item_id), current_language())
+    return inbox.as_entry(inbox.mark_read(_citizen(), item_id), current_language())
 
 
 @blp.route(f"/notifications/{_ID}/opened", methods=["POST"])
@@ -108,7 +90,7 @@ def read_notification(item_id: int) -> dict[str, Any]:
 @blp.response(200, InboxItemSchema)
 def open_notification(item_id: int) -> dict[str, Any]:
     """The citizen tapped this notification's push (read too); counted in ``opened``."""
-    return _item(inbox.mark_read(_citizen(), item_id, opened=True), current_language())
+    return inbox.as_entry(inbox.mark_read(_citizen(), item_id, opened=True), current_language())
 
 
 @blp.route("/notifications/read-all", methods=["POST"])

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 import smartapp.notifications.audience as audience
+from smartapp.consent.default_notice import LOCATION_NOTIFICATIONS
+from smartapp.consent.services import consent_allows
 from smartapp.errors import InvalidInput
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
@@ -42,11 +44,15 @@ class TooManyTopics(InvalidInput):
 
 
 def wanted_topics(device: Device) -> set[str]:
-    """The topics ``device`` should follow: none for a staff phone or a dead token."""
+    """The topics ``device`` should follow: none for a staff phone or a dead token, and its
+    ward's only if its citizen grants ``location_notifications`` (an anonymous device gave
+    its ward itself)."""
     if not device.active or device.staff_id is not None:
         return set()
     topics = {audience.province_topic()}
-    if device.ward_code is not None:
+    if device.ward_code is not None and (
+        device.citizen_id is None or consent_allows(device.citizen_id, LOCATION_NOTIFICATIONS)
+    ):
         topics.add(audience.ward_topic(device.ward_code))
     if device.citizen_id is not None:
         topics |= {

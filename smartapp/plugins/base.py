@@ -58,6 +58,25 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class ExportFile:
+    """One file of a citizen's export archive (a photo), read only when the archive is built."""
+
+    #: its path in the archive, under the plugin's folder: ``photos/<id>.jpg``
+    name: str
+    read: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class CitizenExport:
+    """A plugin's part of a citizen's data export (see :meth:`Plugin.export_citizen_data`)."""
+
+    #: JSON-serializable: everything the plugin holds about the citizen, files as links
+    data: Mapping[str, Any]
+    #: the files the links point to, put in the ``?format=zip`` archive
+    files: Sequence[ExportFile] = ()
+
+
+@dataclass(frozen=True)
 class ConsolePage:
     """One page a plugin adds to the staff console."""
 
@@ -174,3 +193,13 @@ class Plugin:
         """Add demonstration data for ``smartapp demo seed``; safe to run twice, and without
         committing: the core commits once every plugin has seeded, and rolls back alone a
         plugin that raises."""
+
+    @hook
+    def export_citizen_data(self, citizen: Citizen) -> CitizenExport | None:
+        """Everything this plugin holds about ``citizen``, for their export (files as links)."""
+        return None
+
+    @hook
+    def erase_citizen_data(self, citizen: Citizen) -> Mapping[str, int]:
+        """Delete or anonymise what this plugin holds on ``citizen`` (no commit); counts by kind."""
+        return {}

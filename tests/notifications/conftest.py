@@ -1,34 +1,14 @@
-"""Fixtures of the notification tests: citizens signed in through the Firebase emulator."""
+"""Fixtures of the notification tests: citizens signed in through the Firebase emulator
+(``signed_in`` and ``fcm`` are in ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-
-from tests.support.fcm_server import FcmServer
 
 
 @pytest.fixture
 def smartapp_config(firebase_config):
     return firebase_config
-
-
-@pytest.fixture
-def signed_in(phone_sign_in) -> Callable[[str], dict[str, str]]:
-    """``signed_in("+84912000001")``: the headers of a citizen signed in with the emulator."""
-
-    def headers(phone: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {phone_sign_in(phone)}"}
-
-    return headers
-
-
-@pytest.fixture
-def fcm() -> Iterator[FcmServer]:
-    """A fresh local FCM-compatible server; use ``fcm_config`` to point the app at it."""
-    with FcmServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from smartapp.plugin import Plugin
+from smartapp.plugin import Citizen, CitizenExport, Plugin
 
 from . import (
     imaging,
@@ -21,6 +21,7 @@ from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .metrics import ioc_figures
 from .open311 import blp as open311_blp
+from .privacy import erase_citizen, export_citizen
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -62,6 +63,14 @@ class FeedbackPlugin(Plugin):
         """Reports by status, category, agency and ward; median hours to acknowledge and to
         resolve; overdue; satisfaction; each agency's processing rate."""
         return ioc_figures()
+
+    def export_citizen_data(self, citizen: Citizen) -> CitizenExport:
+        """The citizen's reports with their timelines, their photos and what they follow."""
+        return export_citizen(citizen)
+
+    def erase_citizen_data(self, citizen: Citizen) -> Mapping[str, int]:
+        """Confidential reports deleted, public ones kept without the reporter (privacy.py)."""
+        return erase_citizen(citizen)
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""

@@ -15,6 +15,7 @@ from smartapp.plugin import (
     current_citizen,
     limiter,
     page_schema,
+    require_consent,
     staff_required,
 )
 
@@ -93,7 +94,11 @@ def uploaded_photo() -> Photo:
 def upload_photo() -> Photo:
     """Upload one photo (JPEG, PNG, WebP or HEIC, judged by its bytes) before the report
     that uses it. It is turned upright and re-encoded as JPEG without EXIF, GPS or XMP,
-    long edge at most 2,048 px, with a thumbnail."""
+    long edge at most 2,048 px, with a thumbnail. Needs the citizen's consent to the current
+    privacy notice (403 ``consent_required``), as a report does."""
+    citizen = current_citizen()
+    assert citizen is not None
+    require_consent(citizen)
     return uploaded_photo()
 
 
@@ -147,6 +152,7 @@ def submit_report(body: dict[str, Any]) -> Report:
     answers to the category's questions and up to 5 photos uploaded before."""
     citizen = current_citizen()
     assert citizen is not None
+    require_consent(citizen)
     return reports.submit(
         body,
         Owner(citizen_id=citizen.id),
