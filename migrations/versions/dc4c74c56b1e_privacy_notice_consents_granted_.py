@@ -1,7 +1,7 @@
 """privacy: notice, consents, granted purposes, exports, erasures
 
 Revision ID: dc4c74c56b1e
-Revises: 0be1553d8166
+Revises: 3c7e2a91d5f4
 Create Date: 2026-12-03 09:18:36.770191
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from smartapp.extensions import UTCDateTime
 
 revision = "dc4c74c56b1e"
-down_revision = "0be1553d8166"
+down_revision = "3c7e2a91d5f4"
 branch_labels = None
 depends_on = None
 
