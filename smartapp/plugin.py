@@ -32,7 +32,14 @@ from smartapp.jobs import enqueue
 from smartapp.locations.services import WardCodeField, validate_ward_code
 from smartapp.notifications.inbox import notify
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
-from smartapp.plugins.base import CATEGORIES, SLUG_PATTERN, ConsolePage, Plugin, SearchHit
+from smartapp.plugins.base import (
+    CATEGORIES,
+    SLUG_PATTERN,
+    ConsolePage,
+    MonthlyFigure,
+    Plugin,
+    SearchHit,
+)
 from smartapp.plugins.registry import get_plugin
 from smartapp.revisions import bump_revision, current_revision
 from smartapp.text import fold
@@ -50,6 +57,7 @@ __all__ = [
     "InvalidInput",
     "Localized",
     "Model",
+    "MonthlyFigure",
     "NotFound",
     "Page",
     "Plugin",

@@ -7,7 +7,13 @@ from flask import Flask
 from smartapp.console import plugin_pages
 from smartapp.console.blueprint import blp, console_language, csrf, t
 from smartapp.console.navigation import menu
-from smartapp.console.routes import audit, home, plugins, staff  # noqa: F401  (register views)
+from smartapp.console.routes import (  # noqa: F401  (register views)
+    audit,
+    home,
+    plugins,
+    reports,
+    staff,
+)
 from smartapp.identity.auth import current_staff
 from smartapp.identity.signin import SESSION_MAX_AGE
 

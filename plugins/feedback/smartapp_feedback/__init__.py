@@ -4,11 +4,12 @@ handles it within a deadline, and the citizen follows it to resolution."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
 
-from smartapp.plugin import Plugin
+from smartapp.plugin import MonthlyFigure, Plugin
 
 from . import (
     imaging,
@@ -20,6 +21,7 @@ from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .metrics import ioc_figures
+from .monthly import monthly_figures
 from .open311 import blp as open311_blp
 from .routes import blp
 from .settings import FeedbackSettings
@@ -62,6 +64,11 @@ class FeedbackPlugin(Plugin):
         """Reports by status, category, agency and ward; median hours to acknowledge and to
         resolve; overdue; satisfaction; each agency's processing rate."""
         return ioc_figures()
+
+    def monthly_report(self, month_start: datetime, month_end: datetime) -> list[MonthlyFigure]:
+        """Per agency: reports received, resolved, resolved on time, overdue at the month's
+        end, average satisfaction and the ratings it is the average of."""
+        return monthly_figures(month_start, month_end)
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""

@@ -4,18 +4,20 @@ going anywhere — documents, fees, time, where to submit, whether it is fully o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from smartapp.plugin import ConsolePage, Plugin, SearchHit
+from smartapp.plugin import ConsolePage, MonthlyFigure, Plugin, SearchHit
 
 from . import models  # noqa: F401  (registers the tables before the registry checks them)
 from .catalog import localized_name
 from .cli import cli as public_services_cli
 from .console import console_pages
 from .importer import KINDS, plan_import, write_import
+from .lookups import monthly_figures
 from .metrics import ioc_figures
 from .routes import blp
 from .search import page_of
@@ -69,6 +71,10 @@ class PublicServicesPlugin(Plugin):
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Procedures by field and online level, top searches, searches that found nothing."""
         return ioc_figures()
+
+    def monthly_report(self, month_start: datetime, month_end: datetime) -> list[MonthlyFigure]:
+        """Procedures citizens looked up in the month, per managing agency."""
+        return monthly_figures(month_start, month_end)
 
     def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
         """The best-ranked procedures for a search across every utility."""

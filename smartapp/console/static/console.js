@@ -1,6 +1,7 @@
 // The console's own script (no inline script anywhere: see the Content-Security-Policy).
 // It draws each <canvas data-chart="{label, labels, values}"> with Chart.js, on the first
 // load and on every page htmx swaps in. The same figures are in a table beside each chart.
+// A <button data-print> opens the print dialog.
 (function () {
   "use strict";
 
@@ -28,6 +29,13 @@
       });
     });
   }
+
+  // <button data-print>: the browser's print dialog (the page's print style hides the rest)
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("button[data-print]")) {
+      window.print();
+    }
+  });
 
   document.addEventListener("htmx:load", function (event) {
     draw(event.target);

@@ -1,0 +1,152 @@
+"""The monthly report each agency sends the province's digital transformation steering
+committee: every enabled plugin's ``monthly_report`` figures and the core's notifications,
+per agency, for one month of the province's calendar.
+
+The core knows no plugin's figures: it asks the hook and files the lines by agency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from smartapp.extensions import db
+from smartapp.i18n import Localized
+from smartapp.identity.models import Staff
+from smartapp.ioc.services import PROVINCE_TIME
+from smartapp.notifications.models import (
+    Campaign,
+    CampaignStatus,
+    Delivery,
+    DeliveryStatus,
+    InboxItem,
+    Origin,
+)
+from smartapp.plugins.base import MonthlyFigure, Plugin
+from smartapp.plugins.registry import registry
+
+CORE = "core"
+CORE_TITLE: Localized = {"vi": "Thông báo", "en": "Notifications"}
+SENT = (CampaignStatus.SENT, CampaignStatus.PARTIALLY_FAILED)
+NOTIFICATION_LABELS: dict[str, tuple[Localized, Localized]] = {
+    "campaigns_sent": (
+        {"vi": "Thông báo đã gửi", "en": "Notifications sent"},
+        {"vi": "đợt", "en": "campaigns"},
+    ),
+    "messages_sent": (
+        {"vi": "Lượt gửi đến thiết bị", "en": "Pushes accepted by FCM"},
+        {"vi": "lượt", "en": "pushes"},
+    ),
+    "opened": (
+        {"vi": "Lượt mở thông báo", "en": "Notifications opened"},
+        {"vi": "lượt", "en": "opens"},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One figure and where it comes from (a plugin's slug, or ``core``)."""
+
+    source: str
+    source_title: Localized
+    figure: MonthlyFigure
+
+
+@dataclass
+class MonthlyReport:
+    month: date
+    start: datetime
+    end: datetime
+    #: the lines by agency code, agencies in order, the province's own (``None``) last
+    agencies: dict[str | None, list[ReportLine]] = field(default_factory=dict)
+    #: plugins whose hook raised, with the reason: their figures are missing
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first moment and the next month's, at the province's midnight."""
+    first = month.replace(day=1)
+    following = (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+    return (
+        datetime.combine(first, time(), PROVINCE_TIME),
+        datetime.combine(following, time(), PROVINCE_TIME),
+    )
+
+
+def notification_figures(start: datetime, end: datetime) -> list[MonthlyFigure]:
+    """Staff campaigns that finished sending in the month, the pushes FCM accepted for them
+    and the opens reported, by the author's agency: province staff (admins, communicators,
+    the only ones who send) have none, so today these are the province's figures."""
+    done = (
+        select(Campaign.id, Staff.agency_code)
+        .outerjoin(Staff, Staff.id == Campaign.author_id)
+        .where(
+            Campaign.origin == Origin.STAFF,
+            Campaign.status.in_(SENT),
+            Campaign.completed_at >= start,
+            Campaign.completed_at < end,
+        )
+        .subquery()
+    )
+    campaigns = _by_agency(select(done.c.agency_code, func.count()).group_by(done.c.agency_code))
+    pushes = _by_agency(
+        select(done.c.agency_code, func.count(Delivery.id))
+        .join(Delivery, Delivery.campaign_id == done.c.id)
+        .where(Delivery.status == DeliveryStatus.SENT)
+        .group_by(done.c.agency_code)
+    )
+    opened = _by_agency(
+        select(done.c.agency_code, func.count(InboxItem.opened_at))
+        .join(InboxItem, InboxItem.campaign_id == done.c.id)
+        .group_by(done.c.agency_code)
+    )
+    values = {"campaigns_sent": campaigns, "messages_sent": pushes, "opened": opened}
+    agencies = sorted(set(campaigns) | {None}, key=lambda agency: agency or "")
+    return [
+        MonthlyFigure(agency, key, label, values[key].get(agency, 0), unit)
+        for agency in agencies
+        for key, (label, unit) in NOTIFICATION_LABELS.items()
+    ]
+
+
+def _by_agency(statement: Any) -> dict[str | None, int]:
+    return {agency: count for agency, count in db.session.execute(statement)}
+
+
+def monthly_report(month: date, agency: str | None = None) -> MonthlyReport:
+    """Every figure of ``month``: of one agency's only when ``agency`` is given, else of
+    every agency and of the province as a whole."""
+    start, end = month_bounds(month)
+    report = MonthlyReport(month.replace(day=1), start, end)
+    answers = registry().call_hook(Plugin.monthly_report, month_start=start, month_end=end)
+    report.failures = answers.failures
+    sources: list[tuple[str, Localized, Sequence[MonthlyFigure]]] = [
+        (slug, registry().records[slug].plugin.title, figures)  # type: ignore[union-attr]
+        for slug, figures in answers.answers.items()
+    ]
+    sources.append((CORE, CORE_TITLE, notification_figures(start, end)))
+    lines: dict[str | None, list[ReportLine]] = {}
+    for source, title, figures in sources:
+        for figure in figures:
+            if agency is None or figure.agency_code == agency:
+                lines.setdefault(figure.agency_code, []).append(ReportLine(source, title, figure))
+    if agency is not None:
+        lines.setdefault(agency, [])
+    for code in sorted(lines, key=lambda code: (code is None, code or "")):
+        report.agencies[code] = lines[code]
+    return report
+
+
+def known_agencies() -> list[str]:
+    """Agencies to choose from: those staff are bound to (for the agency picker)."""
+    codes = select(Staff.agency_code).where(Staff.agency_code.is_not(None)).distinct()
+    return sorted(code for code in db.session.scalars(codes) if code)
