@@ -2,7 +2,9 @@
 
 Each utility answers ``ioc_metrics`` with its own mapping; a number is shown as a figure,
 a mapping of numbers (``{"field": count}``) or a list of one-label-one-number records
-(``[{"query": …, "searches": 3}]``) as a bar chart with the same data as a table.
+(``[{"query": …, "searches": 3}]``) as a bar chart with the same data as a table. A
+``today`` and a ``this_month`` mapping of numbers are the period's figures, shown side by
+side in the dashboard's "today and this month" section.
 """
 
 from __future__ import annotations
@@ -31,6 +33,36 @@ class FigureGroup:
     charts: list[Chart] = field(default_factory=list)
 
 
+PERIODS = ("today", "this_month")
+
+
+@dataclass(frozen=True)
+class PeriodTable:
+    """A utility's figures of today and of this month, by figure name."""
+
+    name: str
+    rows: list[tuple[str, float, float]]
+
+    @property
+    def chart(self) -> Chart:
+        """This month's figures, to draw."""
+        return Chart(self.name, [row[0] for row in self.rows], [row[2] for row in self.rows])
+
+
+def period_table(name: str, figures: Mapping[str, Any]) -> PeriodTable | None:
+    """The ``today`` and ``this_month`` figures of ``figures``; ``None`` without both."""
+    today, month = figures.get("today"), figures.get("this_month")
+    if not isinstance(today, Mapping) or not isinstance(month, Mapping):
+        return None
+    names = [key for key in dict.fromkeys([*today, *month]) if key]
+    rows = [
+        (key, today.get(key, 0), month.get(key, 0))
+        for key in names
+        if _number(today.get(key, 0)) and _number(month.get(key, 0))
+    ]
+    return PeriodTable(name, rows) if rows else None
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -54,6 +86,8 @@ def group(name: str, figures: Mapping[str, Any]) -> FigureGroup:
     """One utility's (or the core's) figures; values of other shapes are left out."""
     result = FigureGroup(name)
     for key, value in figures.items():
+        if key in PERIODS:  # shown by period_table
+            continue
         if _number(value):
             result.numbers.append((key, value))
         elif (chart := _as_chart(key, value)) is not None:

@@ -10,34 +10,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from smartapp.extensions import db
 from smartapp.i18n import Localized
 from smartapp.identity.models import Staff
 from smartapp.ioc.services import PROVINCE_TIME
-from smartapp.notifications.models import (
-    Campaign,
-    CampaignStatus,
-    Delivery,
-    DeliveryStatus,
-    InboxItem,
-    Origin,
-)
+from smartapp.notifications.totals import sent_by_agency
 from smartapp.plugins.base import MonthlyFigure, Plugin
 from smartapp.plugins.registry import registry
 
 CORE = "core"
 CORE_TITLE: Localized = {"vi": "Thông báo", "en": "Notifications"}
-SENT = (CampaignStatus.SENT, CampaignStatus.PARTIALLY_FAILED)
 NOTIFICATION_LABELS: dict[str, tuple[Localized, Localized]] = {
     "campaigns_sent": (
         {"vi": "Thông báo đã gửi", "en": "Notifications sent"},
         {"vi": "đợt", "en": "campaigns"},
     ),
-    "messages_sent": (
+    "pushes_sent": (
         {"vi": "Lượt gửi đến thiết bị", "en": "Pushes accepted by FCM"},
         {"vi": "lượt", "en": "pushes"},
     ),
@@ -83,43 +74,14 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
 
 
 def notification_figures(start: datetime, end: datetime) -> list[MonthlyFigure]:
-    """Staff campaigns that finished sending in the month, the pushes FCM accepted for them
-    and the opens reported, by the author's agency: province staff (admins, communicators,
-    the only ones who send) have none, so today these are the province's figures."""
-    done = (
-        select(Campaign.id, Staff.agency_code)
-        .outerjoin(Staff, Staff.id == Campaign.author_id)
-        .where(
-            Campaign.origin == Origin.STAFF,
-            Campaign.status.in_(SENT),
-            Campaign.completed_at >= start,
-            Campaign.completed_at < end,
-        )
-        .subquery()
-    )
-    campaigns = _by_agency(select(done.c.agency_code, func.count()).group_by(done.c.agency_code))
-    pushes = _by_agency(
-        select(done.c.agency_code, func.count(Delivery.id))
-        .join(Delivery, Delivery.campaign_id == done.c.id)
-        .where(Delivery.status == DeliveryStatus.SENT)
-        .group_by(done.c.agency_code)
-    )
-    opened = _by_agency(
-        select(done.c.agency_code, func.count(InboxItem.opened_at))
-        .join(InboxItem, InboxItem.campaign_id == done.c.id)
-        .group_by(done.c.agency_code)
-    )
-    values = {"campaigns_sent": campaigns, "messages_sent": pushes, "opened": opened}
-    agencies = sorted(set(campaigns) | {None}, key=lambda agency: agency or "")
+    """The core's lines: staff notifications sent and opened, by the author's agency (today
+    always the province's, see :func:`sent_by_agency`)."""
+    by_agency = sent_by_agency(start, end)
     return [
-        MonthlyFigure(agency, key, label, values[key].get(agency, 0), unit)
-        for agency in agencies
+        MonthlyFigure(agency, key, label, by_agency[agency][key], unit)
+        for agency in sorted(by_agency, key=lambda agency: (agency is None, agency or ""))
         for key, (label, unit) in NOTIFICATION_LABELS.items()
     ]
-
-
-def _by_agency(statement: Any) -> dict[str | None, int]:
-    return {agency: count for agency, count in db.session.execute(statement)}
 
 
 def monthly_report(month: date, agency: str | None = None) -> MonthlyReport:

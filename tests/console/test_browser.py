@@ -4,8 +4,14 @@ violation is one) and no serious or critical axe-core violation."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 from smartapp_example import ExamplePlugin
+from smartapp_feedback import FeedbackPlugin
+from smartapp_feedback.categories import seed_demo_categories
 from smartapp_public_services import PublicServicesPlugin
 from sqlalchemy import select
 
@@ -46,6 +52,8 @@ def test_every_page_is_valid_accessible_and_quiet(live_server, page, checked, ad
         (f"/admin/staff/{admin.account.id}", 200),
         ("/admin/audit", 200),
         ("/admin/audit?since=x", 422),
+        ("/admin/reports", 200),
+        ("/admin/reports?month=2026-13", 422),
         ("/admin/plugins/missing", 404),
     ):
         assert page.goto(f"{live_server}{path}").status == status
@@ -129,3 +137,34 @@ def test_a_plugin_pages_pass_the_same_checks(live_server, page, checked, admin):
     page.get_by_role("button", name=f"Ngừng áp dụng {first}").click()
     expect(page.get_by_text(f"{first}: đã ngừng áp dụng")).to_be_visible()
     checked.check()
+
+
+@with_plugins(FeedbackPlugin, PublicServicesPlugin)
+def test_download_the_monthly_report(live_server, page, checked, admin):
+    seed_demo_categories()
+    db.session.commit()
+    sign_in(page, live_server, admin.account.email)
+    page.get_by_role("link", name="Báo cáo tháng").click()
+    checked.check()
+    page.get_by_label("Tháng").fill("2026-11")
+    page.get_by_label("Cơ quan").select_option("")
+    page.get_by_role("button", name="Xem báo cáo").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tháng 11/2026")
+    expect(page.get_by_role("heading", name="Cơ quan: SXD")).to_be_visible()
+    checked.check()
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Tải PDF").click()
+    assert pdf.value.suggested_filename == "bao-cao-thang-2026-11.pdf"
+    body = Path(pdf.value.path()).read_bytes()
+    assert body.startswith(b"%PDF-")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    assert "Cơ quan: SXD" in text and "Phản ánh tiếp nhận" in text
+    with page.expect_download() as spreadsheet:
+        page.get_by_role("link", name="Tải CSV (Excel)").click()
+    assert spreadsheet.value.suggested_filename == "bao-cao-thang-2026-11.csv"
+    rows = Path(spreadsheet.value.path()).read_bytes()
+    assert rows.startswith("\ufeffTháng,Mã cơ quan".encode())
+    assert "2026-11,SXD,Phản ánh kiến nghị,feedback.received,Phản ánh tiếp nhận,0,phản ánh" in (
+        rows.decode("utf-8-sig")
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tháng 11/2026")

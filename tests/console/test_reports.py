@@ -223,4 +223,4 @@ def test_notifications_sent_are_the_provinces(admin, make_citizen):
     )
     db.session.commit()
     figures = {(f.agency_code, f.key): f.value for f in notification_figures(start, end)}
-    assert figures == {(None, "campaigns_sent"): 1, (None, "messages_sent"): 1, (None, "opened"): 1}
+    assert figures == {(None, "campaigns_sent"): 1, (None, "pushes_sent"): 1, (None, "opened"): 1}

@@ -21,7 +21,7 @@ from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .metrics import ioc_figures
-from .monthly import monthly_figures
+from .monthly import dashboard_figures, monthly_figures
 from .open311 import blp as open311_blp
 from .routes import blp
 from .settings import FeedbackSettings
@@ -62,8 +62,9 @@ class FeedbackPlugin(Plugin):
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Reports by status, category, agency and ward; median hours to acknowledge and to
-        resolve; overdue; satisfaction; each agency's processing rate."""
-        return ioc_figures()
+        resolve; overdue; satisfaction; each agency's processing rate; for the dashboard,
+        received and resolved today and this month, overdue by agency, ratings by stars."""
+        return {**ioc_figures(), **dashboard_figures()}
 
     def monthly_report(self, month_start: datetime, month_end: datetime) -> list[MonthlyFigure]:
         """Per agency: reports received, resolved, resolved on time, overdue at the month's

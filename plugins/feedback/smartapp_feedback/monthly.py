@@ -1,5 +1,6 @@
 """Each agency's monthly figures for the steering committee (the ``monthly_report`` hook):
-reports received, resolved and resolved on time, overdue at the month's end, satisfaction.
+reports received, resolved and resolved on time, overdue at the month's end, satisfaction;
+and the dashboard's figures of today and this month.
 
 Merged duplicates are left out, as in the IOC's per-agency figures: one problem counts once.
 A report counts for the agency handling it now (a moved report counts where it went).
@@ -9,12 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, case, func, or_, select
 
 from smartapp.plugin import MonthlyFigure, db, utcnow
 
+from .deadlines import overdue_filter
 from .models import Category, Report, Status
+from .settings import settings
 
 REPORTS = {"vi": "phản ánh", "en": "reports"}
 STARS = {"vi": "sao (1–5)", "en": "stars (1–5)"}
@@ -96,3 +100,42 @@ def monthly_figures(start: datetime, end: datetime) -> list[MonthlyFigure]:
         for agency, figures in sorted(counts.items())
         for key in LABELS
     ]
+
+
+def dashboard_figures() -> dict[str, Any]:
+    """For the console's dashboard (through ``ioc_metrics``): reports received and resolved
+    today and this month (the plugin's time zone), open and overdue ones by agency, and the
+    ratings by stars."""
+    now = utcnow()
+    today = now.astimezone(ZoneInfo(settings()["timezone"])).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+
+    def period(start: datetime) -> dict[str, int]:
+        received, resolved = db.session.execute(
+            select(
+                _count(_in(Report.created_at, start, now)),
+                _count(_in(Report.resolved_at, start, now)),
+            ).where(Report.duplicate_of_id.is_(None))
+        ).one()
+        return {"received": received, "resolved": resolved}
+
+    overdue = db.session.execute(
+        select(Report.agency_code, func.count())
+        .where(overdue_filter(now))
+        .group_by(Report.agency_code)
+        .order_by(Report.agency_code)
+    )
+    stars = dict(
+        db.session.execute(
+            select(Report.rating, func.count())
+            .where(Report.rating.is_not(None))
+            .group_by(Report.rating)
+        ).all()
+    )
+    return {
+        "today": period(today),
+        "this_month": period(today.replace(day=1)),
+        "overdue_by_agency": dict(overdue.all()),
+        "ratings_by_stars": {f"{n}★": stars.get(n, 0) for n in range(1, 6)},
+    }

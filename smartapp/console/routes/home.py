@@ -10,7 +10,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from smartapp.console.blueprint import back_to, blp, console_language, error_page, page
-from smartapp.console.figures import group
+from smartapp.console.figures import group, period_table
 from smartapp.i18n import LANGUAGES, localize, message
 from smartapp.identity.auth import current_staff, staff_may
 from smartapp.identity.models import Role
@@ -18,6 +18,7 @@ from smartapp.identity.schemas import StaffTokenRequestSchema
 from smartapp.identity.services import InvalidCredentials, authenticate_staff
 from smartapp.identity.signin import end_session, sign_in_limits, start_session
 from smartapp.identity.throttle import TooManyFailures
+from smartapp.ioc.monthly import NOTIFICATION_LABELS
 from smartapp.ioc.routes import IOC_PERMISSION
 from smartapp.ioc.services import collect
 from smartapp.plugins.registry import registry
@@ -49,10 +50,23 @@ def index() -> Any:
     metrics = collect()
     language = console_language()
     groups = [group("core", metrics["core"])]
+    notifications = localize({"vi": "Thông báo", "en": "Notifications"}, language)
+    sent = {  # the core's own figures, named in the console's language
+        period: {localize(NOTIFICATION_LABELS[key][0], language): n for key, n in counts.items()}
+        for period, counts in metrics["core"]["notifications"].items()
+    }
+    periods = [period_table(notifications, sent)]
     for slug, figures in metrics["utilities"].items():
         plugin = registry().enabled_plugin(slug)
-        groups.append(group(localize(plugin.title, language) if plugin else slug, figures))
-    return render_template("console/dashboard.html", metrics=metrics, groups=groups)
+        name = localize(plugin.title, language) if plugin else slug
+        groups.append(group(name, figures))
+        periods.append(period_table(name, figures))
+    return render_template(
+        "console/dashboard.html",
+        metrics=metrics,
+        groups=groups,
+        periods=[table for table in periods if table is not None],
+    )
 
 
 @blp.post("/")
