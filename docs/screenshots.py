@@ -85,6 +85,8 @@ def main() -> None:
         if "public-services" in registry_slugs(page, base):
             page.goto(f"{base}/admin/u/public-services/")
             shoot(page, "procedures")
+        page.goto(f"{base}/admin/reports")
+        shoot(page, "monthly-report")
         page.goto(f"{base}/admin/staff")
         shoot(page, "staff")
         page.goto(f"{base}/admin/audit")

@@ -78,6 +78,17 @@ def test_disable_a_plugin_and_its_tile_leaves_the_home_screen(live_server, page,
     assert "example" in tiles(page, live_server)
 
 
+@with_plugins(ExamplePlugin, PublicServicesPlugin)
+def test_order_the_tiles_by_dragging(live_server, page, checked, admin):
+    sign_in(page, live_server, admin.account.email)
+    page.get_by_role("link", name="Tiện ích").click()
+    assert tiles(page, live_server) == ["public-services", "example"]
+    page.drag_and_drop("#plugin-example", "#plugin-public-services")
+    expect(page.locator("tbody tr").first).to_have_id("plugin-example")
+    assert tiles(page, live_server) == ["example", "public-services"]
+    checked.check()
+
+
 def test_edit_a_setting(live_server, page, checked, admin):
     sign_in(page, live_server, admin.account.email)
     page.goto(f"{live_server}/admin/plugins/example")
@@ -146,8 +157,8 @@ def test_download_the_monthly_report(live_server, page, checked, admin):
     sign_in(page, live_server, admin.account.email)
     page.get_by_role("link", name="Báo cáo tháng").click()
     checked.check()
-    page.get_by_label("Tháng").fill("2026-11")
-    page.get_by_label("Cơ quan").select_option("")
+    page.get_by_label("Tháng", exact=True).fill("2026-11")
+    page.get_by_label("Cơ quan", exact=True).select_option("")
     page.get_by_role("button", name="Xem báo cáo").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tháng 11/2026")
     expect(page.get_by_role("heading", name="Cơ quan: SXD")).to_be_visible()

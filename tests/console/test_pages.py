@@ -51,6 +51,20 @@ def test_order_by_buttons(client, admin, sign_in, post):
     assert tiles(client) == ["public-services", "example"]
 
 
+def test_order_by_dragging_a_row(client, admin, sign_in, post):
+    sign_in(admin)
+    page = client.get("/admin/plugins").get_data(as_text=True)
+    assert 'data-move="/admin/plugins/example/move"' in page
+    assert post("/admin/plugins/example/move", {"offset": "-5"}).status_code == 303
+    assert tiles(client) == ["example", "public-services"]
+    post("/admin/plugins/example/move", {"offset": "1"})
+    assert tiles(client) == ["public-services", "example"]
+    for wrong in ("x", "--5", "1e3", "99999999999"):
+        assert post("/admin/plugins/example/move", {"offset": wrong}).status_code == 303
+    assert "offset: Phải là một số nguyên." in client.get("/admin/plugins").get_data(as_text=True)
+    assert tiles(client) == ["public-services", "example"]
+
+
 def test_ward_pilot_list(client, admin, sign_in, post, make_citizen):
     sign_in(admin)
     post("/admin/plugins/example/wards", {"scope": "wards", "ward_codes": ["25459"]})
