@@ -58,6 +58,11 @@ class MonthlyReport:
     #: plugins whose hook raised, with the reason: their figures are missing
     failures: dict[str, str] = field(default_factory=dict)
 
+    def only(self, agency: str) -> MonthlyReport:
+        """The same report with one agency's lines only (none: an empty section)."""
+        lines: dict[str | None, list[ReportLine]] = {agency: self.agencies.get(agency, [])}
+        return MonthlyReport(self.month, self.start, self.end, lines, self.failures)
+
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """The month's first moment and the next month's, at the province's midnight."""
@@ -84,9 +89,8 @@ def notification_figures(start: datetime, end: datetime) -> list[MonthlyFigure]:
     ]
 
 
-def monthly_report(month: date, agency: str | None = None) -> MonthlyReport:
-    """Every figure of ``month``: of one agency's only when ``agency`` is given, else of
-    every agency and of the province as a whole."""
+def monthly_report(month: date) -> MonthlyReport:
+    """Every figure of ``month``: of every agency, and of the province as a whole."""
     start, end = month_bounds(month)
     report = MonthlyReport(month.replace(day=1), start, end)
     answers = registry().call_hook(Plugin.monthly_report, month_start=start, month_end=end)
@@ -99,16 +103,15 @@ def monthly_report(month: date, agency: str | None = None) -> MonthlyReport:
     lines: dict[str | None, list[ReportLine]] = {}
     for source, title, figures in sources:
         for figure in figures:
-            if agency is None or figure.agency_code == agency:
-                lines.setdefault(figure.agency_code, []).append(ReportLine(source, title, figure))
-    if agency is not None:
-        lines.setdefault(agency, [])
+            lines.setdefault(figure.agency_code, []).append(ReportLine(source, title, figure))
     for code in sorted(lines, key=lambda code: (code is None, code or "")):
         report.agencies[code] = lines[code]
     return report
 
 
-def known_agencies() -> list[str]:
-    """Agencies to choose from: those staff are bound to (for the agency picker)."""
+def known_agencies(report: MonthlyReport) -> list[str]:
+    """Agencies to choose from: those with lines in ``report`` (of every agency) and those
+    staff are bound to."""
     codes = select(Staff.agency_code).where(Staff.agency_code.is_not(None)).distinct()
-    return sorted(code for code in db.session.scalars(codes) if code)
+    bound = {code for code in db.session.scalars(codes) if code}
+    return sorted(bound | {code for code in report.agencies if code is not None})

@@ -179,3 +179,7 @@ def test_download_the_monthly_report(live_server, page, checked, admin):
         rows.decode("utf-8-sig")
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tháng 11/2026")
+    page.emulate_media(media="print")  # printed: the report alone
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.get_by_role("button", name="Xem báo cáo")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Cơ quan: SXD")).to_be_visible()

@@ -116,6 +116,11 @@ def test_an_admin_picks_one_agency(client, admin, sign_in):
     text = page.get_data(as_text=True)
     assert "Cơ quan: CAT" in text and "Cơ quan: SXD" not in text
     assert 'href="/admin/reports.pdf?month=2026-02&amp;agency=CAT"' in text
+    # the picker offers every agency with figures, not only those staff are bound to
+    assert '<option value="SXD">SXD</option>' in text
+    assert '<option value="CAT" selected>CAT</option>' in text
+    quiet = client.get("/admin/reports?month=2026-02&agency=SYT", headers=HTML)
+    assert "Không có số liệu trong tháng." in quiet.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("month", ["2026-13", "11/2026", "2026-1", "9999-01"])

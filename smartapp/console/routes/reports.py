@@ -60,13 +60,18 @@ def _chosen() -> tuple[date, str | None, dict[str, Any]]:
     return month, agency, submitted
 
 
+def _report(month: date, agency: str | None) -> tuple[MonthlyReport, list[str]]:
+    """The month's report, of ``agency`` only when given, and every agency to pick from."""
+    report = monthly_report(month)
+    return (report.only(agency) if agency else report), known_agencies(report)
+
+
 def _page(report: MonthlyReport | None, agency: str | None, status: int, **context: Any) -> Any:
     return render_template(
         "console/reports.html",
         report=report,
         agency=agency,
         own_agency=acting_agency(),
-        agencies=known_agencies(),
         formatted=formatted,
         **context,
     ), status
@@ -80,8 +85,10 @@ def reports() -> Any:
         month, agency, submitted = _chosen()
     except ValidationError as error:
         submitted = {key: value for key, value in request.args.items() if value.strip()}
-        return _page(None, None, 422, submitted=submitted, errors=error.normalized_messages())
-    report = monthly_report(month, agency)
+        return _page(
+            None, None, 422, submitted=submitted, errors=error.normalized_messages(), agencies=[]
+        )
+    report, agencies = _report(month, agency)
     query = {"month": f"{month:%Y-%m}", **({"agency": agency} if agency else {})}
     return _page(
         report,
@@ -89,6 +96,7 @@ def reports() -> Any:
         200,
         submitted=submitted,
         errors={},
+        agencies=agencies,
         query=query,
         current=month == this_month(),
     )
@@ -100,7 +108,7 @@ def _download(extension: str, mimetype: str) -> Response:
     except ValidationError as error:
         problems = error.normalized_messages()
         abort(422, description="; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items()))
-    report = monthly_report(month, agency)
+    report, _ = _report(month, agency)
     body = report_csv(report) if extension == "csv" else report_pdf(report)
     return Response(
         body,
