@@ -32,32 +32,24 @@ def moved(report_id: int, created: datetime, **changes: object) -> None:
     db.session.commit()
 
 
+def resolved(report_id: int, created: datetime, after_deadline: timedelta, rating: int) -> None:
+    """Filed at ``created``, resolved ``after_deadline`` (negative: before it), rated."""
+    moved(report_id, created)
+    report = db.session.get(Report, report_id)
+    report.status, report.rating = Status.RESOLVED, rating
+    report.acknowledged_at = report.created_at
+    report.resolved_at = report.resolve_due_at + after_deadline
+    db.session.commit()
+
+
 def test_received_resolved_on_time_overdue_and_satisfaction(
     client, citizen, submit, sxd_staff, generous_limits
 ):
     ids = [submit(citizen, photos=0).get_json()["id"] for _ in range(5)]
     start = NOVEMBER[0]
     # resolved on time and rated 5; resolved late and rated 2
-    moved(ids[0], start + timedelta(days=2))
-    report = db.session.get(Report, ids[0])
-    moved(
-        ids[0],
-        report.created_at,
-        status=Status.RESOLVED,
-        resolved_at=report.resolve_due_at - timedelta(hours=1),
-        acknowledged_at=report.created_at,
-        rating=5,
-    )
-    moved(ids[1], start + timedelta(days=3))
-    report = db.session.get(Report, ids[1])
-    moved(
-        ids[1],
-        report.created_at,
-        status=Status.RESOLVED,
-        resolved_at=report.resolve_due_at + timedelta(hours=1),
-        acknowledged_at=report.created_at,
-        rating=2,
-    )
+    resolved(ids[0], start + timedelta(days=2), timedelta(hours=-1), rating=5)
+    resolved(ids[1], start + timedelta(days=3), timedelta(hours=1), rating=2)
     # still open past its deadline on 30 November; one filed in October and late too
     moved(ids[2], start + timedelta(days=10))
     moved(ids[3], start - timedelta(days=20))
