@@ -136,6 +136,10 @@ class Plugin:
     permissions: ClassVar[Mapping[str, Localized]] = {}
     #: A click group added to the ``smartapp`` command line under the plugin's slug.
     cli: ClassVar[click.Group | None] = None
+    #: Names of the :meth:`ioc_metrics` keys by language, for the console's dashboard, by the
+    #: key's path (``{"overdue": {"vi": "Quá hạn"}, "by_status.received": {"vi": "Mới"}}``);
+    #: a key without one is shown as it is.
+    ioc_labels: ClassVar[Mapping[str, Localized]] = {}
 
     # -- derived ---------------------------------------------------------------------------
 

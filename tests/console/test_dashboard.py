@@ -16,6 +16,8 @@ from smartapp.extensions import db, utcnow
 from smartapp.notifications.models import Campaign, CampaignStatus, InboxItem
 from smartapp.testing import with_plugins
 
+from tests.console.conftest import csrf_token
+
 pytestmark = with_plugins(FeedbackPlugin, PublicServicesPlugin)
 REPORT = {
     "category": "road-damage",
@@ -81,8 +83,8 @@ def test_today_this_month_and_the_charts(client, admin, sign_in, make_citizen):
     sign_in(admin)
     page = client.get("/admin/").get_data(as_text=True)
     assert period_rows(page, "Phản ánh kiến nghị") == {
-        "received": ("2", "2"),
-        "resolved": ("0", "0"),
+        "Phản ánh tiếp nhận": ("2", "2"),
+        "Phản ánh đã giải quyết": ("0", "0"),
     }
     assert period_rows(page, "Thông báo") == {
         "Thông báo đã gửi": ("1", "1"),
@@ -90,14 +92,24 @@ def test_today_this_month_and_the_charts(client, admin, sign_in, make_citizen):
         "Lượt mở thông báo": ("1", "1"),
     }
     drawn = charts(page)
-    assert drawn["by_status"] == {"received": 2}
-    assert drawn["by_agency"] == {"SXD": 2}
-    assert drawn["overdue_by_agency"] == {"SXD": 1}
-    assert drawn["ratings_by_stars"] == {"1★": 0, "2★": 0, "3★": 0, "4★": 1, "5★": 0}
-    assert drawn["searches_without_result"] == {"giay phep bay": 3}
+    # named by the plugins' ioc_labels, in the console's language
+    assert drawn["Phản ánh theo trạng thái"] == {"Mới tiếp nhận": 2}
+    assert drawn["Phản ánh theo cơ quan"] == {"SXD": 2}
+    assert drawn["Quá hạn theo cơ quan"] == {"SXD": 1}
+    assert drawn["Đánh giá theo số sao"] == {"1★": 0, "2★": 0, "3★": 0, "4★": 1, "5★": 0}
+    assert drawn["Tìm kiếm không có kết quả"] == {"giay phep bay": 3}
     assert drawn["Thông báo"] == {
         "Thông báo đã gửi": 1,
         "Lượt gửi đến thiết bị": 0,
         "Lượt mở thông báo": 1,
     }
-    assert re.search(r"<dt>overdue</dt><dd>1</dd>", page)
+    assert re.search(r"<dt>Đang quá hạn</dt><dd>1</dd>", page)
+    assert drawn["Mức hài lòng"] == {"Mức hài lòng trung bình": 4.0, "Lượt đánh giá": 1}
+    assert "Người dân theo ngôn ngữ" in drawn  # the core's own names
+
+    english = client.post(
+        "/admin/language", data={"language": "en", "csrf_token": csrf_token(client)}
+    )
+    assert english.status_code == 303
+    drawn = charts(client.get("/admin/").get_data(as_text=True))
+    assert drawn["Reports by status"] == {"Received": 2}

@@ -187,15 +187,13 @@ def test_dashboard_charts_come_from_the_ioc_service(client, admin, sign_in, make
         json.loads(c.replace("&#34;", '"')) for c in re.findall(r'data-chart="([^"]+)"', page)
     ]
     by_name = {chart["label"]: chart for chart in charts}
-    assert by_name["citizens_by_language"] == {
-        "label": "citizens_by_language",
+    assert by_name["Người dân theo ngôn ngữ"] == {
+        "label": "Người dân theo ngôn ngữ",
         "labels": ["vi"],
         "values": [1],
     }
-    assert (
-        dict(zip(by_name["plugins"]["labels"], by_name["plugins"]["values"], strict=True))["loaded"]
-        == 2
-    )
+    plugins = by_name["Tiện ích theo trạng thái"]
+    assert dict(zip(plugins["labels"], plugins["values"], strict=True))["loaded"] == 2
     assert re.search(r"Người dân đăng ký hôm nay</dt><dd>1<", page)
 
 

@@ -20,6 +20,7 @@ from . import (
 from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
+from .labels import IOC_LABELS
 from .metrics import ioc_figures
 from .monthly import dashboard_figures, monthly_figures
 from .open311 import blp as open311_blp
@@ -54,6 +55,7 @@ class FeedbackPlugin(Plugin):
         }
     }
     cli = feedback_cli
+    ioc_labels = IOC_LABELS
 
     def setup(self, app: Flask) -> None:
         """Pillow's pixel limit and the photo storage."""

@@ -17,18 +17,19 @@ from sqlalchemy import Integer, case, func, or_, select
 from smartapp.plugin import MonthlyFigure, db, utcnow
 
 from .deadlines import overdue_filter
+from .labels import IOC_LABELS
 from .models import Category, Report, Status
 from .settings import settings
 
 REPORTS = {"vi": "phản ánh", "en": "reports"}
 STARS = {"vi": "sao (1–5)", "en": "stars (1–5)"}
 LABELS = {
-    "received": {"vi": "Phản ánh tiếp nhận", "en": "Reports received"},
-    "resolved": {"vi": "Phản ánh đã giải quyết", "en": "Reports resolved"},
+    "received": IOC_LABELS["received"],
+    "resolved": IOC_LABELS["resolved"],
     "resolved_on_time": {"vi": "Giải quyết đúng hạn", "en": "Resolved on time"},
     "overdue": {"vi": "Quá hạn cuối tháng", "en": "Overdue at the month's end"},
-    "satisfaction": {"vi": "Mức hài lòng trung bình", "en": "Average satisfaction"},
-    "ratings": {"vi": "Lượt đánh giá", "en": "Ratings"},
+    "satisfaction": IOC_LABELS["satisfaction.average"],
+    "ratings": IOC_LABELS["satisfaction.ratings"],
 }
 
 

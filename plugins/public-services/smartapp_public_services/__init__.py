@@ -67,6 +67,27 @@ class PublicServicesPlugin(Plugin):
         "manage": {"vi": "Quản lý thủ tục và nơi tiếp nhận", "en": "Manage procedures and offices"}
     }
     cli = public_services_cli
+    ioc_labels = {
+        "procedures": {"vi": "Thủ tục đang áp dụng", "en": "Procedures in service"},
+        "procedures_by_field": {"vi": "Thủ tục theo lĩnh vực", "en": "Procedures by field"},
+        "procedures_by_online_level": {
+            "vi": "Thủ tục theo mức trực tuyến",
+            "en": "Procedures by online level",
+        },
+        "procedures_by_online_level.full": {"vi": "Toàn trình", "en": "Fully online"},
+        "procedures_by_online_level.partial": {"vi": "Một phần", "en": "Partly online"},
+        "offices": {"vi": "Nơi tiếp nhận hồ sơ", "en": "Offices"},
+        "unverified": {"vi": "Chưa đối chiếu văn bản gốc", "en": "Not verified"},
+        "unverified.procedures": {"vi": "Thủ tục", "en": "Procedures"},
+        "unverified.bundles": {"vi": "Liên thông", "en": "Bundles"},
+        "unverified.offices": {"vi": "Nơi tiếp nhận", "en": "Offices"},
+        "unverified.fees": {"vi": "Lệ phí", "en": "Fees"},
+        "top_searches": {"vi": "Tìm kiếm nhiều nhất (30 ngày)", "en": "Top searches (30 days)"},
+        "searches_without_result": {
+            "vi": "Tìm kiếm không có kết quả",
+            "en": "Searches without a result",
+        },
+    }
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Procedures by field and online level, top searches, searches that found nothing."""

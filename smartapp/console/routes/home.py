@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
@@ -11,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from smartapp.console.blueprint import back_to, blp, console_language, error_page, page
 from smartapp.console.figures import group, period_table
-from smartapp.i18n import LANGUAGES, localize, message
+from smartapp.i18n import LANGUAGES, Localized, localize, message
 from smartapp.identity.auth import current_staff, staff_may
 from smartapp.identity.models import Role
 from smartapp.identity.schemas import StaffTokenRequestSchema
@@ -24,6 +25,16 @@ from smartapp.ioc.services import collect
 from smartapp.plugins.registry import registry
 
 CREDENTIALS = StaffTokenRequestSchema()
+#: the core's figures on the dashboard (``ioc.services.collect``), by key path
+CORE_LABELS: dict[str, Localized] = {
+    "citizens": {"vi": "Người dân", "en": "Citizens"},
+    "citizens_by_language": {"vi": "Người dân theo ngôn ngữ", "en": "Citizens by language"},
+    "citizens_joined": {"vi": "Người dân mới đăng ký", "en": "Citizens joined"},
+    "citizens_joined.today": {"vi": "Hôm nay", "en": "Today"},
+    "citizens_joined.this_month": {"vi": "Tháng này", "en": "This month"},
+    "plugins": {"vi": "Tiện ích theo trạng thái", "en": "Plugins by state"},
+    **{key: label for key, (label, _) in NOTIFICATION_LABELS.items()},
+}
 
 
 def _safe_next(target: str | None) -> str:
@@ -49,18 +60,20 @@ def index() -> Any:
         return render_template("console/welcome.html")
     metrics = collect()
     language = console_language()
-    groups = [group("core", metrics["core"])]
+
+    def names(labels: Mapping[str, Localized]) -> dict[str, str]:
+        return {key: localize(label, language) for key, label in labels.items()}
+
+    core = names(CORE_LABELS)
+    groups = [group("core", metrics["core"], core)]
     notifications = localize({"vi": "Thông báo", "en": "Notifications"}, language)
-    sent = {  # the core's own figures, named in the console's language
-        period: {localize(NOTIFICATION_LABELS[key][0], language): n for key, n in counts.items()}
-        for period, counts in metrics["core"]["notifications"].items()
-    }
-    periods = [period_table(notifications, sent)]
+    periods = [period_table(notifications, metrics["core"]["notifications"], core)]
     for slug, figures in metrics["utilities"].items():
         plugin = registry().enabled_plugin(slug)
         name = localize(plugin.title, language) if plugin else slug
-        groups.append(group(name, figures))
-        periods.append(period_table(name, figures))
+        labels = names(plugin.ioc_labels) if plugin else {}
+        groups.append(group(name, figures, labels))
+        periods.append(period_table(name, figures, labels))
     return render_template(
         "console/dashboard.html",
         metrics=metrics,
