@@ -15,7 +15,6 @@ from smartapp_public_services import PublicServicesPlugin
 from smartapp.extensions import db, utcnow
 from smartapp.notifications.models import Campaign, CampaignStatus, InboxItem
 from smartapp.testing import with_plugins
-
 from tests.console.conftest import csrf_token
 
 pytestmark = with_plugins(FeedbackPlugin, PublicServicesPlugin)
