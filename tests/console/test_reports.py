@@ -123,7 +123,7 @@ def test_an_admin_picks_one_agency(client, admin, sign_in):
     assert "Không có số liệu trong tháng." in quiet.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("month", ["2026-13", "11/2026", "2026-1", "9999-01"])
+@pytest.mark.parametrize("month", ["2026-13", "11/2026", "2026-1", "9999-01", "0001-01"])
 def test_a_bad_month_names_the_field(client, admin, sign_in, month):
     sign_in(admin)
     page = client.get(f"/admin/reports?month={month}", headers=HTML)

@@ -21,6 +21,9 @@ from smartapp.ioc.services import PROVINCE_TIME
 
 ACCESS = (Role.ADMIN, Role.AGENCY_STAFF)
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+#: the first month a report can be asked for (far before any figure; year 1 would overflow
+#: when the province's midnight is turned into UTC)
+FIRST_MONTH = "2000-01"
 
 
 def this_month() -> date:
@@ -37,18 +40,22 @@ class ReportArgsSchema(Schema):
     agency = fields.String(validate=validate.Length(max=32))
 
     @validates("month")
-    def _not_ahead(self, value: str, **_: Any) -> None:
+    def _within_reach(self, value: str, **_: Any) -> None:
         if value > f"{this_month():%Y-%m}":
             raise ValidationError("This month has not begun.")
+        if value < FIRST_MONTH:
+            raise ValidationError(f"Pick a month from {FIRST_MONTH} on.")
 
 
 ARGS = ReportArgsSchema()
 
 
-def _chosen() -> tuple[date, str | None, dict[str, Any]]:
-    """The month and agency asked for, scoped to the staff member's agency; the submitted
-    values, for the pickers."""
-    submitted = {key: value for key, value in request.args.items() if value.strip()}
+def _submitted() -> dict[str, str]:
+    return {key: value for key, value in request.args.items() if value.strip()}
+
+
+def _chosen(submitted: dict[str, str]) -> tuple[date, str | None]:
+    """The month and agency asked for, scoped to the staff member's agency."""
     args = ARGS.load(submitted)
     own = acting_agency()
     agency = args.get("agency")
@@ -57,7 +64,7 @@ def _chosen() -> tuple[date, str | None, dict[str, Any]]:
             abort(403)  # another agency's figures: the API's scoping rule
         agency = own
     month = date.fromisoformat(args["month"] + "-01") if "month" in args else this_month()
-    return month, agency, submitted
+    return month, agency
 
 
 def _report(month: date, agency: str | None) -> tuple[MonthlyReport, list[str]]:
@@ -81,10 +88,10 @@ def _page(report: MonthlyReport | None, agency: str | None, status: int, **conte
 @page(*ACCESS, permission=IOC_PERMISSION)
 def reports() -> Any:
     """The month's figures per agency, with the month and agency pickers and the downloads."""
+    submitted = _submitted()
     try:
-        month, agency, submitted = _chosen()
+        month, agency = _chosen(submitted)
     except ValidationError as error:
-        submitted = {key: value for key, value in request.args.items() if value.strip()}
         return _page(
             None, None, 422, submitted=submitted, errors=error.normalized_messages(), agencies=[]
         )
@@ -104,7 +111,7 @@ def reports() -> Any:
 
 def _download(extension: str, mimetype: str) -> Response:
     try:
-        month, agency, _ = _chosen()
+        month, agency = _chosen(_submitted())
     except ValidationError as error:
         problems = error.normalized_messages()
         abort(422, description="; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items()))
