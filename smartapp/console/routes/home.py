@@ -19,7 +19,7 @@ from smartapp.identity.schemas import StaffTokenRequestSchema
 from smartapp.identity.services import InvalidCredentials, authenticate_staff
 from smartapp.identity.signin import end_session, sign_in_limits, start_session
 from smartapp.identity.throttle import TooManyFailures
-from smartapp.ioc.monthly import NOTIFICATION_LABELS
+from smartapp.ioc.monthly import CORE_TITLE, NOTIFICATION_LABELS
 from smartapp.ioc.routes import IOC_PERMISSION
 from smartapp.ioc.services import collect
 from smartapp.plugins.registry import registry
@@ -66,7 +66,7 @@ def index() -> Any:
 
     core = names(CORE_LABELS)
     groups = [group("core", metrics["core"], core)]
-    notifications = localize({"vi": "Thông báo", "en": "Notifications"}, language)
+    notifications = localize(CORE_TITLE, language)
     periods = [period_table(notifications, metrics["core"]["notifications"], core)]
     for slug, figures in metrics["utilities"].items():
         plugin = registry().enabled_plugin(slug)
