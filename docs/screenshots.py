@@ -27,6 +27,15 @@ from smartapp.testing import serve
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parent / "console"
 EMAIL, PASSWORD = "admin@demo.smartapp.local", secrets.token_urlsafe(12)
+TAN_NINH = {"latitude": 11.3101, "longitude": 106.0983, "ward_code": 25459, "public": True}
+DEMO_REPORTS = [
+    {"category": "road-damage", "title": "Ổ gà lớn trước chợ", "answers": {"size": "large"}},
+    {"category": "rubbish", "title": "Rác thải bên kênh", "answers": {}},
+    {"category": "road-damage", "title": "Nắp cống bị vỡ", "answers": {"size": "small"}},
+]
+DEMO_REPORTS = [
+    {**report, **TAN_NINH, "description": "Phản ánh mẫu để minh hoạ."} for report in DEMO_REPORTS
+]
 
 
 def demo_app(folder: Path) -> Flask:
@@ -52,7 +61,28 @@ def demo_app(folder: Path) -> Flask:
         db.session.commit()
         registry().call_hook(Plugin.seed_demo)
         db.session.commit()
+        demo_activity(app)
     return app
+
+
+def demo_activity(app: Flask) -> None:
+    """A little of what citizens do, through the public API, so the dashboard and the
+    monthly report have figures: reports filed, searches, procedures opened."""
+    client = app.test_client()
+    verifier = app.extensions["smartapp.verifiers"]["development"]
+    slugs = {plugin.slug for plugin in registry().enabled()}
+    for n, phone in enumerate(("+84912000101", "+84912000102", "+84912000103")):
+        headers = {"Authorization": f"Bearer {verifier.issue(phone, None)}"}
+        address = {"REMOTE_ADDR": f"10.0.0.{n + 1}"}
+        if "feedback" in slugs:
+            client.post("/api/v1/u/feedback/reports", headers=headers, json=DEMO_REPORTS[n])
+        if "public-services" in slugs:
+            api = "/api/v1/u/public-services/procedures"
+            for query in ("khai sinh", "giấy phép bay flycam"):
+                client.get(api, query_string={"q": query}, environ_base=address)
+            found = client.get(api, query_string={"q": "khai sinh"}).get_json()["items"]
+            for procedure in found[: n + 1]:
+                client.get(f"{api}/{procedure['code']}", environ_base=address)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -86,6 +116,8 @@ def main() -> None:
         if "public-services" in registry_slugs(page, base):
             page.goto(f"{base}/admin/u/public-services/")
             shoot(page, "procedures")
+        page.goto(f"{base}/admin/reports")
+        shoot(page, "monthly-report")
         page.goto(f"{base}/admin/staff")
         shoot(page, "staff")
         page.goto(f"{base}/admin/audit")

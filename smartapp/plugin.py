@@ -39,6 +39,7 @@ from smartapp.plugins.base import (
     CitizenExport,
     ConsolePage,
     ExportFile,
+    MonthlyFigure,
     Plugin,
     SearchHit,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "InvalidInput",
     "Localized",
     "Model",
+    "MonthlyFigure",
     "NotFound",
     "Page",
     "Plugin",

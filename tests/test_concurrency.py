@@ -15,7 +15,7 @@ import pytest
 import requests
 from smartapp_public_services import DATA_DIR, PublicServicesPlugin
 from smartapp_public_services.importer import KINDS, import_file
-from smartapp_public_services.models import SearchStat
+from smartapp_public_services.models import Lookup, Procedure, SearchStat
 from sqlalchemy import func, select
 
 from smartapp.extensions import db
@@ -73,6 +73,24 @@ def test_parallel_searches_each_log_without_a_server_error(server):
     db.session.commit()  # see what the workers committed
     logged = db.session.scalar(select(func.count()).select_from(SearchStat))
     assert logged == REQUESTS
+
+
+def test_parallel_procedure_lookups_each_count_without_a_server_error(server):
+    codes = db.session.scalars(select(Procedure.code).order_by(Procedure.code).limit(20)).all()
+
+    def look_up(n: int):
+        return lambda: (
+            requests.get(
+                f"{server}/api/v1/u/public-services/procedures/{codes[n % len(codes)]}",
+                timeout=30,
+                headers={"X-Forwarded-For": f"10.0.{n // 250}.{n % 250}"},
+            ).status_code
+        )
+
+    statuses = _statuses([look_up(n) for n in range(REQUESTS)])
+    assert statuses == {200: REQUESTS}, statuses
+    db.session.commit()  # see what the workers committed
+    assert db.session.scalar(select(func.sum(Lookup.lookups))) == REQUESTS
 
 
 def test_parallel_profile_changes_without_a_server_error(server, make_citizen):

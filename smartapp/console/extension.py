@@ -13,6 +13,7 @@ from smartapp.console.routes import (  # noqa: F401  (register views)
     home,
     notifications,
     plugins,
+    reports,
     staff,
 )
 from smartapp.identity.auth import current_staff

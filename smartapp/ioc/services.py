@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
+from smartapp.notifications.totals import sent_in_all
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
@@ -26,23 +27,29 @@ def _joined_since(day: datetime, month: datetime) -> dict[str, int]:
 
 
 def collect() -> dict[str, Any]:
-    """The core's figures and each enabled plugin's ``ioc_metrics`` (a failing plugin is left
-    out and counted under ``core.plugins``)."""
+    """The core's figures (with the staff notifications sent and opened today and this
+    month) and each enabled plugin's ``ioc_metrics`` (a failing plugin is left out and
+    counted under ``core.plugins``)."""
     rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
     citizens_by_language = {language: count for language, count in rows}
     figures = registry().call_hook(Plugin.ioc_metrics)
     states: dict[str, int] = {}
     for record in registry().records.values():
         states[record.state.value] = states.get(record.state.value, 0) + 1
-    today = utcnow().astimezone(PROVINCE_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
+    now = utcnow()
+    today = now.astimezone(PROVINCE_TIME).replace(hour=0, minute=0, second=0, microsecond=0)
     return {
-        "generated_at": utcnow(),
+        "generated_at": now,
         "province_code": province_code(),
         "core": {
             "citizens": sum(citizens_by_language.values()),
             "citizens_by_language": citizens_by_language,
             "citizens_joined": _joined_since(today, today.replace(day=1)),
             "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
+            "notifications": {
+                "today": sent_in_all(today, now),
+                "this_month": sent_in_all(today.replace(day=1), now),
+            },
         },
         "utilities": figures.answers,
         "failures": figures.failures,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -98,6 +99,22 @@ class ConsolePage:
     in_menu: bool = True
 
 
+@dataclass(frozen=True)
+class MonthlyFigure:
+    """One line of an agency's monthly report (see :meth:`Plugin.monthly_report`)."""
+
+    #: the agency it counts for (``Staff.agency_code``); ``None``: the province as a whole
+    agency_code: str | None
+    #: stable within the plugin (``"received"``): the CSV's ``key`` column
+    key: str
+    #: what is counted, by language (``vi`` required)
+    label: Localized
+    #: ``None`` when there is nothing to measure (the average of no ratings)
+    value: int | float | None
+    #: shown after the value, by language (``{"vi": "phản ánh", "en": "reports"}``)
+    unit: Localized = field(default_factory=dict)
+
+
 class Plugin:
     """Base class of every utility: declare the attributes below, override the hooks you need."""
 
@@ -138,6 +155,10 @@ class Plugin:
     permissions: ClassVar[Mapping[str, Localized]] = {}
     #: A click group added to the ``smartapp`` command line under the plugin's slug.
     cli: ClassVar[click.Group | None] = None
+    #: Names of the :meth:`ioc_metrics` keys by language, for the console's dashboard, by the
+    #: key's path (``{"overdue": {"vi": "Quá hạn"}, "by_status.received": {"vi": "Mới"}}``);
+    #: a key without one is shown as it is.
+    ioc_labels: ClassVar[Mapping[str, Localized]] = {}
 
     # -- derived ---------------------------------------------------------------------------
 
@@ -177,6 +198,11 @@ class Plugin:
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Figures for the provincial operations centre, as a JSON-serializable mapping."""
         return {}
+
+    @hook
+    def monthly_report(self, month_start: datetime, month_end: datetime) -> Sequence[MonthlyFigure]:
+        """Each agency's figures for the month from ``month_start`` to ``month_end`` (aware)."""
+        return []
 
     @hook
     def search(self, query: str, language: str, limit: int) -> list[SearchHit]:

@@ -4,8 +4,14 @@ violation is one) and no serious or critical axe-core violation."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 from smartapp_example import ExamplePlugin
+from smartapp_feedback import FeedbackPlugin
+from smartapp_feedback.categories import seed_demo_categories
 from smartapp_public_services import PublicServicesPlugin
 from sqlalchemy import select
 
@@ -52,6 +58,8 @@ def test_every_page_is_valid_accessible_and_quiet(
         (f"/admin/staff/{admin.account.id}", 200),
         ("/admin/audit", 200),
         ("/admin/audit?since=x", 422),
+        ("/admin/reports", 200),
+        ("/admin/reports?month=2026-13", 422),
         ("/admin/plugins/missing", 404),
         ("/admin/notifications", 200),
         ("/admin/notifications/new", 200),
@@ -81,6 +89,17 @@ def test_disable_a_plugin_and_its_tile_leaves_the_home_screen(live_server, page,
     page.get_by_role("button", name="Bật Ví dụ").click()
     expect(page.get_by_text("Đang bật")).to_be_visible()
     assert "example" in tiles(page, live_server)
+
+
+@with_plugins(ExamplePlugin, PublicServicesPlugin)
+def test_order_the_tiles_by_dragging(live_server, page, checked, admin):
+    sign_in(page, live_server, admin.account.email)
+    page.get_by_role("link", name="Tiện ích").click()
+    assert tiles(page, live_server) == ["public-services", "example"]
+    page.drag_and_drop("#plugin-example", "#plugin-public-services")
+    expect(page.locator("tbody tr").first).to_have_id("plugin-example")
+    assert tiles(page, live_server) == ["example", "public-services"]
+    checked.check()
 
 
 def test_edit_a_setting(live_server, page, checked, admin):
@@ -142,3 +161,38 @@ def test_a_plugin_pages_pass_the_same_checks(live_server, page, checked, admin):
     page.get_by_role("button", name=f"Ngừng áp dụng {first}").click()
     expect(page.get_by_text(f"{first}: đã ngừng áp dụng")).to_be_visible()
     checked.check()
+
+
+@with_plugins(FeedbackPlugin, PublicServicesPlugin)
+def test_download_the_monthly_report(live_server, page, checked, admin):
+    seed_demo_categories()
+    db.session.commit()
+    sign_in(page, live_server, admin.account.email)
+    page.get_by_role("link", name="Báo cáo tháng").click()
+    checked.check()
+    page.get_by_label("Tháng", exact=True).fill("2026-11")
+    page.get_by_label("Cơ quan", exact=True).select_option("")
+    page.get_by_role("button", name="Xem báo cáo").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tháng 11/2026")
+    expect(page.get_by_role("heading", name="Cơ quan: SXD")).to_be_visible()
+    checked.check()
+    with page.expect_download() as pdf:
+        page.get_by_role("link", name="Tải PDF").click()
+    assert pdf.value.suggested_filename == "bao-cao-thang-2026-11.pdf"
+    body = Path(pdf.value.path()).read_bytes()
+    assert body.startswith(b"%PDF-")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+    assert "Cơ quan: SXD" in text and "Phản ánh tiếp nhận" in text
+    with page.expect_download() as spreadsheet:
+        page.get_by_role("link", name="Tải CSV (Excel)").click()
+    assert spreadsheet.value.suggested_filename == "bao-cao-thang-2026-11.csv"
+    rows = Path(spreadsheet.value.path()).read_bytes()
+    assert rows.startswith("\ufeffTháng,Mã cơ quan".encode())
+    assert "2026-11,SXD,Phản ánh kiến nghị,feedback.received,Phản ánh tiếp nhận,0,phản ánh" in (
+        rows.decode("utf-8-sig")
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Báo cáo tháng 11/2026")
+    page.emulate_media(media="print")  # printed: the report alone
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.get_by_role("button", name="Xem báo cáo")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Cơ quan: SXD")).to_be_visible()

@@ -51,6 +51,20 @@ def test_order_by_buttons(client, admin, sign_in, post):
     assert tiles(client) == ["public-services", "example"]
 
 
+def test_order_by_dragging_a_row(client, admin, sign_in, post):
+    sign_in(admin)
+    page = client.get("/admin/plugins").get_data(as_text=True)
+    assert 'data-move="/admin/plugins/example/move"' in page
+    assert post("/admin/plugins/example/move", {"offset": "-5"}).status_code == 303
+    assert tiles(client) == ["example", "public-services"]
+    post("/admin/plugins/example/move", {"offset": "1"})
+    assert tiles(client) == ["public-services", "example"]
+    for wrong in ("x", "--5", "1e3", "99999999999"):
+        assert post("/admin/plugins/example/move", {"offset": wrong}).status_code == 303
+    assert "offset: Phải là một số nguyên." in client.get("/admin/plugins").get_data(as_text=True)
+    assert tiles(client) == ["public-services", "example"]
+
+
 def test_ward_pilot_list(client, admin, sign_in, post, make_citizen):
     sign_in(admin)
     post("/admin/plugins/example/wards", {"scope": "wards", "ward_codes": ["25459"]})
@@ -173,15 +187,13 @@ def test_dashboard_charts_come_from_the_ioc_service(client, admin, sign_in, make
         json.loads(c.replace("&#34;", '"')) for c in re.findall(r'data-chart="([^"]+)"', page)
     ]
     by_name = {chart["label"]: chart for chart in charts}
-    assert by_name["citizens_by_language"] == {
-        "label": "citizens_by_language",
+    assert by_name["Người dân theo ngôn ngữ"] == {
+        "label": "Người dân theo ngôn ngữ",
         "labels": ["vi"],
         "values": [1],
     }
-    assert (
-        dict(zip(by_name["plugins"]["labels"], by_name["plugins"]["values"], strict=True))["loaded"]
-        == 2
-    )
+    plugins = by_name["Tiện ích theo trạng thái"]
+    assert dict(zip(plugins["labels"], plugins["values"], strict=True))["loaded"] == 2
     assert re.search(r"Người dân đăng ký hôm nay</dt><dd>1<", page)
 
 

@@ -4,11 +4,12 @@ handles it within a deadline, and the citizen follows it to resolution."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
 
-from smartapp.plugin import Citizen, CitizenExport, Plugin
+from smartapp.plugin import Citizen, CitizenExport, MonthlyFigure, Plugin
 
 from . import (
     imaging,
@@ -19,7 +20,9 @@ from . import (
 from .access import COORDINATE
 from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
+from .labels import IOC_LABELS
 from .metrics import ioc_figures
+from .monthly import dashboard_figures, monthly_figures
 from .open311 import blp as open311_blp
 from .privacy import erase_citizen, export_citizen
 from .routes import blp
@@ -53,6 +56,7 @@ class FeedbackPlugin(Plugin):
         }
     }
     cli = feedback_cli
+    ioc_labels = IOC_LABELS
 
     def setup(self, app: Flask) -> None:
         """Pillow's pixel limit and the photo storage."""
@@ -61,8 +65,14 @@ class FeedbackPlugin(Plugin):
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Reports by status, category, agency and ward; median hours to acknowledge and to
-        resolve; overdue; satisfaction; each agency's processing rate."""
-        return ioc_figures()
+        resolve; overdue; satisfaction; each agency's processing rate; for the dashboard,
+        received and resolved today and this month, overdue by agency, ratings by stars."""
+        return {**ioc_figures(), **dashboard_figures()}
+
+    def monthly_report(self, month_start: datetime, month_end: datetime) -> list[MonthlyFigure]:
+        """Per agency: reports received, resolved, resolved on time, overdue at the month's
+        end, average satisfaction and the ratings it is the average of."""
+        return monthly_figures(month_start, month_end)
 
     def export_citizen_data(self, citizen: Citizen) -> CitizenExport:
         """The citizen's reports with their timelines, their photos and what they follow."""

@@ -4,18 +4,20 @@ going anywhere — documents, fees, time, where to submit, whether it is fully o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from smartapp.plugin import ConsolePage, Plugin, SearchHit
+from smartapp.plugin import ConsolePage, MonthlyFigure, Plugin, SearchHit
 
 from . import models  # noqa: F401  (registers the tables before the registry checks them)
 from .catalog import localized_name
 from .cli import cli as public_services_cli
 from .console import console_pages
 from .importer import KINDS, plan_import, write_import
+from .lookups import monthly_figures
 from .metrics import ioc_figures
 from .routes import blp
 from .search import page_of
@@ -65,10 +67,35 @@ class PublicServicesPlugin(Plugin):
         "manage": {"vi": "Quản lý thủ tục và nơi tiếp nhận", "en": "Manage procedures and offices"}
     }
     cli = public_services_cli
+    ioc_labels = {
+        "procedures": {"vi": "Thủ tục đang áp dụng", "en": "Procedures in service"},
+        "procedures_by_field": {"vi": "Thủ tục theo lĩnh vực", "en": "Procedures by field"},
+        "procedures_by_online_level": {
+            "vi": "Thủ tục theo mức trực tuyến",
+            "en": "Procedures by online level",
+        },
+        "procedures_by_online_level.full": {"vi": "Toàn trình", "en": "Fully online"},
+        "procedures_by_online_level.partial": {"vi": "Một phần", "en": "Partly online"},
+        "offices": {"vi": "Nơi tiếp nhận hồ sơ", "en": "Offices"},
+        "unverified": {"vi": "Chưa đối chiếu văn bản gốc", "en": "Not verified"},
+        "unverified.procedures": {"vi": "Thủ tục", "en": "Procedures"},
+        "unverified.bundles": {"vi": "Liên thông", "en": "Bundles"},
+        "unverified.offices": {"vi": "Nơi tiếp nhận", "en": "Offices"},
+        "unverified.fees": {"vi": "Lệ phí", "en": "Fees"},
+        "top_searches": {"vi": "Tìm kiếm nhiều nhất (30 ngày)", "en": "Top searches (30 days)"},
+        "searches_without_result": {
+            "vi": "Tìm kiếm không có kết quả",
+            "en": "Searches without a result",
+        },
+    }
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Procedures by field and online level, top searches, searches that found nothing."""
         return ioc_figures()
+
+    def monthly_report(self, month_start: datetime, month_end: datetime) -> list[MonthlyFigure]:
+        """Procedures citizens looked up in the month, per managing agency."""
+        return monthly_figures(month_start, month_end)
 
     def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
         """The best-ranked procedures for a search across every utility."""

@@ -180,3 +180,30 @@ class SearchClient(Model):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     query: Mapped[str] = mapped_column(String(200), primary_key=True)
     client: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class Lookup(Model):
+    """How many clients opened a procedure in an hour (each once a day, see
+    :class:`LookupClient`): the monthly report's "procedures looked up". Hours, not days,
+    so a month can be cut at the province's midnight; the rows are kept for the reports."""
+
+    __tablename__ = "public_services_lookups"
+
+    hour: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("public_services_procedures.id", ondelete="CASCADE"), primary_key=True
+    )
+    lookups: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LookupClient(Model):
+    """That a client opened a procedure on a (UTC) day, as :class:`SearchClient` is for
+    searches: a digest, pruned once the day is over."""
+
+    __tablename__ = "public_services_lookup_clients"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("public_services_procedures.id", ondelete="CASCADE"), primary_key=True
+    )
+    client: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -21,6 +21,7 @@ from smartapp.plugin import (
 )
 
 from . import catalog, offices, staff
+from .lookups import record_lookup
 from .models import Bundle, Office
 from .schemas import (
     BundleDetailSchema,
@@ -76,7 +77,9 @@ def list_procedures(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ProcedureDetailSchema)
 def get_procedure(code: str) -> dict[str, Any]:
     """Everything needed to prepare the dossier: documents, fees, time, where to submit."""
-    return catalog.detail(catalog.procedure_by_code(code))
+    procedure = catalog.procedure_by_code(code)
+    record_lookup(procedure)
+    return catalog.detail(procedure)
 
 
 @blp.route("/procedures/<code>/checklist")

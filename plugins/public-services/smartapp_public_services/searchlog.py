@@ -41,7 +41,8 @@ def client_digest(day: date) -> str:
     return hmac.new(key, f"{day.isoformat()}\n{who}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _insert(dialect: str) -> Any:
+def insert_for(dialect: str) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (both PostgreSQL's and SQLite's)."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
@@ -58,7 +59,7 @@ def record_search(query: str, results: int) -> None:
     # end the search's reads first: the log's write is a transaction of its own, which on
     # SQLite waits for the write lock instead of failing on a stale read snapshot
     db.session.commit()
-    insert = _insert(db.session.get_bind().dialect.name)
+    insert = insert_for(db.session.get_bind().dialect.name)
     first = (
         db.session.scalar(
             insert(SearchClient)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import redirect, render_template, request, session, url_for
@@ -10,19 +11,30 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from smartapp.console.blueprint import back_to, blp, console_language, error_page, page
-from smartapp.console.figures import group
-from smartapp.i18n import LANGUAGES, localize, message
+from smartapp.console.figures import group, period_table
+from smartapp.i18n import LANGUAGES, Localized, localize, message
 from smartapp.identity.auth import current_staff, staff_may
 from smartapp.identity.models import Role
 from smartapp.identity.schemas import StaffTokenRequestSchema
 from smartapp.identity.services import InvalidCredentials, authenticate_staff
 from smartapp.identity.signin import end_session, sign_in_limits, start_session
 from smartapp.identity.throttle import TooManyFailures
+from smartapp.ioc.monthly import CORE_TITLE, NOTIFICATION_LABELS
 from smartapp.ioc.routes import IOC_PERMISSION
 from smartapp.ioc.services import collect
 from smartapp.plugins.registry import registry
 
 CREDENTIALS = StaffTokenRequestSchema()
+#: the core's figures on the dashboard (``ioc.services.collect``), by key path
+CORE_LABELS: dict[str, Localized] = {
+    "citizens": {"vi": "Người dân", "en": "Citizens"},
+    "citizens_by_language": {"vi": "Người dân theo ngôn ngữ", "en": "Citizens by language"},
+    "citizens_joined": {"vi": "Người dân mới đăng ký", "en": "Citizens joined"},
+    "citizens_joined.today": {"vi": "Hôm nay", "en": "Today"},
+    "citizens_joined.this_month": {"vi": "Tháng này", "en": "This month"},
+    "plugins": {"vi": "Tiện ích theo trạng thái", "en": "Plugins by state"},
+    **{key: label for key, (label, _) in NOTIFICATION_LABELS.items()},
+}
 
 
 def _safe_next(target: str | None) -> str:
@@ -48,11 +60,26 @@ def index() -> Any:
         return render_template("console/welcome.html")
     metrics = collect()
     language = console_language()
-    groups = [group("core", metrics["core"])]
+
+    def names(labels: Mapping[str, Localized]) -> dict[str, str]:
+        return {key: localize(label, language) for key, label in labels.items()}
+
+    core = names(CORE_LABELS)
+    groups = [group("core", metrics["core"], core)]
+    notifications = localize(CORE_TITLE, language)
+    periods = [period_table(notifications, metrics["core"]["notifications"], core)]
     for slug, figures in metrics["utilities"].items():
         plugin = registry().enabled_plugin(slug)
-        groups.append(group(localize(plugin.title, language) if plugin else slug, figures))
-    return render_template("console/dashboard.html", metrics=metrics, groups=groups)
+        name = localize(plugin.title, language) if plugin else slug
+        labels = names(plugin.ioc_labels) if plugin else {}
+        groups.append(group(name, figures, labels))
+        periods.append(period_table(name, figures, labels))
+    return render_template(
+        "console/dashboard.html",
+        metrics=metrics,
+        groups=groups,
+        periods=[table for table in periods if table is not None],
+    )
 
 
 @blp.post("/")

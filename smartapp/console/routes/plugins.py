@@ -3,6 +3,7 @@ pilots and settings, through the same services as ``/api/v1/admin/plugins``."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import flash, render_template, request
@@ -19,6 +20,7 @@ from smartapp.plugins.registry import registry
 from smartapp.plugins.schemas import PluginUpdateSchema
 
 UPDATE = PluginUpdateSchema()
+OFFSET = re.compile(r"-?\d{1,4}")
 
 
 def _described() -> list[dict[str, Any]]:
@@ -58,11 +60,25 @@ def set_enabled(slug: str) -> Response:
     return back_to("console.plugins")
 
 
+def _offset() -> int | None:
+    """How many places to move: the buttons' ``direction`` (one up or down), or a dragged
+    row's ``offset`` (places, negative: up); ``None`` when the offset is not a number."""
+    if "offset" not in request.form:
+        return -1 if request.form.get("direction") == "up" else 1
+    offset = request.form["offset"]
+    return int(offset) if OFFSET.fullmatch(offset) else None
+
+
 @blp.post("/plugins/<slug>/move")
 @page(Role.ADMIN)
 def move(slug: str) -> Response:
-    """Move a plugin's tile one place up or down."""
-    plugin_services.move_plugin(slug, -1 if request.form.get("direction") == "up" else 1)
+    """Move a plugin's tile one place up or down (the buttons), or by any number of places
+    (dragging its row)."""
+    offset = _offset()
+    if offset is None:
+        flash("offset: " + t("Phải là một số nguyên.", "Not a valid integer."), "error")
+    else:
+        plugin_services.move_plugin(slug, offset)
     return back_to("console.plugins")
 
 
