@@ -20,6 +20,7 @@ from flask_smorest import abort
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
+from smartapp.console.forms import form_fields, form_values
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
@@ -71,6 +72,8 @@ __all__ = [
     "db",
     "enqueue",
     "fold",
+    "form_fields",
+    "form_values",
     "get_plugin",
     "limiter",
     "localize",

@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Flask
 
-from smartapp.plugin import Plugin
+from smartapp.plugin import ConsolePage, Plugin
 
 from . import (
+    console,
     imaging,
     map_routes,  # noqa: F401  (adds the map and follow routes to the blueprint)
     models,  # noqa: F401  (registers the tables before the registry checks them)
@@ -62,6 +63,10 @@ class FeedbackPlugin(Plugin):
         """Reports by status, category, agency and ward; median hours to acknowledge and to
         resolve; overdue; satisfaction; each agency's processing rate."""
         return ioc_figures()
+
+    def console_pages(self) -> list[ConsolePage]:
+        """The queue, its map, a report's page with the workflow and moderation forms."""
+        return console.console_pages()
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""
