@@ -20,6 +20,7 @@ from flask_smorest import abort
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
+from smartapp.console.blueprint import console_language
 from smartapp.console.forms import form_fields, form_values
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
@@ -65,6 +66,7 @@ __all__ = [
     "cache",
     "check_agency",
     "citizen_required",
+    "console_language",
     "current_citizen",
     "current_language",
     "current_revision",

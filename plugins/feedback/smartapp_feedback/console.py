@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, render_template, request
 from marshmallow import ValidationError
 
-from smartapp.plugin import ConsolePage, current_staff, db, localize, utcnow
+from smartapp.plugin import ConsolePage, console_language, current_staff, db, localize, utcnow
 
 from . import console_actions, moderation, photos, queue
 from .access import COORDINATE, agency_scope, require_staff_report
@@ -68,8 +68,9 @@ def _filters() -> dict[str, Any]:
 
 def _shared() -> dict[str, Any]:
     """What every feedback page's template uses."""
+    language = console_language()
     return {
-        "localize": localize,
+        "localize": lambda text: localize(text, language),
         "status_names": STATUS_NAMES,
         "action_names": ACTION_NAMES,
         "now": utcnow(),
@@ -131,7 +132,7 @@ def map_view() -> str | Response:
             "lat": report.latitude,
             "lon": report.longitude,
             "title": report.title,
-            "status": localize(STATUS_NAMES[Status(report.status)]),
+            "status": localize(STATUS_NAMES[Status(report.status)], console_language()),
             "overdue": overdue(report, utcnow()),
         }
         for report in found

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from smartapp.plugin import abort, db, localize
+from smartapp.plugin import abort, console_language, db, localize
 
 from . import moderation, photos, workflow
 from .access import require_staff_report
@@ -43,11 +43,12 @@ def _reason(messages: Any) -> str:
 
 def _attempt(step: Callable[[], Any]) -> bool:
     """Run ``step``; a refusal (422 or 409) is flashed with the service's reason and undone."""
+    refused = localize(REFUSED, console_language())
     try:
         step()
     except ValidationError as error:
         db.session.rollback()
-        flash(f"{localize(REFUSED)}: {_reason(error.normalized_messages())}", "error")
+        flash(f"{refused}: {_reason(error.normalized_messages())}", "error")
         return False
     except HTTPException as error:
         if error.code not in (409, 422):
@@ -55,9 +56,9 @@ def _attempt(step: Callable[[], Any]) -> bool:
         db.session.rollback()
         data = getattr(error, "data", {}) or {}
         details = _reason(data["errors"]) if data.get("errors") else ""
-        flash(f"{localize(REFUSED)}: {data.get('message', error.description)} {details}", "error")
+        flash(f"{refused}: {data.get('message', error.description)} {details}".strip(), "error")
         return False
-    flash(localize(DONE), "success")
+    flash(localize(DONE, console_language()), "success")
     return True
 
 
