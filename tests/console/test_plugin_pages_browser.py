@@ -1,6 +1,7 @@
-"""The feedback plugin's console pages in a real browser: an agency officer triages a
-citizen's report from received to resolved, with a photo chosen in the browser, then closes
-it; every page passes the console's checks (HTML, one h1, ids, console, axe-core)."""
+"""First-party plugins' console pages in a real browser, each passing the console's checks
+(valid HTML, one h1, unique ids, no console error, axe-core): feedback's, where an agency
+officer triages a citizen's report from received to resolved with a photo chosen in the
+browser, moderates it and closes it; payments' places and fee accounts."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from playwright.sync_api import expect
 from smartapp_feedback import FeedbackPlugin
 from smartapp_feedback.categories import seed_demo_categories
 from smartapp_feedback.models import Photo, Report
+from smartapp_payments import PaymentsPlugin
 from sqlalchemy import select
 
 from smartapp.extensions import db
 from smartapp.testing import with_plugins
 
 from .test_browser import sign_in
-
-pytestmark = with_plugins(FeedbackPlugin)
 
 
 def file_a_report(client, citizen) -> int:
@@ -42,6 +42,7 @@ def file_a_report(client, citizen) -> int:
     return response.get_json()["id"]
 
 
+@with_plugins(FeedbackPlugin)
 def test_an_officer_triages_a_report_to_resolved_with_a_photo_then_closes_it(
     live_server, page, checked, client, citizen, make_staff, tmp_path
 ):
@@ -86,8 +87,13 @@ def test_an_officer_triages_a_report_to_resolved_with_a_photo_then_closes_it(
     assert result.evaluate("image => image.complete && image.naturalWidth > 0")
     checked.check()
 
+    page.get_by_label("Lý do", exact=True).first.fill("Lộ biển số xe")
+    page.get_by_role("button", name="Ẩn phản ánh").click()
+    expect(page.get_by_role("table", name="Lịch sử kiểm duyệt")).to_be_visible()
+    checked.check()
+
     page.get_by_role("button", name="Đóng phản ánh").click()
-    expect(status).to_have_text("Đã đóng")
+    expect(status).to_have_text("Đã đóng · đã ẩn khỏi công chúng")
     checked.check()
 
     db.session.rollback()  # a fresh snapshot: the server wrote in its own transactions
@@ -97,3 +103,38 @@ def test_an_officer_triages_a_report_to_resolved_with_a_photo_then_closes_it(
     assert stored.report_id == number and (stored.width, stored.height) == (640, 480)
     served = page.request.get(f"{live_server}/admin/u/feedback/photos/{stored.id}/full")
     assert Image.open(io.BytesIO(served.body())).size == (640, 480)
+
+
+@with_plugins(PaymentsPlugin)
+def test_payments_pages(live_server, page, checked, admin):
+    sign_in(page, live_server, admin.account.email)
+    page.get_by_role("link", name="Điểm thanh toán không tiền mặt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Điểm thanh toán không tiền mặt")
+    checked.check()
+    page.get_by_role("link", name="Thêm mới").click()
+    checked.check()
+    for label, value in (
+        ("Mã điểm *", "TN-CHO"),
+        ("Tên *", "Chợ Long Hoa"),
+        ("Mã phường/xã *", "25459"),
+        ("Vĩ độ *", "11.2837"),
+        ("Kinh độ *", "106.1373"),
+        ("Ngày xác minh *", "2025-11-01"),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("Hình thức thanh toán (mỗi dòng một) *").fill("vietqr\ntiền mặt")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator(".field.invalid")).to_have_count(1)  # "tiền mặt" is no method
+    checked.check(422)
+    page.get_by_label("Hình thức thanh toán (mỗi dòng một) *").fill("vietqr\nmomo")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("TN-CHO: đã lưu")).to_be_visible()
+    checked.check()
+    page.get_by_role("link", name="Sửa TN-CHO").click()
+    expect(page.get_by_label("Tên *", exact=True)).to_have_value("Chợ Long Hoa")
+    checked.check()
+    page.get_by_role("link", name="Tài khoản thu phí").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tài khoản thu phí")
+    checked.check()
+    page.get_by_role("link", name="Thêm mới").click()
+    checked.check()
