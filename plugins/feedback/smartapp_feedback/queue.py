@@ -15,11 +15,11 @@ from marshmallow import ValidationError, fields, validate
 from sqlalchemy import Select, exists, func, not_, or_, select
 from sqlalchemy.orm import selectinload
 
-from smartapp.plugin import Page, current_staff, db, paginate, utcnow
+from smartapp.plugin import Page, db, paginate, utcnow
 
-from .access import staff_filter
 from .deadlines import overdue_filter
-from .models import Category, Report
+from .models import Report
+from .reports import staff_matching
 from .schemas import StaffReportListArgs
 
 ORDER = [Report.resolve_due_at, Report.id]
@@ -33,19 +33,9 @@ class QueueArgs(StaffReportListArgs):
 
 
 def matching(args: Mapping[str, Any]) -> Select[tuple[Report]]:
-    """The reports the calling staff member may see, under the filters in ``args``."""
-    statement = select(Report).where(staff_filter(current_staff()))
-    for name, column in (
-        ("status", Report.status),
-        ("agency_code", Report.agency_code),
-        ("ward_code", Report.ward_code),
-    ):
-        if name in args:
-            statement = statement.where(column == args[name])
-    if "category" in args:
-        statement = statement.where(
-            Report.category_id.in_(select(Category.id).where(Category.code == args["category"]))
-        )
+    """The staff list's reports under its filters and the words of ``q`` (a number: that
+    report too)."""
+    statement = staff_matching(args)
     if words := args.get("q", "").strip():
         # lowered here, not by the database: SQLite's lower() knows ASCII letters only
         found = or_(
@@ -55,8 +45,6 @@ def matching(args: Mapping[str, Any]) -> Select[tuple[Report]]:
         statement = statement.where(
             or_(found, Report.id == int(words)) if words.isdigit() else found
         )
-    if args.get("overdue"):
-        statement = statement.where(overdue_filter(utcnow()))
     return statement
 
 
