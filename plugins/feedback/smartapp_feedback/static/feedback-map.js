@@ -17,6 +17,7 @@
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, {maxZoom: 19}).addTo(map);
     }
+    L.control.scale({imperial: false}).addTo(map);
     L.rectangle(province, {color: "#767676", weight: 1, fill: false, interactive: false}).addTo(map);
     var points = [];
     features.forEach(function (report) {
