@@ -26,6 +26,10 @@ MAX_STEP_PHOTOS = 5
 MAX_STEP_BYTES = MAX_STEP_PHOTOS * photos.MAX_UPLOAD_BYTES + 64 * 1024
 REFUSED = {"vi": "Không thực hiện được", "en": "Not done"}
 DONE = {"vi": "Đã lưu", "en": "Saved"}
+UNKNOWN = {
+    "vi": "không có phản ánh này trong phạm vi của bạn.",
+    "en": "no such report within your reach.",
+}
 
 
 def _to_report(report_id: int) -> Response:
@@ -42,7 +46,8 @@ def _reason(messages: Any) -> str:
 
 
 def _attempt(step: Callable[[], Any]) -> bool:
-    """Run ``step``; a refusal (422 or 409) is flashed with the service's reason and undone."""
+    """Run ``step``; a refusal (422, 409, or 404 for another report it names) is flashed
+    with the service's reason and undone."""
     refused = localize(REFUSED, console_language())
     try:
         step()
@@ -51,10 +56,12 @@ def _attempt(step: Callable[[], Any]) -> bool:
         flash(f"{refused}: {_reason(error.normalized_messages())}", "error")
         return False
     except HTTPException as error:
-        if error.code not in (409, 422):
+        if error.code not in (404, 409, 422):
             raise
         db.session.rollback()
         data = getattr(error, "data", {}) or {}
+        if error.code == 404:  # the other report a step names (merge): not within reach
+            data = {"message": localize(UNKNOWN, console_language())}
         details = _reason(data["errors"]) if data.get("errors") else ""
         flash(f"{refused}: {data.get('message', error.description)} {details}".strip(), "error")
         return False
@@ -84,6 +91,7 @@ def _uploaded() -> list[Photo]:
 
 def act(report_id: int) -> Response:
     """A workflow step from the report's page, with the photos uploaded in the same form."""
+    require_staff_report(db.session.get(Report, report_id))  # else a 404 page, not a message
     body = {
         name: value
         for name in ("action", "note", "agency_code", "duplicate_of")

@@ -227,18 +227,23 @@ def test_reject_move_and_merge(console, filed, sxd_staff, other_agency_staff):
     )
     assert db.session.get(Report, first).status == "rejected"
 
-    console.post(report_url(second, "/actions"), {"action": "merge", "duplicate_of": third})
-    db.session.expire_all()
-    assert db.session.get(Report, second).duplicate_of_id == third
-    assert "đã được gộp vào" in console.get(report_url(second)).get_data(as_text=True)
-    merged = console.post(report_url(second, "/actions"), {"action": "accept"})
-    assert merged.status_code == 303
-    assert "merged into another" in flashes(console.get(report_url(second)))[0]
-
     console.post(report_url(third, "/actions"), {"action": "move", "agency_code": "SNNMT"})
     db.session.expire_all()
     assert db.session.get(Report, third).agency_code == "SNNMT"
     assert console.get(report_url(third)).status_code == 404  # no longer SXD's
+
+    merge = report_url(second, "/actions")
+    console.post(merge, {"action": "merge", "duplicate_of": third})  # another agency's now
+    assert "không có phản ánh này trong phạm vi" in flashes(console.get(report_url(second)))[0]
+    console.post(merge, {"action": "merge", "duplicate_of": 999})
+    assert "duplicate_of: Not a report" in flashes(console.get(report_url(second)))[0]
+    console.post(merge, {"action": "merge", "duplicate_of": first})
+    db.session.expire_all()
+    assert db.session.get(Report, second).duplicate_of_id == first
+    assert "đã được gộp vào" in console.get(report_url(second)).get_data(as_text=True)
+    assert console.post(merge, {"action": "accept"}).status_code == 303
+    assert "merged into another" in flashes(console.get(report_url(second)))[0]
+
     console.sign_in(other_agency_staff)
     assert console.get(report_url(third)).status_code == 200
 
