@@ -90,7 +90,7 @@ def _filter_form(filters: dict[str, Any]) -> dict[str, Any]:
         "filters": filters,
         "categories": all_categories(),
         "statuses": list(Status),
-        "all_agencies": agency_scope_of_caller() is None,
+        "all_agencies": _caller_agency() is None,
         "filters_query": {
             name: value
             for name, value in request.args.items()
@@ -99,7 +99,7 @@ def _filter_form(filters: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def agency_scope_of_caller() -> str | None:
+def _caller_agency() -> str | None:
     return agency_scope(current_staff())
 
 
@@ -113,7 +113,7 @@ def queue_view() -> str:
     return render_template(
         "feedback/queue.html",
         page=page,
-        agency=agency_scope_of_caller(),
+        agency=_caller_agency(),
         **_filter_form(filters),
         **_shared(),
     )

@@ -303,3 +303,14 @@ def test_every_post_needs_the_csrf_token(console, filed, sxd_staff):
         assert console.post(path, data, csrf=False).status_code == 400, path
     report = db.session.get(Report, filed[0])
     assert report.status == "received" and report.hidden is False and photo.original_key is None
+
+
+def test_a_confidential_reporter_is_shown_to_coordinators_only(
+    console, submit, citizen, sxd_staff, admin
+):
+    number = submit(citizen, privacy="confidential").get_json()["id"]
+    console.sign_in(sxd_staff)
+    page = console.get(report_url(number)).get_data(as_text=True)
+    assert "Bảo mật: chỉ điều phối viên" in page and citizen.account.phone_number not in page
+    console.sign_in(admin)
+    assert citizen.account.phone_number in console.get(report_url(number)).get_data(as_text=True)
