@@ -312,5 +312,11 @@ def test_a_confidential_reporter_is_shown_to_coordinators_only(
     console.sign_in(sxd_staff)
     page = console.get(report_url(number)).get_data(as_text=True)
     assert "Bảo mật: chỉ điều phối viên" in page and citizen.account.phone_number not in page
+    console.post("/admin/language", {"language": "en"})  # the console's language, not the API's
+    console.post(report_url(number, "/actions"), {"action": "close"})  # not a step yet
+    english = console.get(report_url(number))
+    assert "Confidential: known to the province" in english.get_data(as_text=True)
+    assert flashes(english)[0].startswith("Not done: Cannot close a report that is received.")
+    assert "<dd>Received</dd>" in english.get_data(as_text=True)
     console.sign_in(admin)
     assert citizen.account.phone_number in console.get(report_url(number)).get_data(as_text=True)
