@@ -73,5 +73,7 @@ def queue_page(args: Mapping[str, Any]) -> Page[Report]:
 
 
 def map_reports(args: Mapping[str, Any], limit: int) -> list[Report]:
-    """The queue's reports for its map, newest first, at most ``limit``."""
-    return list(db.session.scalars(matching(args).order_by(Report.id.desc()).limit(limit)))
+    """The queue's reports that have a location, for its map, newest first, at most
+    ``limit`` (one filed by address alone has none until staff place it)."""
+    statement = matching(args).where(Report.latitude.is_not(None))
+    return list(db.session.scalars(statement.order_by(Report.id.desc()).limit(limit)))
