@@ -167,6 +167,7 @@ def report_view(report_id: int) -> str:
         photos=report.photos + [photo for event in report.events for photo in event.photos],
         resolution_photo_required=settings()["resolution_photo_required"],
         max_photos=console_actions.MAX_STEP_PHOTOS,
+        agencies=sorted({category.agency_code for category in all_categories()}),
         **_shared(),
     )
 

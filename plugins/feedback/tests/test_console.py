@@ -227,6 +227,8 @@ def test_reject_move_and_merge(console, filed, sxd_staff, other_agency_staff):
     )
     assert db.session.get(Report, first).status == "rejected"
 
+    offered = console.get(report_url(third)).get_data(as_text=True)  # the categories' agencies
+    assert '<option value="SNNMT"></option>' in offered and 'list="agency-codes"' in offered
     console.post(report_url(third, "/actions"), {"action": "move", "agency_code": "SNNMT"})
     db.session.expire_all()
     assert db.session.get(Report, third).agency_code == "SNNMT"
