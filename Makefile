@@ -47,8 +47,12 @@ wheels:
 ## Copy the console's browser libraries from node_modules after bumping them in package.json
 ## (the copies are committed, so neither the app nor its wheel needs npm).
 VENDOR := smartapp/console/static/vendor
+FEEDBACK_VENDOR := plugins/feedback/smartapp_feedback/static/vendor
 vendor: node_modules/.bin/firebase
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/htmx.org/LICENSE $(VENDOR)/htmx.LICENSE
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js
 	cp node_modules/chart.js/LICENSE.md $(VENDOR)/chart.js.LICENSE.md
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(FEEDBACK_VENDOR)/
+	cp node_modules/leaflet/dist/images/*.png $(FEEDBACK_VENDOR)/images/
+	cp node_modules/leaflet/LICENSE $(FEEDBACK_VENDOR)/leaflet.LICENSE

@@ -61,6 +61,8 @@ def demo_app(folder: Path) -> Flask:
         db.session.commit()
         registry().call_hook(Plugin.seed_demo)
         db.session.commit()
+        if registry().enabled_plugin("feedback"):
+            demo_reports()
         demo_activity(app)
     return app
 
@@ -83,6 +85,75 @@ def demo_activity(app: Flask) -> None:
             found = client.get(api, query_string={"q": "khai sinh"}).get_json()["items"]
             for procedure in found[: n + 1]:
                 client.get(f"{api}/{procedure['code']}", environ_base=address)
+
+
+def demo_reports() -> None:
+    """A few citizens' reports to the construction department (SXD), one overdue and one
+    with a photo, for the feedback pages' screenshots (demo seed files no reports)."""
+    import io
+    from datetime import timedelta
+
+    from PIL import Image
+    from smartapp_feedback import reports
+    from smartapp_feedback.photos import Owner, store_photo
+
+    from smartapp.extensions import utcnow
+
+    citizen = db.session.scalars(db.select(Citizen)).first()
+    owner = Owner(citizen_id=citizen.id)
+    picture = io.BytesIO()
+    Image.new("RGB", (960, 720), "#8a7f72").save(picture, "JPEG")
+    photo = store_photo(picture.getvalue(), owner)
+    filed = [
+        reports.submit(
+            {
+                "category": category,
+                "title": title,
+                "description": description,
+                "latitude": latitude,
+                "longitude": longitude,
+                "ward_code": 25459,
+                "answers": answers,
+                "photo_ids": photo_ids,
+                "public": True,
+                "privacy": "hidden",
+            },
+            owner,
+            {"name": "Nguyễn Văn An", "phone": "+84912000001"},
+        )
+        for category, title, description, latitude, longitude, answers, photo_ids in (
+            (
+                "road-damage",
+                "Ổ gà trước chợ Long Hoa",
+                "Ổ gà sâu giữa đường, xe máy dễ té.",
+                11.2905,
+                106.1305,
+                {"size": "large"},
+                [photo.id],
+            ),
+            (
+                "street-lighting",
+                "Đèn đường hỏng đường 30/4",
+                "Ba cột đèn không sáng từ tuần trước.",
+                11.3101,
+                106.0983,
+                {},
+                [],
+            ),
+            (
+                "flooding",
+                "Ngập nước sau mưa ở hẻm 12",
+                "Nước ngập 30 cm, không thoát được.",
+                11.3202,
+                106.1101,
+                {},
+                [],
+            ),
+        )
+    ]
+    late = utcnow() - timedelta(hours=2)
+    filed[2].acknowledge_due_at = filed[2].resolve_due_at = late
+    db.session.commit()
 
 
 def shoot(page: Page, name: str) -> None:
@@ -123,6 +194,8 @@ def main() -> None:
         page.goto(f"{base}/admin/audit")
         shoot(page, "audit")
         notification_pages(page, base)
+        if "feedback" in registry_slugs(page, base):
+            feedback_pages(browser.new_page(viewport={"width": 1280, "height": 800}), base)
         browser.close()
 
 
@@ -145,6 +218,25 @@ def notification_pages(page: Page, base: str) -> None:
     shoot(page, "notification-campaign")
     page.goto(f"{base}/admin/notifications")
     shoot(page, "notifications")
+
+
+def feedback_pages(page: Page, base: str) -> None:
+    """The feedback pages as the construction department's officer sees them."""
+    page.goto(f"{base}/admin/")
+    page.get_by_label("Email").fill("vanthu@sxd.tayninh.gov.vn")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("heading", name="Xin chào").wait_for()
+    page.goto(f"{base}/admin/u/feedback/")
+    shoot(page, "feedback-queue")
+    page.goto(f"{base}/admin/u/feedback/map")
+    page.locator("#feedback-map path.leaflet-interactive").first.wait_for()
+    shoot(page, "feedback-map")
+    page.goto(f"{base}/admin/u/feedback/")
+    page.get_by_role("link", name="Ổ gà trước chợ Long Hoa").click()
+    page.get_by_role("button", name="Tiếp nhận", exact=True).click()
+    page.locator(".flash.success").wait_for()
+    shoot(page, "feedback-report")
 
 
 def registry_slugs(page: Page, base: str) -> list[str]:

@@ -21,6 +21,8 @@ from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
 from smartapp.consent.services import ConsentRequired, require_consent
+from smartapp.console.blueprint import console_language
+from smartapp.console.forms import form_fields, form_values
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
@@ -79,6 +81,7 @@ __all__ = [
     "cache",
     "check_agency",
     "citizen_required",
+    "console_language",
     "current_citizen",
     "current_language",
     "current_revision",
@@ -86,6 +89,8 @@ __all__ = [
     "db",
     "enqueue",
     "fold",
+    "form_fields",
+    "form_values",
     "get_plugin",
     "limiter",
     "localize",

@@ -19,6 +19,7 @@ PostgreSQL tests use a throw-away schema in ``SMARTAPP_TEST_POSTGRES_URL``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import socket
@@ -36,7 +37,7 @@ from typing import Any
 import pytest
 import requests
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
@@ -289,6 +290,56 @@ def make_staff(app: Flask) -> Callable[..., SignedIn]:
 def admin(make_staff: Callable[..., SignedIn]) -> SignedIn:
     """A signed-in administrator."""
     return make_staff(Role.ADMIN)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class ConsoleClient:
+    """The test client as a browser on the staff console: signs in through the real form
+    and sends each form with the CSRF token of the page, as a browser would."""
+
+    client: FlaskClient
+    HTML = {"Accept": "text/html"}
+
+    def csrf_token(self, path: str = "/admin/") -> str:
+        # Flask-WTF caches the token on ``g``, which the test's app context outlives
+        g.pop("csrf_token", None)
+        page = self.client.get(path, headers=self.HTML).get_data(as_text=True)
+        match = CSRF_FIELD.search(page)
+        assert match, page[:500]
+        return match.group(1)
+
+    def sign_in(self, staff: SignedIn) -> ConsoleClient:
+        response = self.client.post(
+            "/admin/",
+            data={
+                "email": staff.account.email,
+                "password": TEST_PASSWORD,
+                "csrf_token": self.csrf_token(),
+            },
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return self
+
+    def get(self, path: str, headers: Mapping[str, str] | None = None, **kwargs: Any) -> Any:
+        return self.client.get(path, headers={**self.HTML, **(headers or {})}, **kwargs)
+
+    def post(
+        self, path: str, data: Mapping[str, Any] | None = None, csrf: bool = True, **kwargs: Any
+    ) -> Any:
+        """POST a form with the token (``csrf=False`` leaves it out)."""
+        body = dict(data or {})
+        if csrf:
+            body["csrf_token"] = self.csrf_token()
+        return self.client.post(path, data=body, headers=self.HTML, **kwargs)
+
+
+@pytest.fixture
+def console(client: FlaskClient) -> ConsoleClient:
+    """The console as a browser: ``console.sign_in(staff).get("/admin/u/parking/")``."""
+    return ConsoleClient(client)
 
 
 @contextmanager

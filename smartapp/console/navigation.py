@@ -1,7 +1,7 @@
 """The console's menu: each page appears only to staff who may open it.
 
-Pages other branches add (notifications, feedback, monthly reports) are listed already;
-an entry shows as soon as its endpoint exists.
+Pages other branches add (notifications, monthly reports) are listed already; an entry
+shows as soon as its endpoint exists. Plugins' pages (feedback's, say) follow the core's.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ class NavItem:
 NAVIGATION = (
     NavItem("console.index", {"vi": "Tổng quan", "en": "Dashboard"}),
     NavItem("console.notifications", {"vi": "Thông báo", "en": "Notifications"}),
-    NavItem("console.feedback", {"vi": "Phản ánh", "en": "Feedback"}),
     NavItem("console.reports", {"vi": "Báo cáo tháng", "en": "Monthly reports"}),
     NavItem("console.plugins", {"vi": "Tiện ích", "en": "Plugins"}),
     NavItem("console.staff", {"vi": "Cán bộ", "en": "Staff"}),

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, redirect, url_for
 from flask import request as flask_request
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 
 from smartapp.console.blueprint import blp, gate
@@ -53,13 +54,25 @@ def init_app(app: Flask) -> None:
         if not pages:
             continue
         found[plugin.slug] = PluginPages(plugin.slug, pages, urls)
-        templates = Path(inspect.getfile(type(plugin))).parent / "templates"
-        if templates.is_dir():
-            name = "console_templates_" + plugin.slug.replace("-", "_")
+        folder = Path(inspect.getfile(type(plugin))).parent
+        templates, static = folder / "templates", folder / "static"
+        if templates.is_dir() or static.is_dir():
             app.register_blueprint(
-                Blueprint(name, type(plugin).__module__, template_folder=str(templates))
+                Blueprint(
+                    assets_blueprint_name(plugin.slug),
+                    type(plugin).__module__,
+                    template_folder=str(templates) if templates.is_dir() else None,
+                    static_folder=str(static) if static.is_dir() else None,
+                    static_url_path=f"{blp.url_prefix}/u/{plugin.slug}/static",
+                )
             )
     app.extensions[EXTENSION] = found
+
+
+def assets_blueprint_name(slug: str) -> str:
+    """The blueprint serving a plugin's console templates and ``static/`` files:
+    ``url_for("console_templates_<slug, _ for ->.static", filename=…)``."""
+    return "console_templates_" + slug.replace("-", "_")
 
 
 def _pages_of(slug: str) -> PluginPages:
@@ -69,15 +82,32 @@ def _pages_of(slug: str) -> PluginPages:
     return pages
 
 
+def _match(pages: PluginPages, path: str) -> tuple[Any, Mapping[str, Any]]:
+    return pages.urls.bind("localhost").match(f"/{path}", method=flask_request.method)
+
+
+@blp.url_value_preprocessor
+def _upload_limit(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A page taking uploads reads bigger bodies: set before the CSRF check reads the form
+    (URL value preprocessors run before the blueprint's ``before_request``)."""
+    if endpoint != "console.plugin_page" or not values:
+        return
+    pages = current_app.extensions[EXTENSION].get(values["slug"])
+    try:
+        index, _ = _match(pages, values["path"]) if pages else (None, {})
+    except HTTPException:  # plugin_page answers it (RequestRedirect is one too)
+        return
+    if index is not None and (limit := pages.pages[index].max_upload_bytes):
+        flask_request.max_content_length = limit
+
+
 @blp.route("/u/<slug>/", defaults={"path": ""}, methods=["GET", "POST"])
 @blp.route("/u/<slug>/<path:path>", methods=["GET", "POST"])
 def plugin_page(slug: str, path: str) -> Any:
     """One of a plugin's console pages."""
     pages = _pages_of(slug)
     try:
-        index, arguments = pages.urls.bind("localhost").match(
-            f"/{path}", method=flask_request.method
-        )
+        index, arguments = _match(pages, path)
     except RequestRedirect:
         return redirect(url_for("console.plugin_page", slug=slug, path=path.rstrip("/")), 308)
     except (NotFound, MethodNotAllowed) as error:

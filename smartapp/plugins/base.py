@@ -97,6 +97,9 @@ class ConsolePage:
     methods: tuple[str, ...] = ("GET",)
     #: listed in the console's menu (pages that need arguments are not)
     in_menu: bool = True
+    #: a page taking file uploads (``multipart/form-data``) may read bodies up to this many
+    #: bytes instead of the app's ``SMARTAPP_MAX_CONTENT_LENGTH``
+    max_upload_bytes: int | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@ core's templates and guarded like the core's pages."""
 
 from __future__ import annotations
 
+import io
+
 from flask import flash, render_template, request, url_for
 from werkzeug.utils import redirect
 
@@ -23,6 +25,10 @@ def save_note() -> object:
     SAVED.append(request.form["text"])
     flash("saved", "success")
     return redirect(url_for("console.plugin_page", slug="console-demo", path=""), 303)
+
+
+def upload() -> str:
+    return str(len(request.files["file"].read()))
 
 
 class ConsoleDemoPlugin(Plugin):
@@ -54,6 +60,15 @@ class ConsoleDemoPlugin(Plugin):
                 permission="console-demo:manage",
                 methods=("POST",),
                 in_menu=False,
+            ),
+            ConsolePage(
+                "upload",
+                {"vi": "Tải lên", "en": "Upload"},
+                upload,
+                permission="console-demo:manage",
+                methods=("POST",),
+                in_menu=False,
+                max_upload_bytes=3 * 1024 * 1024,
             ),
         ]
 
@@ -121,3 +136,23 @@ def test_a_disabled_plugin_pages_answer_404(client, admin, sign_in, post):
     post("/admin/plugins/console-demo/enabled", {"enabled": "false"})
     assert client.get("/admin/u/console-demo/", headers=HTML).status_code == 404
     assert "console-demo" not in client.get("/admin/").get_data(as_text=True)
+
+
+@with_plugins(ConsoleDemoPlugin)
+def test_upload_pages_take_bigger_bodies_and_static_files_are_served(client, admin, sign_in):
+    """``max_upload_bytes`` lifts the app's 1 MB body limit for that page only (before the
+    CSRF check reads the form); ``static/`` beside the plugin is served."""
+    sign_in(admin)
+
+    def send(path, megabytes):
+        data = b"x" * (megabytes * 1024 * 1024)
+        body = {"csrf_token": csrf_token(client), "file": (io.BytesIO(data), "a.jpg")}
+        return client.post(path, data=body, headers=HTML, content_type="multipart/form-data")
+
+    taken = send("/admin/u/console-demo/upload", 2)
+    assert taken.status_code == 200 and taken.get_data(as_text=True) == str(2 * 1024 * 1024)
+    assert send("/admin/u/console-demo/notes", 2).status_code == 413  # the app's limit
+    assert send("/admin/u/console-demo/upload", 4).status_code == 413  # the page's
+    served = client.get("/admin/u/console-demo/static/console-demo.txt")
+    assert served.status_code == 200 and served.data == b"console-demo static file\n"
+    assert client.get("/admin/u/console-demo/static/missing.txt").status_code == 404

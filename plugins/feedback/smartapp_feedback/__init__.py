@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Flask
 
-from smartapp.plugin import Citizen, CitizenExport, MonthlyFigure, Plugin
+from smartapp.plugin import Citizen, CitizenExport, ConsolePage, MonthlyFigure, Plugin
 
 from . import (
+    console,
     imaging,
     map_routes,  # noqa: F401  (adds the map and follow routes to the blueprint)
     models,  # noqa: F401  (registers the tables before the registry checks them)
@@ -81,6 +82,10 @@ class FeedbackPlugin(Plugin):
     def erase_citizen_data(self, citizen: Citizen) -> Mapping[str, int]:
         """Confidential reports deleted, public ones kept without the reporter (privacy.py)."""
         return erase_citizen(citizen)
+
+    def console_pages(self) -> list[ConsolePage]:
+        """The queue, its map, a report's page with the workflow and moderation forms."""
+        return console.console_pages()
 
     def seed_demo(self) -> None:
         """Tây Ninh's demonstration categories."""

@@ -113,3 +113,17 @@ def uploader() -> Owner:
         return Owner(citizen_id=citizen.id)
     assert staff is not None
     return Owner(staff_id=staff.id)
+
+
+def discard_unattached(photos: Sequence[Photo]) -> None:
+    """Remove photos uploaded for a step that was then refused: their rows, then their
+    files (a photo already in a report is kept)."""
+    keys = []
+    for photo in photos:
+        fresh = db.session.get(Photo, photo.id)
+        if fresh is not None and fresh.report_id is None:
+            keys += [fresh.key, fresh.thumbnail_key]
+            db.session.delete(fresh)
+    db.session.commit()
+    for key in keys:
+        storage().delete(key)

@@ -94,8 +94,13 @@ def own_reports(citizen_id: int, args: Mapping[str, Any]) -> Page[Report]:
 
 def staff_reports(args: Mapping[str, Any]) -> Page[Report]:
     """The reports the calling staff member may see, newest first, with filters."""
-    staff = current_staff()
-    statement = _with_photos(select(Report).where(staff_filter(staff)))
+    statement = _with_photos(staff_matching(args))
+    return paginate(statement, [Report.id], dict(args), descending=True)
+
+
+def staff_matching(args: Mapping[str, Any]) -> Select[Any]:
+    """The reports the calling staff member may see, under the staff list's filters."""
+    statement = select(Report).where(staff_filter(current_staff()))
     for name, column in (
         ("status", Report.status),
         ("agency_code", Report.agency_code),
@@ -107,7 +112,7 @@ def staff_reports(args: Mapping[str, Any]) -> Page[Report]:
         statement = statement.join(Category).where(Category.code == args["category"])
     if args.get("overdue"):
         statement = statement.where(overdue_filter(utcnow()))
-    return paginate(statement, [Report.id], dict(args), descending=True)
+    return statement
 
 
 def visible_report(report_id: int) -> Report:

@@ -12,6 +12,8 @@ from smartapp.plugin import Schema, get_plugin
 
 SLUG = "feedback"
 PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+#: a tile server on the console's own host (its CSP allows no other): ``/tiles/{z}/{x}/{y}.png``
+TILE_URL = re.compile(r"^(/[^\s{}]*(\{[zxy]\}[^\s{}]*){3})?$")
 LIMIT = re.compile(r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$")
 
 
@@ -70,6 +72,16 @@ class FeedbackSettings(Schema):
         metadata={
             "description": "minlon, minlat, maxlon, maxlat a report's location must lie "
             "in (Tây Ninh after the 2025 merger with Long An)"
+        },
+    )
+    map_tile_url = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            TILE_URL, error="Empty, or a path such as /tiles/{{z}}/{{x}}/{{y}}.png"
+        ),
+        metadata={
+            "description": "the console map's background tiles, served from the console's own "
+            "host (/tiles/{z}/{x}/{y}.png); empty: reports are drawn on a plain background"
         },
     )
     reports_per_citizen = _limit("10/hour", "reports one citizen may submit")

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smartapp.plugin import Plugin, SearchHit
+from smartapp.plugin import ConsolePage, Plugin, SearchHit
 
-from . import models  # noqa: F401  (registers the tables before the registry checks them)
+from . import (
+    console,
+    models,  # noqa: F401  (registers the tables before the registry checks them)
+)
 from .cli import cli as payments_cli
 from .routes import blueprint
 from .services import demo, fees, guides
@@ -49,6 +52,10 @@ class PaymentsPlugin(Plugin):
     def search(self, query: str, language: str, limit: int) -> list[SearchHit]:
         """How-to guides for a search across every utility."""
         return guides.search(query, language, limit)
+
+    def console_pages(self) -> list[ConsolePage]:
+        """Places and fee accounts: list, create, edit, retire."""
+        return console.console_pages()
 
     def seed_demo(self) -> None:
         """Demo places and fee accounts (marked as demo data) and the real guides."""

@@ -87,22 +87,72 @@ class PlaceMapArgs(PlaceFilters):
 class PlaceRecordSchema(Schema):
     """A place as staff write it (also one CSV row)."""
 
-    code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=validate.Length(1, 200))
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
-    ward_code = WardCodeField(required=True)
-    address = fields.String(load_default="", validate=validate.Length(max=300))
-    latitude = fields.Float(required=True, allow_nan=False, validate=validate.Range(-90, 90))
-    longitude = fields.Float(required=True, allow_nan=False, validate=validate.Range(-180, 180))
+    code = fields.String(
+        required=True, validate=CODE, metadata={"label": {"vi": "Mã điểm", "en": "Code"}}
+    )
+    name = fields.String(
+        required=True,
+        validate=validate.Length(1, 200),
+        metadata={"label": {"vi": "Tên", "en": "Name"}},
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(CATEGORIES),
+        metadata={"label": {"vi": "Loại", "en": "Category"}},
+    )
+    ward_code = WardCodeField(
+        required=True, metadata={"label": {"vi": "Mã phường/xã", "en": "Ward code"}}
+    )
+    address = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata={"label": {"vi": "Địa chỉ", "en": "Address"}},
+    )
+    latitude = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(-90, 90),
+        metadata={"label": {"vi": "Vĩ độ", "en": "Latitude"}},
+    )
+    longitude = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(-180, 180),
+        metadata={"label": {"vi": "Kinh độ", "en": "Longitude"}},
+    )
     methods = fields.List(
         fields.String(validate=validate.OneOf(METHODS)),
         required=True,
         validate=validate.Length(1, len(METHODS)),
+        metadata={
+            "label": {
+                "vi": "Hình thức thanh toán (mỗi dòng một)",
+                "en": "Payment methods (one a line)",
+            },
+            "description": ", ".join(METHODS),
+        },
     )
-    opening_hours = fields.String(load_default="", validate=validate.Length(max=200))
-    phone = fields.String(load_default="", validate=validate.Length(max=40))
-    verified_on = fields.Date(required=True, metadata={"description": "YYYY-MM-DD"})
-    demo = fields.Boolean(load_default=False)
+    opening_hours = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"label": {"vi": "Giờ mở cửa", "en": "Opening hours"}},
+    )
+    phone = fields.String(
+        load_default="",
+        validate=validate.Length(max=40),
+        metadata={"label": {"vi": "Điện thoại", "en": "Phone"}},
+    )
+    verified_on = fields.Date(
+        required=True,
+        metadata={
+            "label": {"vi": "Ngày xác minh", "en": "Verified on"},
+            "description": "YYYY-MM-DD",
+        },
+    )
+    demo = fields.Boolean(
+        load_default=False,
+        metadata={"label": {"vi": "Dữ liệu minh hoạ", "en": "Demonstration data"}},
+    )
 
     @validates("verified_on")
     def _not_in_future(self, value: Any, **kwargs: Any) -> None:
@@ -247,16 +297,39 @@ class FeeItemQueryArgs(FeeAccountQueryArgs):
 
 
 class FeeAccountRecordSchema(Schema):
-    agency_code = fields.String(required=True, validate=AGENCY_CODE)
-    agency_name = fields.String(required=True, validate=validate.Length(1, 300))
+    agency_code = fields.String(
+        required=True,
+        validate=AGENCY_CODE,
+        metadata={"label": {"vi": "Mã cơ quan", "en": "Agency code"}},
+    )
+    agency_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 300),
+        metadata={"label": {"vi": "Tên cơ quan", "en": "Agency name"}},
+    )
     bank_bin = fields.String(
         required=True,
         validate=validate.Length(1, 6),
-        metadata={"description": "the bank's NAPAS BIN"},
+        metadata={
+            "label": {"vi": "Mã BIN ngân hàng", "en": "Bank BIN"},
+            "description": "the bank's NAPAS BIN",
+        },
     )
-    account_number = fields.String(required=True, validate=validate.Length(1, 19))
-    service = fields.String(load_default="account", validate=validate.OneOf(SERVICES))
-    account_name = fields.String(required=True, validate=validate.Length(1, 200))
+    account_number = fields.String(
+        required=True,
+        validate=validate.Length(1, 19),
+        metadata={"label": {"vi": "Số tài khoản hoặc số thẻ", "en": "Account or card number"}},
+    )
+    service = fields.String(
+        load_default="account",
+        validate=validate.OneOf(SERVICES),
+        metadata={"label": {"vi": "Loại (tài khoản hoặc thẻ)", "en": "Kind (account or card)"}},
+    )
+    account_name = fields.String(
+        required=True,
+        validate=validate.Length(1, 200),
+        metadata={"label": {"vi": "Tên chủ tài khoản", "en": "Account holder"}},
+    )
 
 
 class FeeAccountChangesSchema(FeeAccountRecordSchema):
