@@ -80,7 +80,9 @@ def _encode(image: Image.Image, edge: int, icc_profile: bytes | None) -> tuple[b
     resized.info.clear()  # Pillow would write XMP it still holds from the source
     buffer = io.BytesIO()
     options = {"icc_profile": icc_profile} if icc_profile else {}
-    resized.save(buffer, "JPEG", quality=QUALITY, optimize=True, **options)
+    # no Huffman optimization: it costs a third of the encode for files ~5 % smaller
+    # (benchmarks/README.md, "Feedback"), and uploads wait on this under load
+    resized.save(buffer, "JPEG", quality=QUALITY, optimize=False, **options)
     return buffer.getvalue(), resized
 
 

@@ -46,7 +46,12 @@ def check_location(latitude: float, longitude: float) -> None:
 def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | None]) -> Report:
     """File a report for the citizen ``owner``; ``reporter`` is how to reach them."""
     category = reportable_category(body["category"])
-    check_location(body["latitude"], body["longitude"])
+    if body.get("latitude") is None:
+        # filed by address alone (Open311): its ward is known, staff place it on the map
+        if body.get("ward_code") is None or not body.get("address"):
+            raise ValidationError("A place is required: a location, or an address.", "latitude")
+    else:
+        check_location(body["latitude"], body["longitude"])
     answers = check_answers(category, body.get("answers") or {})
     photos = own_unattached(body.get("photo_ids") or [], owner, settings()["max_photos"])
     now = utcnow()
@@ -56,8 +61,8 @@ def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | N
         citizen_id=owner.citizen_id,
         title=body["title"],
         description=body["description"],
-        latitude=body["latitude"],
-        longitude=body["longitude"],
+        latitude=body.get("latitude"),
+        longitude=body.get("longitude"),
         ward_code=body.get("ward_code"),
         address=body.get("address"),
         answers=answers,
@@ -139,6 +144,9 @@ def staff_reports(args: Mapping[str, Any]) -> Page[Report]:
         statement = statement.join(Category).where(Category.code == args["category"])
     if args.get("overdue"):
         statement = statement.where(overdue_filter(utcnow()))
+    if "needs_location" in args:
+        unplaced = Report.latitude.is_(None)
+        statement = statement.where(unplaced if args["needs_location"] else ~unplaced)
     return paginate(statement, [Report.id], dict(args), descending=True)
 
 

@@ -132,6 +132,10 @@ class ReportSchema(Schema):
     answer = fields.String(metadata={"description": "the agency's answer when resolved"})
     rating = fields.Integer()
     followers_count = fields.Integer()
+    needs_location = fields.Function(
+        lambda report: report.latitude is None,
+        metadata={"description": "filed by address alone: staff have yet to place it"},
+    )
     duplicate_of = fields.Integer(attribute="duplicate_of_id")
     overdue = fields.Function(lambda report: overdue(report, utcnow()))
     acknowledge_due_at = fields.DateTime()
@@ -191,6 +195,9 @@ class StaffReportListArgs(ReportListArgs):
     category = fields.String(validate=validate.Length(1, 64))
     ward_code = WardCodeField()
     overdue = fields.Boolean(metadata={"description": "only reports past a deadline"})
+    needs_location = fields.Boolean(
+        metadata={"description": "only reports filed by address alone, to place on the map"}
+    )
 
 
 class ActionSchema(Schema):
@@ -211,6 +218,13 @@ class ActionSchema(Schema):
         validate=validate.Range(1, 2**31 - 1),
         metadata={"description": "merge: the original report"},
     )
+    latitude = fields.Float(
+        validate=validate.Range(-90, 90), metadata={"description": "place: where it is"}
+    )
+    longitude = fields.Float(
+        validate=validate.Range(-180, 180), metadata={"description": "place: where it is"}
+    )
+    ward_code = WardCodeField(metadata={"description": "place: its ward, if another"})
 
 
 class RatingSchema(Schema):
