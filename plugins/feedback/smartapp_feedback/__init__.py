@@ -21,6 +21,7 @@ from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .metrics import ioc_figures
 from .open311 import blp as open311_blp
+from .open311 import media
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -54,9 +55,11 @@ class FeedbackPlugin(Plugin):
     cli = feedback_cli
 
     def setup(self, app: Flask) -> None:
-        """Pillow's pixel limit and the photo storage."""
+        """Pillow's pixel limit and the photo storage; in production, no exception to the
+        ``media_url`` SSRF guard (``SMARTAPP_FEEDBACK_MEDIA_ALLOW_ADDRESSES``)."""
         imaging.configure()
         init_storage(app)
+        media.allowed_addresses()
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Reports by status, category, agency and ward; median hours to acknowledge and to

@@ -44,6 +44,17 @@ def generous_limits(client, admin) -> None:
 
 
 @pytest.fixture
+def api_key(client, admin, demo_categories) -> str:
+    """An Open311 API key issued by an administrator."""
+    answer = client.post(
+        f"{API}/admin/open311-keys", json={"name": "Tây Ninh 1022"}, headers=admin.headers
+    )
+    assert answer.status_code == 201
+    key: str = answer.json["api_key"]
+    return key
+
+
+@pytest.fixture
 def sxd_staff(make_staff) -> SignedIn:
     """Staff of the construction department, which handles roads and flooding."""
     return make_staff("agency_staff", agency_code="SXD")

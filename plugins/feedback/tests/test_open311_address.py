@@ -12,15 +12,7 @@ from smartapp_feedback.addresses import ward_in_address
 
 V2 = "/open311/v2"
 API = "/api/v1/u/feedback"
-KEYS = f"{API}/admin/open311-keys"
 TAN_NINH = 25459
-
-
-@pytest.fixture
-def api_key(client, admin, demo_categories) -> str:
-    answer = client.post(KEYS, json={"name": "Tổng đài 1022"}, headers=admin.headers)
-    key: str = answer.json["api_key"]
-    return key
 
 
 def post(client: Any, api_key: str, fmt: str = "json", **form: str) -> Any:
