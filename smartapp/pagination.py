@@ -103,6 +103,10 @@ def paginate(
 ) -> Page[Any]:
     """One page of ``statement`` ordered by ``keys`` (the last must be unique, e.g. the id).
 
+    A statement of one entity (``select(Model)``) pages model instances; one of several
+    columns (``select(Model.id, Model.title, …)``, lighter for long lists) pages rows, read
+    by name (``row.id``), the keys among the columns.
+
     Raises ``ValidationError`` on the ``cursor`` field for a cursor this list did not issue;
     views let it through and the app answers 422 naming the field.
     """
@@ -115,7 +119,8 @@ def paginate(
         position = tuple_(*after) if len(keys) > 1 else after[0]
         statement = statement.where(columns < position if descending else columns > position)
     order = [k.desc() if descending else k.asc() for k in keys]
-    rows = list(db.session.scalars(statement.order_by(*order).limit(limit + 1)))
+    result = db.session.execute(statement.order_by(*order).limit(limit + 1))
+    rows = list(result if len(result.keys()) > 1 else result.scalars())
     return _page(rows, limit, lambda row: [getattr(row, k.key) for k in keys])
 
 

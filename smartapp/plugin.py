@@ -32,7 +32,7 @@ from smartapp.identity.auth import citizen_required, current_citizen, current_st
 from smartapp.identity.models import Citizen
 from smartapp.identity.scoping import acting_agency, agency_for_new, check_agency
 from smartapp.jobs import after_commit, enqueue
-from smartapp.locations.services import WardCodeField, validate_ward_code
+from smartapp.locations.services import WardCodeField, validate_ward_code, wards
 from smartapp.notifications.inbox import notify
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate, paginate_sequence
 from smartapp.plugins.base import (
@@ -103,4 +103,5 @@ __all__ = [
     "staff_required",
     "utcnow",
     "validate_ward_code",
+    "wards",
 ]

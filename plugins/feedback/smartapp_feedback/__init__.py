@@ -25,6 +25,7 @@ from .labels import IOC_LABELS
 from .metrics import ioc_figures
 from .monthly import dashboard_figures, monthly_figures
 from .open311 import blp as open311_blp
+from .open311 import media
 from .privacy import erase_citizen, export_citizen
 from .routes import blp
 from .settings import FeedbackSettings
@@ -60,9 +61,11 @@ class FeedbackPlugin(Plugin):
     ioc_labels = IOC_LABELS
 
     def setup(self, app: Flask) -> None:
-        """Pillow's pixel limit and the photo storage."""
+        """Pillow's pixel limit and the photo storage; in production, no exception to the
+        ``media_url`` SSRF guard (``SMARTAPP_FEEDBACK_MEDIA_ALLOW_ADDRESSES``)."""
         imaging.configure()
         init_storage(app)
+        media.allowed_addresses()
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Reports by status, category, agency and ward; median hours to acknowledge and to

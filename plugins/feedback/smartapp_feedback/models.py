@@ -89,8 +89,9 @@ class Report(Model):
     reporter_email: Mapped[str | None] = mapped_column(String(254))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
-    latitude: Mapped[float] = mapped_column(Float)
-    longitude: Mapped[float] = mapped_column(Float)
+    #: none while a report filed by address alone (Open311) waits for staff to place it
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     ward_code: Mapped[int | None] = mapped_column(Integer, index=True)
     address: Mapped[str | None] = mapped_column(String(300))
     #: answers to the category's extra questions, by question code

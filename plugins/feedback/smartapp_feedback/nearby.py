@@ -32,8 +32,18 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def _placed() -> Any:
+    """Reports on the map: not those filed by address alone until staff place them."""
+    return Report.latitude.is_not(None) & Report.longitude.is_not(None)
+
+
 def _public() -> Any:
-    return Report.public.is_(True) & Report.hidden.is_(False) & Report.duplicate_of_id.is_(None)
+    return (
+        Report.public.is_(True)
+        & Report.hidden.is_(False)
+        & Report.duplicate_of_id.is_(None)
+        & _placed()
+    )
 
 
 def map_reports(bbox: tuple[float, float, float, float] | None, limit: int) -> list[Report]:
@@ -73,6 +83,7 @@ def nearby_open(
             Report.category_id == category.id,
             Report.status.in_(OPEN_STATUSES),
             Report.duplicate_of_id.is_(None),
+            _placed(),
             Report.latitude.between(latitude - dlat, latitude + dlat),
             Report.longitude.between(longitude - dlon, longitude + dlon),
         )
@@ -81,6 +92,8 @@ def nearby_open(
         (report, distance_m(latitude, longitude, report.latitude, report.longitude))
         for report in candidates
         if citizen_may_see(report, citizen_id)
+        and report.latitude is not None  # as _placed() (for the type checker)
+        and report.longitude is not None
     ]
     found = [(report, metres) for report, metres in found if metres <= radius]
     return sorted(found, key=lambda pair: (pair[1], pair[0].id))[:NEARBY_LIMIT]

@@ -3,11 +3,12 @@ step and its photos in one transaction — or not at all."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from smartapp.plugin import Page, current_staff, db, paginate, utcnow
@@ -16,7 +17,7 @@ from . import timeline
 from .access import require_visible_report, staff_filter
 from .categories import category_by_code, check_answers
 from .deadlines import overdue_filter, set_deadlines
-from .models import Category, Report, Status
+from .models import Category, Photo, Report, Status
 from .photos import Owner, own_unattached
 from .settings import settings
 
@@ -45,7 +46,12 @@ def check_location(latitude: float, longitude: float) -> None:
 def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | None]) -> Report:
     """File a report for the citizen ``owner``; ``reporter`` is how to reach them."""
     category = reportable_category(body["category"])
-    check_location(body["latitude"], body["longitude"])
+    if body.get("latitude") is None:
+        # filed by address alone (Open311): its ward is known, staff place it on the map
+        if body.get("ward_code") is None or not body.get("address"):
+            raise ValidationError("A place is required: a location, or an address.", "latitude")
+    else:
+        check_location(body["latitude"], body["longitude"])
     answers = check_answers(category, body.get("answers") or {})
     photos = own_unattached(body.get("photo_ids") or [], owner, settings()["max_photos"])
     now = utcnow()
@@ -55,8 +61,8 @@ def submit(body: Mapping[str, Any], owner: Owner, reporter: Mapping[str, str | N
         citizen_id=owner.citizen_id,
         title=body["title"],
         description=body["description"],
-        latitude=body["latitude"],
-        longitude=body["longitude"],
+        latitude=body.get("latitude"),
+        longitude=body.get("longitude"),
         ward_code=body.get("ward_code"),
         address=body.get("address"),
         answers=answers,
@@ -85,8 +91,39 @@ def _with_photos(statement: Select[Any]) -> Select[Any]:
     return statement.options(selectinload(Report.photos))
 
 
-def own_reports(citizen_id: int, args: Mapping[str, Any]) -> Page[Report]:
-    statement = _with_photos(select(Report).where(Report.citizen_id == citizen_id))
+@functools.cache
+def _summaries() -> Select[Any]:
+    """The columns a list line shows (``schemas.ReportSummarySchema``), in one query: the
+    category's names joined, the first photo's id and the photo count as subqueries. Built
+    once: composing the expression costs more than running it."""
+    own_photos = (Photo.report_id == Report.id) & Photo.event_id.is_(None)
+    first_photo = select(Photo.id).where(own_photos).order_by(Photo.created_at, Photo.id).limit(1)
+    photo_count = select(func.count(Photo.id)).where(own_photos)
+    return select(
+        Report.id,
+        Category.code.label("category"),
+        Category.name_vi.label("category_name_vi"),
+        Category.name_en.label("category_name_en"),
+        Report.title,
+        Report.status,
+        Report.ward_code,
+        Report.address,
+        Report.public,
+        Report.privacy,
+        Report.followers_count,
+        Report.rating,
+        first_photo.scalar_subquery().label("thumbnail_photo_id"),
+        photo_count.scalar_subquery().label("photo_count"),
+        Report.acknowledge_due_at,
+        Report.resolve_due_at,
+        Report.created_at,
+        Report.updated_at,
+    ).join(Category, Report.category_id == Category.id)
+
+
+def own_reports(citizen_id: int, args: Mapping[str, Any]) -> Page[Any]:
+    """The citizen's reports, newest first, as list lines (rows, not reports)."""
+    statement = _summaries().where(Report.citizen_id == citizen_id)
     if "status" in args:
         statement = statement.where(Report.status == args["status"])
     return paginate(statement, [Report.id], dict(args), descending=True)
@@ -112,6 +149,9 @@ def staff_matching(args: Mapping[str, Any]) -> Select[Any]:
         statement = statement.join(Category).where(Category.code == args["category"])
     if args.get("overdue"):
         statement = statement.where(overdue_filter(utcnow()))
+    if "needs_location" in args:
+        unplaced = Report.latitude.is_(None)
+        statement = statement.where(unplaced if args["needs_location"] else ~unplaced)
     return statement
 
 

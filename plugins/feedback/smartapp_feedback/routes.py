@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, after_this_request, request
 from marshmallow import ValidationError
 
 from smartapp.plugin import (
@@ -31,7 +31,7 @@ from .schemas import (
     ReopenSchema,
     ReportDetailSchema,
     ReportListArgs,
-    ReportSchema,
+    ReportSummarySchema,
     SubmitSchema,
 )
 from .settings import settings
@@ -162,13 +162,25 @@ def submit_report(body: dict[str, Any]) -> Report:
 
 @blp.route("/reports")
 @citizen_required
+@blp.etag
 @blp.arguments(ReportListArgs, location="query")
-@blp.response(200, page_schema(ReportSchema))
-def my_reports(args: dict[str, Any]) -> Page[Report]:
-    """The signed-in citizen's own reports, newest first."""
+@blp.response(200, page_schema(ReportSummarySchema))
+def my_reports(args: dict[str, Any]) -> Page[Any]:
+    """The signed-in citizen's own reports, newest first, a line each (the first photo's
+    thumbnail, the photo count); ``GET reports/<id>`` has the whole report. Send the
+    ``ETag`` back as ``If-None-Match`` to get a 304 while nothing changed."""
     citizen = current_citizen()
     assert citizen is not None
+    after_this_request(_revalidate)
     return reports.own_reports(citizen.id, args)
+
+
+def _revalidate(response: Response) -> Response:
+    """The app may keep a personal list, but must ask (with its ``ETag``) before showing it:
+    ``no-store``, the app's default for personal answers, would make the ``ETag`` useless."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Authorization")
+    return response
 
 
 @blp.route("/reports/<int:report_id>")

@@ -5,28 +5,37 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import url_for
+from flask import g, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
 from smartapp.plugin import CursorPageArgs, WardCodeField, current_staff, localize, utcnow
 
 from .access import is_own, reporter_visible
 from .deadlines import overdue
-from .models import Photo, Privacy, Report, Status
+from .models import Privacy, Report, Status
 from .workflow import Action
 
+_PLACEHOLDER = "PHOTO-ID"
 
-def photo_url(photo: Photo, thumbnail: bool = False) -> str:
-    endpoint = "smartapp_feedback.photo_thumbnail" if thumbnail else "smartapp_feedback.photo_file"
-    return url_for(endpoint, photo_id=photo.id)
+
+def photo_url(photo_id: str, thumbnail: bool = False) -> str:
+    """The URL of a photo's file: ``url_for`` once per request and kind, then a string join
+    (a list of reports would otherwise build the route dozens of times)."""
+    templates = g.setdefault("feedback_photo_urls", {})
+    if thumbnail not in templates:
+        endpoint = "photo_thumbnail" if thumbnail else "photo_file"
+        url = url_for(f"smartapp_feedback.{endpoint}", photo_id=_PLACEHOLDER)
+        templates[thumbnail] = url.split(_PLACEHOLDER)
+    prefix, suffix = templates[thumbnail]
+    return f"{prefix}{photo_id}{suffix}"
 
 
 class PhotoSchema(Schema):
     """A stored photo: fetch its files with the same credentials."""
 
     id = fields.String()
-    url = fields.Function(photo_url)
-    thumbnail_url = fields.Function(lambda photo: photo_url(photo, thumbnail=True))
+    url = fields.Function(lambda photo: photo_url(photo.id))
+    thumbnail_url = fields.Function(lambda photo: photo_url(photo.id, thumbnail=True))
     width = fields.Integer()
     height = fields.Integer()
 
@@ -123,6 +132,10 @@ class ReportSchema(Schema):
     answer = fields.String(metadata={"description": "the agency's answer when resolved"})
     rating = fields.Integer()
     followers_count = fields.Integer()
+    needs_location = fields.Function(
+        lambda report: report.latitude is None,
+        metadata={"description": "filed by address alone: staff have yet to place it"},
+    )
     duplicate_of = fields.Integer(attribute="duplicate_of_id")
     overdue = fields.Function(lambda report: overdue(report, utcnow()))
     acknowledge_due_at = fields.DateTime()
@@ -130,6 +143,34 @@ class ReportSchema(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     resolved_at = fields.DateTime()
+
+
+class ReportSummarySchema(Schema):
+    """A line of the citizen's list of reports: what a list shows, read in one query
+    (``reports.own_reports``); ``GET reports/<id>`` has the rest."""
+
+    id = fields.Integer()
+    category = fields.String(metadata={"description": "the category's code"})
+    category_name = fields.Function(
+        lambda row: localize({"vi": row.category_name_vi, "en": row.category_name_en or ""})
+    )
+    title = fields.String()
+    status = fields.String()
+    ward_code = fields.Integer()
+    address = fields.String()
+    public = fields.Boolean()
+    privacy = fields.String()
+    followers_count = fields.Integer()
+    rating = fields.Integer()
+    overdue = fields.Function(lambda row: overdue(row, utcnow()))
+    photo_count = fields.Integer()
+    thumbnail_url = fields.Function(
+        lambda row: row.thumbnail_photo_id and photo_url(row.thumbnail_photo_id, thumbnail=True),
+        metadata={"description": "the first photo's thumbnail; null without photos"},
+    )
+    resolve_due_at = fields.DateTime()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
 
 
 class ReportDetailSchema(ReportSchema):
@@ -154,6 +195,9 @@ class StaffReportListArgs(ReportListArgs):
     category = fields.String(validate=validate.Length(1, 64))
     ward_code = WardCodeField()
     overdue = fields.Boolean(metadata={"description": "only reports past a deadline"})
+    needs_location = fields.Boolean(
+        metadata={"description": "only reports filed by address alone, to place on the map"}
+    )
 
 
 class ActionSchema(Schema):
@@ -174,6 +218,13 @@ class ActionSchema(Schema):
         validate=validate.Range(1, 2**31 - 1),
         metadata={"description": "merge: the original report"},
     )
+    latitude = fields.Float(
+        validate=validate.Range(-90, 90), metadata={"description": "place: where it is"}
+    )
+    longitude = fields.Float(
+        validate=validate.Range(-180, 180), metadata={"description": "place: where it is"}
+    )
+    ward_code = WardCodeField(metadata={"description": "place: its ward, if another"})
 
 
 class RatingSchema(Schema):

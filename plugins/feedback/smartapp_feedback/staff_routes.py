@@ -86,8 +86,9 @@ def admin_report_detail(report_id: int) -> Report:
 def admin_act(body: dict[str, Any], report_id: int) -> Report:
     """Take a workflow step: accept, reject (``note``: the reason), assign, start, resolve
     (``note``: the answer, ``photo_ids``: the result), close, reopen, move
-    (``agency_code``), merge (``duplicate_of``) or comment. A step the report's status does
-    not allow is a 409."""
+    (``agency_code``), merge (``duplicate_of``), comment or place (``latitude``,
+    ``longitude``: a report filed by address alone). A step the report's status does not
+    allow is a 409."""
     return workflow.staff_act(report_id, body)
 
 

@@ -4,7 +4,8 @@
              → resolved (an answer and, by default, a photo of the result) → closed
 
 Reopening (the reporter within ``reopen_days``, or staff) sends a resolved or closed report
-back to its agency; moving changes the agency; merging closes a duplicate into its original.
+back to its agency; moving changes the agency; merging closes a duplicate into its original;
+placing puts a report filed by address alone on the map.
 Any other step is a 409 naming the action.
 """
 
@@ -26,6 +27,7 @@ from .deadlines import OPEN_STATUSES, set_deadlines
 from .models import Follow, Report, Status
 from .notifications import status_changed
 from .photos import own_unattached, uploader
+from .reports import check_location
 from .settings import settings
 
 
@@ -40,6 +42,7 @@ class Action(StrEnum):
     MOVE = "move"
     MERGE = "merge"
     COMMENT = "comment"
+    PLACE = "place"
 
 
 #: action → (statuses it may start from, status it leaves; None keeps the status)
@@ -54,6 +57,7 @@ TRANSITIONS: dict[Action, tuple[tuple[str, ...], str | None]] = {
     Action.MOVE: (OPEN_STATUSES, None),
     Action.MERGE: (OPEN_STATUSES, Status.CLOSED),
     Action.COMMENT: (tuple(Status), None),
+    Action.PLACE: (tuple(Status), None),
 }
 #: what each action needs in the request, beside ``action``
 REQUIRED = {
@@ -63,6 +67,7 @@ REQUIRED = {
     Action.MERGE: ("duplicate_of",),
     Action.COMMENT: ("note",),
     Action.REOPEN: ("note",),
+    Action.PLACE: ("latitude", "longitude"),
 }
 
 
@@ -120,6 +125,8 @@ def staff_act(report_id: int, body: Mapping[str, Any]) -> Report:
         report.answer, report.resolved_at = body["note"], now
     elif action == Action.REOPEN:
         _reopen(report, now)
+    elif action == Action.PLACE:
+        _place(report, body)
     if action in (Action.ACCEPT, Action.REJECT) and report.acknowledged_at is None:
         report.acknowledged_at = now
     if target == Status.CLOSED:
@@ -143,6 +150,14 @@ def _move(report: Report, agency_code: str) -> None:
     if agency_code == report.agency_code:
         raise ValidationError("Already with this agency.", "agency_code")
     report.agency_code = agency_code
+
+
+def _place(report: Report, body: Mapping[str, Any]) -> None:
+    """Put a report on the map (one filed by address alone), or correct where it is."""
+    check_location(body["latitude"], body["longitude"])
+    report.latitude, report.longitude = body["latitude"], body["longitude"]
+    if body.get("ward_code"):
+        report.ward_code = body["ward_code"]
 
 
 def _merge(duplicate: Report, original_id: int) -> None:

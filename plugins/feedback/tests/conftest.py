@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import jsonschema
 import pytest
 from PIL import Image
 from smartapp_feedback import FeedbackPlugin
@@ -40,6 +41,17 @@ def generous_limits(client, admin) -> None:
         json={"reports_per_citizen": "1000/hour"},
     )
     assert response.status_code == 200
+
+
+@pytest.fixture
+def api_key(client, admin, demo_categories) -> str:
+    """An Open311 API key issued by an administrator."""
+    answer = client.post(
+        f"{API}/admin/open311-keys", json={"name": "Tây Ninh 1022"}, headers=admin.headers
+    )
+    assert answer.status_code == 201
+    key: str = answer.json["api_key"]
+    return key
 
 
 @pytest.fixture
@@ -91,3 +103,123 @@ def submit(client, upload, demo_categories) -> Callable[..., Any]:
         return client.post(f"{API}/reports", json=body, headers=who.headers)
 
     return run
+
+
+#: The GeoReport v2 answers' JSON Schemas, after open311/schema-validation's
+#: ``schema/georeport-v2/*.json`` (service, services, service-definition, request, requests):
+#: the same required fields, types and enums, restated here (that repository is no package),
+#: plus the spec's error list.
+
+_TEXT = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+_MOMENT = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
+_NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+
+SERVICE: dict[str, Any] = {
+    "type": "object",
+    "required": ["service_code", "service_name", "metadata", "type"],
+    "properties": {
+        "service_code": {"type": "string"},
+        "service_name": {"type": "string"},
+        "description": _TEXT,
+        "metadata": {"type": "boolean"},
+        "type": {"enum": ["realtime", "batch", "blackbox"]},
+        "keywords": _TEXT,
+        "group": _TEXT,
+    },
+}
+SERVICES = {"type": "array", "items": SERVICE}
+
+SERVICE_DEFINITION: dict[str, Any] = {
+    "type": "object",
+    "required": ["service_code", "attributes"],
+    "properties": {
+        "service_code": {"type": "string"},
+        "attributes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["variable", "code", "datatype", "required"],
+                "properties": {
+                    "variable": {"type": "boolean"},
+                    "code": {"type": "string"},
+                    "datatype": {
+                        "enum": [
+                            "string",
+                            "number",
+                            "datetime",
+                            "text",
+                            "singlevaluelist",
+                            "multivaluelist",
+                        ]
+                    },
+                    "required": {"type": "boolean"},
+                    "datatype_description": _TEXT,
+                    "order": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                    "description": _TEXT,
+                    "values": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["key", "name"],
+                            "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+REQUEST: dict[str, Any] = {
+    "type": "object",
+    "required": ["service_request_id", "status", "service_code", "requested_datetime"],
+    "properties": {
+        "service_request_id": {"type": "string"},
+        "status": {"enum": ["open", "closed"]},
+        "status_notes": _TEXT,
+        "service_name": _TEXT,
+        "service_code": {"type": "string"},
+        "description": {"anyOf": [{"type": "string", "maxLength": 4000}, {"type": "null"}]},
+        "agency_responsible": _TEXT,
+        "service_notice": _TEXT,
+        "requested_datetime": {"type": "string", "format": "date-time"},
+        "updated_datetime": _MOMENT,
+        "expected_datetime": _MOMENT,
+        "address": _TEXT,
+        "address_id": _TEXT,
+        "zipcode": _TEXT,
+        "lat": _NUMBER,
+        "long": _NUMBER,
+        "media_url": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]},
+    },
+}
+REQUESTS = {"type": "array", "items": REQUEST}
+
+ERRORS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+    },
+}
+
+GEOREPORT = {
+    "services": SERVICES,
+    "service-definition": SERVICE_DEFINITION,
+    "requests": REQUESTS,
+    "errors": ERRORS,
+}
+
+
+@pytest.fixture
+def georeport() -> Callable[[str, Any], Any]:
+    """``georeport("requests", answer)``: the answer, once it fits that GeoReport schema."""
+
+    def check(name: str, value: Any) -> Any:
+        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        jsonschema.validate(value, GEOREPORT[name], format_checker=checker)
+        return value
+
+    return check

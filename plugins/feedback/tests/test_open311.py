@@ -8,119 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
-import jsonschema
 import pytest
 from georeport import GeoReport
 from werkzeug.serving import make_server
 
 V2 = "/open311/v2"
-
-#: The GeoReport v2 answers' JSON Schemas, after open311/schema-validation's
-#: ``schema/georeport-v2/*.json`` (service, services, service-definition, request, requests):
-#: the same required fields, types and enums, restated here (that repository is no package),
-#: plus the spec's error list.
-
-_TEXT = {"anyOf": [{"type": "string"}, {"type": "null"}]}
-_MOMENT = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
-_NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
-
-SERVICE: dict[str, Any] = {
-    "type": "object",
-    "required": ["service_code", "service_name", "metadata", "type"],
-    "properties": {
-        "service_code": {"type": "string"},
-        "service_name": {"type": "string"},
-        "description": _TEXT,
-        "metadata": {"type": "boolean"},
-        "type": {"enum": ["realtime", "batch", "blackbox"]},
-        "keywords": _TEXT,
-        "group": _TEXT,
-    },
-}
-SERVICES = {"type": "array", "items": SERVICE}
-
-SERVICE_DEFINITION: dict[str, Any] = {
-    "type": "object",
-    "required": ["service_code", "attributes"],
-    "properties": {
-        "service_code": {"type": "string"},
-        "attributes": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["variable", "code", "datatype", "required"],
-                "properties": {
-                    "variable": {"type": "boolean"},
-                    "code": {"type": "string"},
-                    "datatype": {
-                        "enum": [
-                            "string",
-                            "number",
-                            "datetime",
-                            "text",
-                            "singlevaluelist",
-                            "multivaluelist",
-                        ]
-                    },
-                    "required": {"type": "boolean"},
-                    "datatype_description": _TEXT,
-                    "order": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
-                    "description": _TEXT,
-                    "values": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["key", "name"],
-                            "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
-
-REQUEST: dict[str, Any] = {
-    "type": "object",
-    "required": ["service_request_id", "status", "service_code", "requested_datetime"],
-    "properties": {
-        "service_request_id": {"type": "string"},
-        "status": {"enum": ["open", "closed"]},
-        "status_notes": _TEXT,
-        "service_name": _TEXT,
-        "service_code": {"type": "string"},
-        "description": {"anyOf": [{"type": "string", "maxLength": 4000}, {"type": "null"}]},
-        "agency_responsible": _TEXT,
-        "service_notice": _TEXT,
-        "requested_datetime": {"type": "string", "format": "date-time"},
-        "updated_datetime": _MOMENT,
-        "expected_datetime": _MOMENT,
-        "address": _TEXT,
-        "address_id": _TEXT,
-        "zipcode": _TEXT,
-        "lat": _NUMBER,
-        "long": _NUMBER,
-        "media_url": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]},
-    },
-}
-REQUESTS = {"type": "array", "items": REQUEST}
-
-ERRORS = {
-    "type": "array",
-    "minItems": 1,
-    "items": {
-        "type": "object",
-        "required": ["code", "description"],
-        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
-    },
-}
-
-CHECKER = jsonschema.Draft202012Validator.FORMAT_CHECKER
-
-
-def valid(schema: dict[str, Any], value: Any) -> Any:
-    jsonschema.validate(value, schema, format_checker=CHECKER)
-    return value
 
 
 def xml(response: Any, root: str) -> ElementTree.Element:
@@ -147,8 +39,8 @@ def test_discovery_in_both_formats(client):
     assert document.findtext("endpoints/endpoint/formats/format") == "application/json"
 
 
-def test_services_are_the_categories_by_stable_code(client, demo_categories):
-    services = valid(SERVICES, client.get(f"{V2}/services.json").json)
+def test_services_are_the_categories_by_stable_code(georeport, client, demo_categories):
+    services = georeport("services", client.get(f"{V2}/services.json").json)
     codes = [s["service_code"] for s in services]
     assert "road-damage" in codes
     assert not any(code.startswith("emergency") for code in codes)  # a hotline, no form
@@ -161,8 +53,8 @@ def test_services_are_the_categories_by_stable_code(client, demo_categories):
     assert "road-damage" in [e.text for e in document.iter("service_code")]
 
 
-def test_a_service_definition_has_the_categorys_questions(client, demo_categories):
-    definition = valid(SERVICE_DEFINITION, client.get(f"{V2}/services/road-damage.json").json)
+def test_a_service_definition_has_the_categorys_questions(georeport, client, demo_categories):
+    definition = georeport("service-definition", client.get(f"{V2}/services/road-damage.json").json)
     size = definition["attributes"][0]
     assert (size["code"], size["datatype"], size["required"]) == ("size", "singlevaluelist", True)
     assert {"key": "large", "name": "Lớn (trên 3 m)"} in size["values"]
@@ -170,12 +62,12 @@ def test_a_service_definition_has_the_categorys_questions(client, demo_categorie
     assert document.findtext("attributes/attribute/values/value/key") == "small"
 
 
-def test_requests_list_public_reports_without_the_reporter(client, make_citizen, submit):
+def test_requests_list_public_reports_without_the_reporter(georeport, client, make_citizen, submit):
     citizen = make_citizen(display_name="Lê Văn C")
     shown = submit(citizen, privacy="public").get_json()
     submit(citizen, public=False)
     answer = client.get(f"{V2}/requests.json")
-    requests = valid(REQUESTS, answer.json)
+    requests = georeport("requests", answer.json)
     assert [r["service_request_id"] for r in requests] == [str(shown["id"])]
     request = requests[0]
     assert request["status"] == "open" and request["service_code"] == "road-damage"
@@ -187,11 +79,11 @@ def test_requests_list_public_reports_without_the_reporter(client, make_citizen,
     assert "Lê Văn C" not in client.get(f"{V2}/requests.xml").get_data(as_text=True)
 
 
-def test_requests_filters(client, public_report):
+def test_requests_filters(georeport, client, public_report):
     def ids(query: str) -> list[str]:
         return [
             r["service_request_id"]
-            for r in valid(REQUESTS, client.get(f"{V2}/requests.json?{query}").json)
+            for r in georeport("requests", client.get(f"{V2}/requests.json?{query}").json)
         ]
 
     mine = [str(public_report)]
@@ -203,8 +95,8 @@ def test_requests_filters(client, public_report):
     assert ids("start_date=2000-01-01T00:00:00Z") == mine
 
 
-def test_one_request(client, public_report):
-    answer = valid(REQUESTS, client.get(f"{V2}/requests/{public_report}.json").json)
+def test_one_request(georeport, client, public_report):
+    answer = georeport("requests", client.get(f"{V2}/requests/{public_report}.json").json)
     assert len(answer) == 1 and answer[0]["service_request_id"] == str(public_report)
     document = xml(client.get(f"{V2}/requests/{public_report}.xml"), "service_requests")
     assert document.findtext("request/status") == "open"
@@ -225,10 +117,12 @@ def test_one_request(client, public_report):
         ("PUT", "/requests.json", 405),
     ],
 )
-def test_every_failure_is_the_specs_error_list(client, demo_categories, method, path, status):
+def test_every_failure_is_the_specs_error_list(
+    georeport, client, demo_categories, method, path, status
+):
     answer = client.open(V2 + path, method=method)
     assert answer.status_code == status and answer.mimetype == "application/json"
-    assert valid(ERRORS, answer.json)[0]["code"] == status
+    assert georeport("errors", answer.json)[0]["code"] == status
     as_xml = client.open(V2 + path.replace(".json", ".xml"), method=method)
     if path.endswith(".json") or ".json?" in path:
         assert as_xml.status_code == status

@@ -33,6 +33,46 @@ def test_a_citizen_submits_with_photos_and_reads_it_back(client, make_citizen, s
         assert client.get(photo["url"], headers=citizen.headers).status_code == 200
 
 
+def test_my_reports_are_lines_with_a_thumbnail_paged_and_cached_by_etag(
+    client, citizen, make_citizen, submit, generous_limits
+):
+    with_photos = submit(citizen, photos=2).get_json()
+    without = submit(citizen, photos=0, privacy="public").get_json()
+    submit(make_citizen("+84912000002"))  # someone else's: never listed
+    first = client.get(f"{API}/reports", headers=citizen.headers, query_string={"limit": 1})
+    assert first.status_code == 200
+    (line,) = first.get_json()["items"]
+    assert line["id"] == without["id"] and line["thumbnail_url"] is None
+    assert line["photo_count"] == 0 and line["privacy"] == "public"
+    cursor = first.get_json()["next_cursor"]
+    second = client.get(
+        f"{API}/reports", headers=citizen.headers, query_string={"limit": 1, "cursor": cursor}
+    ).get_json()
+    assert [r["id"] for r in second["items"]] == [with_photos["id"]]
+    assert second["next_cursor"] is None
+    line = second["items"][0]
+    assert line["thumbnail_url"] == with_photos["photos"][0]["thumbnail_url"]
+    assert client.get(line["thumbnail_url"], headers=citizen.headers).status_code == 200
+    expected = {
+        key: with_photos[key]
+        for key in ("category", "category_name", "title", "status", "ward_code", "overdue")
+    }
+    assert {key: line[key] for key in expected} == expected and line["photo_count"] == 2
+    assert "description" not in line and "reporter" not in line  # the detail has them
+
+    page = client.get(f"{API}/reports", headers=citizen.headers)
+    etag = page.headers["ETag"]
+    unchanged = client.get(f"{API}/reports", headers={**citizen.headers, "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.data == b""
+    for response in (page, unchanged):
+        assert response.headers["Cache-Control"] == "private, no-cache"
+        assert "Authorization" in response.headers["Vary"]
+    submit(citizen, photos=0)
+    changed = client.get(f"{API}/reports", headers={**citizen.headers, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert len(changed.get_json()["items"]) == 3
+
+
 def test_bad_reports_name_the_field_and_save_nothing(
     client, citizen, submit, upload, make_citizen, generous_limits
 ):

@@ -3,19 +3,27 @@
 No SSRF: http and https only; every address the host resolves to must be a public one
 (not loopback, private, link-local, reserved, multicast), and the connection goes to the
 address that was checked (no second look-up a DNS rebinding could answer differently);
-redirects are followed by hand, each checked the same way; size and time are limited.
+redirects are followed by hand, each checked the same way, and the peer each connection
+reached is checked again; size and time are limited.
+
 urllib3 (already installed with the core's requests) is used directly for that: requests
-has no public way to pin the connection to a vetted address."""
+has no public way to pin the connection to a vetted address.
+
+Tests and on-site trials with a local media server name the non-public addresses they may
+reach in ``SMARTAPP_FEEDBACK_MEDIA_ALLOW_ADDRESSES`` (refused in production); nothing is
+allowed by default."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import socket
 import time
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+import urllib3.connection
 from marshmallow import ValidationError
 
 from smartapp.plugin import db
@@ -30,6 +38,8 @@ TIMEOUT = urllib3.Timeout(connect=5, read=10)
 #: the whole download, however slowly the bytes come
 DEADLINE_SECONDS = 30
 MAX_REDIRECTS = 3
+#: for tests and trials only: comma-separated non-public addresses media may come from
+ALLOW_VARIABLE = "SMARTAPP_FEEDBACK_MEDIA_ALLOW_ADDRESSES"
 
 
 class RefusedMedia(Exception):
@@ -47,6 +57,22 @@ def is_public_address(address: str) -> bool:
     return ipaddress.ip_address(address).is_global
 
 
+def allowed_addresses() -> frozenset[str]:
+    """The non-public addresses ``ALLOW_VARIABLE`` lets media come from (none by default);
+    a ``RuntimeError`` in production, where no exception to the SSRF guard is acceptable."""
+    value = os.environ.get(ALLOW_VARIABLE, "").strip()
+    if not value:
+        return frozenset()
+    if os.environ.get("SMARTAPP_ENV") == "production":
+        raise RuntimeError(f"SMARTAPP_ENV=production must not set {ALLOW_VARIABLE}")
+    return frozenset(str(ipaddress.ip_address(part.strip())) for part in value.split(","))
+
+
+def may_reach(address: str) -> bool:
+    """A public address, or one the test-only setting allows."""
+    return is_public_address(address) or str(ipaddress.ip_address(address)) in allowed_addresses()
+
+
 def _public_address(host: str, port: int) -> str:
     """An address of ``host``, once every address it resolves to is a public one."""
     try:
@@ -54,7 +80,7 @@ def _public_address(host: str, port: int) -> str:
     except OSError as error:
         raise RefusedMedia(f"{host}: {error}") from error
     addresses = [str(info[4][0]) for info in found]
-    refused = [a for a in addresses if not is_public_address(a)]
+    refused = [a for a in addresses if not may_reach(a)]
     if refused or not addresses:
         raise RefusedMedia(f"{host} resolves to a non-public address {refused}")
     return addresses[0]
@@ -76,8 +102,10 @@ def _get(url: str, deadline: float) -> urllib3.BaseHTTPResponse:
             server_hostname=parts.hostname,
             assert_hostname=parts.hostname,
         )
+        pool.ConnectionCls = _CheckedHTTPSConnection
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=TIMEOUT, retries=False)
+        pool.ConnectionCls = _CheckedHTTPConnection
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -86,6 +114,28 @@ def _get(url: str, deadline: float) -> urllib3.BaseHTTPResponse:
     return pool.urlopen(
         "GET", path, headers={"Host": parts.netloc}, redirect=False, preload_content=False
     )
+
+
+def check_peer(connected: socket.socket, address: str) -> None:
+    """The socket reached the checked ``address`` and it may be reached: checked on the
+    connection itself, before a byte is sent, not only on what was asked for."""
+    peer = str(connected.getpeername()[0])
+    if peer != address:
+        raise RefusedMedia(f"connected to {peer}, not the checked {address}")
+    if not may_reach(peer):
+        raise RefusedMedia(f"connected to a non-public address {peer}")
+
+
+class _CheckedHTTPConnection(urllib3.connection.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        check_peer(self.sock, self.host)
+
+
+class _CheckedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        check_peer(self.sock, self.host)
 
 
 def fetch(url: str) -> bytes:

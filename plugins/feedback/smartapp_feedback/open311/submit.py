@@ -7,12 +7,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from smartapp.plugin import WardCodeField, db, enqueue
 
 from .. import reports
+from ..addresses import ward_in_address
 from ..models import Report
 from ..photos import Owner
 from ..schemas import SubmitSchema
@@ -30,9 +31,12 @@ _SPEC_NAMES = {
 
 
 class Open311SubmitSchema(SubmitSchema):
-    """A citizen's report as Open311 sends it: no ward (the spec has none)."""
+    """A citizen's report as Open311 sends it: no ward (the spec has none), and no
+    coordinates when an address names the ward (``_place``)."""
 
     ward_code = WardCodeField()
+    latitude = fields.Float(validate=validate.Range(-90, 90))
+    longitude = fields.Float(validate=validate.Range(-180, 180))
 
 
 def _attributes(form: MultiDict[str, str]) -> dict[str, Any]:
@@ -77,6 +81,19 @@ def _reporter(form: MultiDict[str, str]) -> dict[str, str | None]:
     return reporter
 
 
+def _place(form: MultiDict[str, str]) -> dict[str, Any]:
+    """Where the report is: ``lat`` and ``long`` (with ``address_string`` beside them), or
+    ``address_string`` alone, which must name a ward of the province (no geocoder here): the
+    report is then filed with that ward and no coordinates, for staff to place."""
+    address = form.get("address_string") or None
+    if form.get("lat") or form.get("long"):
+        place = {"latitude": form.get("lat"), "longitude": form.get("long")}
+        return {**place, "address": address} if address else place
+    if address is None:
+        raise ValidationError({"lat": ["lat and long, or address_string, are required."]})
+    return {"address": address, "ward_code": ward_in_address(address)}
+
+
 def open311_report(form: MultiDict[str, str]) -> dict[str, Any]:
     """File the report the form describes, for the holder of its ``api_key``; the answer
     to send back."""
@@ -85,34 +102,20 @@ def open311_report(form: MultiDict[str, str]) -> dict[str, Any]:
     if not code:
         raise ValidationError({"service_code": ["Required."]})
     category = resources.reportable(code)
-    if not (form.get("lat") and form.get("long")):
-        # the report is placed on the map and checked inside the province: without a
-        # geocoder here, an address alone cannot be placed
-        raise ValidationError(
-            {
-                "lat": [
-                    "lat and long are required (address_string alone "
-                    "cannot be placed: no geocoder)."
-                ]
-            }
-        )
     description = form.get("description", "")
-    body: dict[str, Any] = {
-        "category": code,
-        "title": _title(description, category.name_vi),
-        "description": description or category.name_vi,
-        "latitude": form["lat"],
-        "longitude": form["long"],
-        "answers": _attributes(form),
-        "public": True,
-    }
-    if form.get("address_string"):
-        body["address"] = form["address_string"]
     media_url = form.get("media_url")
     if media_url:
         media.check_url(media_url)
     reporter = _reporter(form)
     try:
+        body: dict[str, Any] = {
+            "category": code,
+            "title": _title(description, category.name_vi),
+            "description": description or category.name_vi,
+            "answers": _attributes(form),
+            "public": True,
+            **_place(form),
+        }
         report = reports.submit(Open311SubmitSchema().load(body), Owner(), reporter)
     except ValidationError as error:
         raise ValidationError(_spec_errors(error.normalized_messages())) from error
