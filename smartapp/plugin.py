@@ -20,11 +20,12 @@ from flask_smorest import abort
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
+from smartapp.config import int_setting
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
-from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
+from smartapp.extensions import UTCDateTime, cache, changed_rows, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
-from smartapp.identity.audit import record_audit
+from smartapp.identity.audit import record_audit, record_personal_data_read
 from smartapp.identity.auth import citizen_required, current_citizen, current_staff, staff_required
 from smartapp.identity.models import Citizen
 from smartapp.identity.scoping import acting_agency, agency_for_new, check_agency
@@ -62,6 +63,7 @@ __all__ = [
     "agency_for_new",
     "bump_revision",
     "cache",
+    "changed_rows",
     "check_agency",
     "citizen_required",
     "current_citizen",
@@ -72,6 +74,7 @@ __all__ = [
     "enqueue",
     "fold",
     "get_plugin",
+    "int_setting",
     "limiter",
     "localize",
     "notify",
@@ -79,6 +82,7 @@ __all__ = [
     "paginate",
     "paginate_sequence",
     "record_audit",
+    "record_personal_data_read",
     "staff_required",
     "utcnow",
     "validate_ward_code",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
+from smartapp.notifications.figures import figures as notification_figures
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
@@ -43,6 +44,8 @@ def collect() -> dict[str, Any]:
             "citizens_by_language": citizens_by_language,
             "citizens_joined": _joined_since(today, today.replace(day=1)),
             "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
+            # every campaign's figures together, the purged rows' tallies included
+            "notifications": notification_figures(),
         },
         "utilities": figures.answers,
         "failures": figures.failures,

@@ -1,4 +1,5 @@
-"""Campaign figures, counted from the delivery rows: never more than FCM said."""
+"""Campaign figures, counted from the delivery and inbox rows (never more than FCM said),
+plus the tallies of the rows retention removed (:mod:`smartapp.notifications.retention`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from smartapp.extensions import db
-from smartapp.notifications.models import Delivery, DeliveryStatus, InboxItem
+from smartapp.notifications.models import Delivery, DeliveryStatus, FigureTally, InboxItem
 
 
 def delivery_counts(campaign_id: int) -> dict[str, int]:
+    """The live delivery rows by status (what dispatch decides a campaign's outcome from)."""
     rows = db.session.execute(
         select(Delivery.status, func.count())
         .where(Delivery.campaign_id == campaign_id)
@@ -19,34 +21,57 @@ def delivery_counts(campaign_id: int) -> dict[str, int]:
     return {status: count for status, count in rows}
 
 
-def figures(campaign_id: int) -> dict[str, Any]:
+def tallies(campaign_id: int | None = None) -> dict[tuple[str, str], int]:
+    """The purged rows' counts by (figure, key): one campaign's, or every campaign's."""
+    statement = select(FigureTally.figure, FigureTally.key, func.sum(FigureTally.count))
+    if campaign_id is not None:
+        statement = statement.where(FigureTally.campaign_id == campaign_id)
+    rows = db.session.execute(statement.group_by(FigureTally.figure, FigureTally.key))
+    return {(figure, key): int(count) for figure, key, count in rows}
+
+
+def _counts(campaign_id: int | None) -> dict[tuple[str, str], int]:
+    """Live rows and purged rows, by (figure, key), for one campaign or all of them."""
+    deliveries = select(Delivery.status, Delivery.error_code, Delivery.token_removed, func.count())
+    inbox = select(func.count(), func.count(InboxItem.opened_at))
+    if campaign_id is not None:
+        deliveries = deliveries.where(Delivery.campaign_id == campaign_id)
+        inbox = inbox.where(InboxItem.campaign_id == campaign_id)
+    counts = tallies(campaign_id)
+
+    def add(figure: str, key: str, count: int) -> None:
+        counts[figure, key] = counts.get((figure, key), 0) + count
+
+    grouped = deliveries.group_by(Delivery.status, Delivery.error_code, Delivery.token_removed)
+    for status, error_code, token_removed, count in db.session.execute(grouped):
+        add("status", status, count)
+        if status == DeliveryStatus.FAILED:
+            add("failed_reason", error_code or "UNKNOWN", count)
+        if token_removed:
+            add("tokens_removed", "", count)
+    in_inbox, opened = db.session.execute(inbox).one()
+    add("inbox", "", in_inbox)
+    add("opened", "", opened)
+    return counts
+
+
+def figures(campaign_id: int | None = None) -> dict[str, Any]:
     """``targeted`` sends (devices, or topic requests for broadcasts), ``sent`` (accepted by
     FCM), ``failed`` with ``failed_by_reason``, ``tokens_removed``, ``stale`` devices skipped,
-    ``opened`` (taps reported by the app), ``inbox`` (citizens whose inbox has it)."""
-    counts = delivery_counts(campaign_id)
-    reasons = db.session.execute(
-        select(Delivery.error_code, func.count())
-        .where(Delivery.campaign_id == campaign_id, Delivery.status == DeliveryStatus.FAILED)
-        .group_by(Delivery.error_code)
-    )
-    removed = db.session.scalar(
-        select(func.count()).where(
-            Delivery.campaign_id == campaign_id, Delivery.token_removed.is_(True)
-        )
-    )
-    inbox = db.session.execute(
-        select(func.count(), func.count(InboxItem.opened_at)).where(
-            InboxItem.campaign_id == campaign_id
-        )
-    ).one()
+    ``opened`` (taps reported by the app), ``inbox`` (citizens whose inbox has it): of one
+    campaign, or of every campaign together."""
+    counts = _counts(campaign_id)
+    status = {key: count for (figure, key), count in counts.items() if figure == "status"}
     return {
-        "targeted": sum(counts.values()) - counts.get(DeliveryStatus.STALE, 0),
-        "sent": counts.get(DeliveryStatus.SENT, 0),
-        "failed": counts.get(DeliveryStatus.FAILED, 0),
-        "failed_by_reason": {code or "UNKNOWN": count for code, count in reasons},
-        "tokens_removed": removed or 0,
-        "stale": counts.get(DeliveryStatus.STALE, 0),
-        "cancelled": counts.get(DeliveryStatus.CANCELLED, 0),
-        "opened": inbox[1],
-        "inbox": inbox[0],
+        "targeted": sum(status.values()) - status.get(DeliveryStatus.STALE, 0),
+        "sent": status.get(DeliveryStatus.SENT, 0),
+        "failed": status.get(DeliveryStatus.FAILED, 0),
+        "failed_by_reason": {
+            key: count for (figure, key), count in counts.items() if figure == "failed_reason"
+        },
+        "tokens_removed": counts.get(("tokens_removed", ""), 0),
+        "stale": status.get(DeliveryStatus.STALE, 0),
+        "cancelled": status.get(DeliveryStatus.CANCELLED, 0),
+        "opened": counts.get(("opened", ""), 0),
+        "inbox": counts.get(("inbox", ""), 0),
     }

@@ -9,6 +9,7 @@ import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -174,3 +175,8 @@ class Plugin:
         """Add demonstration data for ``smartapp demo seed``; safe to run twice, and without
         committing: the core commits once every plugin has seeded, and rolls back alone a
         plugin that raises."""
+
+    @hook
+    def purge_expired(self, now: datetime) -> Mapping[str, int]:
+        """Delete what is past its retention period at ``now``, figures kept; counts by kind."""
+        return {}

@@ -234,12 +234,22 @@ class PluginRegistry:
         can gain parameters). Each call is isolated: a plugin that raises is logged and
         listed in ``failures``, the others still answer; and it runs in a savepoint, so a
         failing plugin's half-done writes are rolled back."""
+        return self._call(self.enabled(), spec, arguments)
+
+    def call_hook_on_loaded(self, spec: Callable[..., T], **arguments: Any) -> HookResults[T]:
+        """:meth:`call_hook` on every loaded plugin, enabled or not: for duties that go on
+        while administrators hide a utility (retention of the data it holds)."""
+        return self._call(self.loaded(), spec, arguments)
+
+    def _call(
+        self, plugins: Iterable[Plugin], spec: Callable[..., T], arguments: dict[str, Any]
+    ) -> HookResults[T]:
         name = spec.__name__
         offered = declared_arguments(hook_specs(Plugin)[name])
         if set(arguments) != set(offered):  # the core's own mistake: fail loudly
             raise TypeError(f"hook {name} takes {offered}, called with {tuple(arguments)}")
         results: HookResults[T] = HookResults()
-        for plugin in self.enabled():
+        for plugin in plugins:
             override = getattr(type(plugin), name)
             if override is spec:
                 continue

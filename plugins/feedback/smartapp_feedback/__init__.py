@@ -4,6 +4,7 @@ handles it within a deadline, and the citizen follows it to resolution."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Flask
@@ -21,6 +22,7 @@ from .categories import seed_demo_categories
 from .cli import cli as feedback_cli
 from .metrics import ioc_figures
 from .open311 import blp as open311_blp
+from .retention import photo_retention_days, purge_photos
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -54,9 +56,14 @@ class FeedbackPlugin(Plugin):
     cli = feedback_cli
 
     def setup(self, app: Flask) -> None:
-        """Pillow's pixel limit and the photo storage."""
+        """Pillow's pixel limit, the photo storage, and the photos' retention setting."""
         imaging.configure()
         init_storage(app)
+        photo_retention_days(app)
+
+    def purge_expired(self, now: datetime) -> Mapping[str, int]:
+        """The files of photos of reports closed longer than the retention; reports stay."""
+        return purge_photos(now)
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Reports by status, category, agency and ward; median hours to acknowledge and to

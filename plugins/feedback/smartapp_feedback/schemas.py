@@ -8,7 +8,14 @@ from typing import Any
 from flask import url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
-from smartapp.plugin import CursorPageArgs, WardCodeField, current_staff, localize, utcnow
+from smartapp.plugin import (
+    CursorPageArgs,
+    WardCodeField,
+    current_staff,
+    localize,
+    record_personal_data_read,
+    utcnow,
+)
 
 from .access import is_own, reporter_visible
 from .deadlines import overdue
@@ -16,7 +23,10 @@ from .models import Photo, Privacy, Report, Status
 from .workflow import Action
 
 
-def photo_url(photo: Photo, thumbnail: bool = False) -> str:
+def photo_url(photo: Photo, thumbnail: bool = False) -> str | None:
+    """Where the photo's file is served; ``None`` once retention purged it."""
+    if photo.purged_at is not None:
+        return None
     endpoint = "smartapp_feedback.photo_thumbnail" if thumbnail else "smartapp_feedback.photo_file"
     return url_for(endpoint, photo_id=photo.id)
 
@@ -29,6 +39,9 @@ class PhotoSchema(Schema):
     thumbnail_url = fields.Function(lambda photo: photo_url(photo, thumbnail=True))
     width = fields.Integer()
     height = fields.Integer()
+    purged_at = fields.DateTime(
+        metadata={"description": "when retention deleted its files (no URLs since)"}
+    )
 
 
 class PhotoFileArgs(Schema):
@@ -83,6 +96,14 @@ def reporter(report: Report) -> dict[str, Any] | None:
     shown = {"name": report.reporter_name}
     if current_staff() is not None or is_own(report):
         shown.update(phone=report.reporter_phone, email=report.reporter_email)
+        # staff reading who reported is in the audit log (a no-op for the reporter)
+        record_personal_data_read(
+            report.citizen_id,
+            [name for name, value in shown.items() if value],
+            "feedback.report",
+            report.id,
+            {"privacy": report.privacy},
+        )
     return shown
 
 

@@ -4,9 +4,11 @@ going anywhere — documents, fees, time, where to submit, whether it is fully o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from marshmallow import Schema, fields, validate
 
 from smartapp.plugin import ConsolePage, Plugin, SearchHit
@@ -20,6 +22,7 @@ from .metrics import ioc_figures
 from .routes import blp
 from .search import page_of
 from .search import search as search_procedures
+from .searchlog import purge_search_log, search_log_retention_days
 
 __version__ = "0.2.0"
 
@@ -65,6 +68,14 @@ class PublicServicesPlugin(Plugin):
         "manage": {"vi": "Quản lý thủ tục và nơi tiếp nhận", "en": "Manage procedures and offices"}
     }
     cli = public_services_cli
+
+    def setup(self, app: Flask) -> None:
+        """Check the search log's retention setting, so a wrong value shows at start."""
+        search_log_retention_days(app)
+
+    def purge_expired(self, now: datetime) -> Mapping[str, int]:
+        """The search log's per-client rows and old daily counts (figures unchanged)."""
+        return purge_search_log(now)
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Procedures by field and online level, top searches, searches that found nothing."""
