@@ -56,13 +56,14 @@ class FeedbackPlugin(Plugin):
     cli = feedback_cli
 
     def setup(self, app: Flask) -> None:
-        """Pillow's pixel limit, the photo storage, and the photos' retention setting."""
+        """Pillow's pixel limit, the photo storage, and the photos' retention settings."""
         imaging.configure()
         init_storage(app)
         photo_retention_days(app)
 
     def purge_expired(self, now: datetime) -> Mapping[str, int]:
-        """The files of photos of reports closed longer than the retention; reports stay."""
+        """Files of photos of reports closed longer than the retention (reports stay), and
+        photos never put in a report."""
         return purge_photos(now)
 
     def ioc_metrics(self) -> Mapping[str, Any]:

@@ -112,7 +112,7 @@ def test_photos_of_long_closed_reports_go_and_the_reports_stay(
     old_detail = client.get(f"{API}/admin/reports/{old}", headers=sxd_staff.headers).json
     photo_url = old_detail["photos"][0]["url"]
 
-    assert _purge(app) == {"photos": 2}
+    assert _purge(app) == {"photos": 2, "unattached_photos": 0}
     db.session.expire_all()
     assert not any(_stored(key) for key in old_keys)
     assert all(_stored(key) for key in recent_keys)
@@ -125,7 +125,7 @@ def test_photos_of_long_closed_reports_go_and_the_reports_stay(
     assert detail["timeline"][-2]["photos"][0]["url"] is None  # the result's photo
     assert client.get(photo_url, headers=sxd_staff.headers).status_code == 404
     assert _figures(client, admin) == before
-    assert _purge(app) == {"photos": 0}
+    assert _purge(app) == {"photos": 0, "unattached_photos": 0}
 
     box = {"box": {"left": 1, "top": 1, "right": 10, "bottom": 10}}
     again = client.post(
@@ -137,7 +137,22 @@ def test_photos_of_long_closed_reports_go_and_the_reports_stay(
 @pytest.mark.smartapp_config(SMARTAPP_FEEDBACK_PHOTO_RETENTION_DAYS="30")
 def test_the_period_is_a_setting(app, closed):
     closed(days_ago=31)
-    assert _purge(app) == {"photos": 2}
+    assert _purge(app)["photos"] == 2
+
+
+def test_photos_never_put_in_a_report_go_after_two_days(app, client, citizen, upload):
+    old, new = upload(citizen).get_json(), upload(citizen).get_json()
+    db.session.execute(
+        update(Photo).where(Photo.id == old["id"]).values(created_at=utcnow() - timedelta(days=3))
+    )
+    db.session.commit()
+    keys = [f"{old['id']}.jpg", f"{old['id']}.thumb.jpg"]
+    assert all(_stored(key) for key in keys)
+    assert _purge(app) == {"photos": 0, "unattached_photos": 1}
+    assert not any(_stored(key) for key in keys)
+    assert set(db.session.scalars(select(Photo.id))) == {new["id"]}
+    assert client.get(old["url"], headers=citizen.headers).status_code == 404
+    assert client.get(new["url"], headers=citizen.headers).status_code == 200
 
 
 @pytest.mark.smartapp_config(SMARTAPP_FEEDBACK_PHOTO_RETENTION_DAYS="0")
