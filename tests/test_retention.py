@@ -170,24 +170,16 @@ def test_old_notification_rows_go_and_the_figures_stay(app, client, admin, audie
 
 def test_old_audit_entries_go(app, admin):
     now = utcnow()
-    db.session.add_all(
-        [
+    for action, days in (("old", 1096), ("kept", 1094)):
+        db.session.add(
             AuditEntry(
                 actor="a@staff.test",
-                action="old",
+                action=action,
                 object_type="x",
                 object_id="1",
-                created_at=now - timedelta(days=1096),
-            ),
-            AuditEntry(
-                actor="a@staff.test",
-                action="kept",
-                object_type="x",
-                object_id="2",
-                created_at=now - timedelta(days=1094),
-            ),
-        ]
-    )
+                created_at=now - timedelta(days=days),
+            )
+        )
     db.session.commit()
     assert _purge_command(app)["core"]["audit"] == 1
     assert set(db.session.scalars(select(AuditEntry.action))) == {"kept"}

@@ -18,21 +18,7 @@ API = "/api/v1/u/feedback"
 
 
 @pytest.fixture
-def act(client):
-    def run(who, report_id: int, action: str, **body):
-        response = client.post(
-            f"{API}/admin/reports/{report_id}/actions",
-            json={"action": action, **body},
-            headers=who.headers,
-        )
-        assert response.status_code == 200, response.get_json()
-        return response
-
-    return run
-
-
-@pytest.fixture
-def closed(client, citizen, submit, sxd_staff, act, upload):
+def closed(client, citizen, submit, sxd_staff, staff_step, upload):
     """Close a report with a problem photo (blacked out: an original is kept too) and a
     result photo; ``closed(days_ago)`` returns its id."""
 
@@ -45,10 +31,10 @@ def closed(client, citizen, submit, sxd_staff, act, upload):
         )
         assert blackout.status_code == 200
         for action in ("accept", "assign", "start"):
-            act(sxd_staff, report["id"], action)
+            staff_step(sxd_staff, report["id"], action)
         result = upload(sxd_staff, path="/admin/photos").get_json()["id"]
-        act(sxd_staff, report["id"], "resolve", note="Đã vá.", photo_ids=[result])
-        act(sxd_staff, report["id"], "close")
+        staff_step(sxd_staff, report["id"], "resolve", note="Đã vá.", photo_ids=[result])
+        staff_step(sxd_staff, report["id"], "close")
         closed_at = utcnow() - timedelta(days=days_ago)
         db.session.execute(
             update(Report).where(Report.id == report["id"]).values(closed_at=closed_at)
