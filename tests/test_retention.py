@@ -106,6 +106,7 @@ def _figures(client: Any, headers: dict[str, str], campaign_ids: list[int]) -> d
         for campaign_id in campaign_ids
     }
     assert all(response.status_code == 200 for response in campaigns.values())
+    cache.clear()  # the IOC answer is cached for a minute
     metrics = client.get(METRICS, headers=headers)
     assert metrics.status_code == 200
     return {
@@ -125,15 +126,17 @@ def _purge_command(app: Any) -> dict[str, Any]:
     return json.loads(result.output)
 
 
-@pytest.mark.smartapp_config(SMARTAPP_RETENTION_INBOX_DAYS="180")
+@pytest.mark.smartapp_config(
+    SMARTAPP_RETENTION_DELIVERY_DAYS="7", SMARTAPP_RETENTION_INBOX_DAYS="15"
+)
 def test_old_notification_rows_go_and_the_figures_stay(app, client, admin, audience):
     devices, citizens = audience
     now = utcnow()
-    old = _campaign(now - timedelta(days=200), devices, citizens)
-    # finished 100 days ago: its deliveries are past the 90 days, its inbox is not (180)
-    middle = _campaign(now - timedelta(days=100), devices, citizens)
+    old = _campaign(now - timedelta(days=200), devices, citizens)  # before the IOC's 30 days
+    gone = _campaign(now - timedelta(days=20), devices, citizens)  # every row past its period
+    half = _campaign(now - timedelta(days=10), devices, citizens)  # its deliveries only
     recent = _campaign(now - timedelta(days=2), devices, citizens)
-    ids = [old, middle, recent]
+    ids = [old, gone, half, recent]
     before = _figures(client, admin.headers, ids)
     assert before["campaigns"][old] == {
         "targeted": 4,
@@ -146,24 +149,23 @@ def test_old_notification_rows_go_and_the_figures_stay(app, client, admin, audie
         "opened": 1,
         "inbox": 5,
     }
+    assert before["ioc"]["days"] == 30 and before["ioc"]["campaigns"] == 3
     assert before["ioc"]["sent"] == 6 and before["ioc"]["inbox"] == 15
 
     report = _purge_command(app)
-    assert report["core"]["deliveries"] == 10  # old and middle
-    assert report["core"]["inbox"] == 5  # old only
+    assert report["core"]["deliveries"] == 15  # old, gone and half
+    assert report["core"]["inbox"] == 10  # old and gone
     left = db.session.execute(
         select(Delivery.campaign_id, func.count()).group_by(Delivery.campaign_id)
     )
     assert dict(left.all()) == {recent: 5}
     inbox = db.session.execute(select(InboxItem.campaign_id).distinct())
-    assert set(inbox.scalars()) == {middle, recent}
+    assert set(inbox.scalars()) == {half, recent}
 
-    cache.clear()  # the IOC answer is cached for a minute
     assert _figures(client, admin.headers, ids) == before
     # a second purge removes nothing and counts nothing twice
     again = _purge_command(app)
     assert again["core"] == {"deliveries": 0, "inbox": 0, "audit": 0}
-    cache.clear()
     assert _figures(client, admin.headers, ids) == before
     assert _count(FigureTally) > 0
 

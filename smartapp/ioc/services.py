@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
-from smartapp.notifications.figures import figures as notification_figures
+from smartapp.notifications.figures import recent_figures as notification_figures
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
@@ -27,8 +27,9 @@ def _joined_since(day: datetime, month: datetime) -> dict[str, int]:
 
 
 def collect() -> dict[str, Any]:
-    """The core's figures and each enabled plugin's ``ioc_metrics`` (a failing plugin is left
-    out and counted under ``core.plugins``)."""
+    """The core's figures (citizens, plugins' states, the last 30 days' notifications) and
+    each enabled plugin's ``ioc_metrics`` (a failing plugin is left out and counted under
+    ``core.plugins``)."""
     rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
     citizens_by_language = {language: count for language, count in rows}
     figures = registry().call_hook(Plugin.ioc_metrics)
@@ -44,8 +45,8 @@ def collect() -> dict[str, Any]:
             "citizens_by_language": citizens_by_language,
             "citizens_joined": _joined_since(today, today.replace(day=1)),
             "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
-            # every campaign's figures together, the purged rows' tallies included
-            "notifications": notification_figures(),
+            # the last 30 days' campaigns, their purged rows' tallies included
+            "notifications": notification_figures(utcnow()),
         },
         "utilities": figures.answers,
         "failures": figures.failures,
