@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import abort
 
+import smartapp.identity.audit as audit
 from smartapp.extensions import db
 from smartapp.identity.models import AuditEntry, Citizen
 from smartapp.plugin import (
@@ -147,3 +148,16 @@ def test_admins_list_who_looked_at_whose_data(
     assert client.get(READS, headers={"Authorization": "Bearer staff.nonsense"}).status_code == 401
     assert client.get(READS, headers=first.headers).status_code == 403
     assert client.get(READS, headers=one.headers).status_code == 403
+
+
+@with_plugins(ContactsPlugin)
+def test_no_data_leaves_without_its_entry(client, make_staff, citizen, monkeypatch):
+    def unwritable(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("audit log unreachable")
+
+    monkeypatch.setattr(audit, "record_audit", unwritable)
+    staff = make_staff("agency_staff", agency_code="SXD")
+    card = f"/api/v1/u/contacts/cards/{citizen.account.id}"
+    client.application.testing = False  # the app's own answer, not the test's exception
+    response = client.get(card, headers=staff.headers)
+    assert response.status_code == 500 and "+84912000001" not in response.get_data(as_text=True)

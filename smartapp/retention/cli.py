@@ -27,7 +27,10 @@ def purge(as_json: bool) -> None:
     # every transaction of this command writes: on SQLite it takes the lock up front, as a
     # worker does, instead of failing on a stale snapshot beside the running app
     current_app.extensions[WRITER_PROCESS] = True
-    report = purge_expired(utcnow())
+    try:
+        report = purge_expired(utcnow())
+    finally:
+        current_app.extensions.pop(WRITER_PROCESS, None)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
