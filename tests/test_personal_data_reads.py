@@ -140,6 +140,11 @@ def test_admins_list_who_looked_at_whose_data(
         fields={"citizen_id"},
     )
     error_envelope(
+        client.get(READS, query_string={"staff_id": 2**40}, headers=admin.headers),
+        422,
+        fields={"staff_id"},
+    )
+    error_envelope(
         client.get(READS, query_string={"since": "yesterday"}, headers=admin.headers),
         422,
         fields={"since"},

@@ -75,11 +75,19 @@ class DevelopmentTokenSchema(Schema):
     expires_in = fields.Integer(required=True)
 
 
+#: the ids of ``Integer`` primary keys
+ROW_ID = validate.Range(min=1, max=2**31 - 1)
+
+
 class PersonalDataReadArgs(CursorPageArgs):
     """Filters of staff reads of personal data: by staff member, by citizen, by dates."""
 
-    staff_id = fields.Integer(metadata={"description": "the staff member who looked"})
-    citizen_id = fields.Integer(metadata={"description": "the citizen whose data was shown"})
+    staff_id = fields.Integer(
+        validate=ROW_ID, metadata={"description": "the staff member who looked"}
+    )
+    citizen_id = fields.Integer(
+        validate=ROW_ID, metadata={"description": "the citizen whose data was shown"}
+    )
     since = fields.Date(metadata={"description": "from this day (UTC), inclusive"})
     until = fields.Date(metadata={"description": "until this day (UTC), inclusive"})
 
