@@ -16,6 +16,7 @@ import smartapp.errors as errors
 import smartapp.health as health
 import smartapp.identity as identity
 import smartapp.jobs as jobs
+import smartapp.retention as retention
 import smartapp.security as security
 from smartapp.admin import routes as admin_routes
 from smartapp.catalog import routes as catalog_routes
@@ -132,6 +133,7 @@ def _init_core(app: Flask, api: Api, settings: Settings) -> None:
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     init_notifications(app, api, settings)
     init_privacy(app, api)
+    retention.init_app(app)
     for blueprint in (
         health.blp,
         catalog_routes.blp,

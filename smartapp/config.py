@@ -11,10 +11,11 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Flask, current_app
 from vietnam_provinces import ProvinceCode
 
 DEFAULT_PROVINCE_CODE = 80  # Tây Ninh on the administrative map in force since 1 July 2025
@@ -24,6 +25,18 @@ APPROVAL_CHOICES = ("province", "none", "all")
 
 class ConfigurationError(RuntimeError):
     """The environment describes a configuration the app must not start with."""
+
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    """Days the core keeps each kind of data before the retention job removes it."""
+
+    #: a citizen's inbox rows, from when the notification reached the inbox
+    inbox_days: int = 365
+    #: delivery rows (one per device per campaign), from when the campaign finished
+    delivery_days: int = 90
+    #: audit entries, staff reads of personal data among them
+    audit_days: int = 1095
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,11 @@ class Settings:
     privacy_export_dir: Path
     #: web front-ends allowed to call the API from a browser (CORS); none by default
     cors_origins: tuple[str, ...] = ()
+    #: how many days each kind of the core's data is kept: see :mod:`smartapp.retention`
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+    #: the environment the settings were read from, overrides included: plugins read their
+    #: own ``SMARTAPP_*`` settings from it (:func:`int_setting`)
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -95,6 +113,12 @@ class Settings:
                 environ.get("SMARTAPP_PRIVACY_EXPORT_DIR") or instance_path / "privacy-exports"
             ),
             cors_origins=_origins(environ.get("SMARTAPP_CORS_ORIGINS", "")),
+            retention=RetentionPeriods(
+                inbox_days=_int(environ, "SMARTAPP_RETENTION_INBOX_DAYS", 365, minimum=1),
+                delivery_days=_int(environ, "SMARTAPP_RETENTION_DELIVERY_DAYS", 90, minimum=1),
+                audit_days=_int(environ, "SMARTAPP_RETENTION_AUDIT_DAYS", 1095, minimum=1),
+            ),
+            environ=dict(environ),
         )
 
     def check(self) -> None:
@@ -191,6 +215,17 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int | Non
     if minimum is not None and value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
     return value
+
+
+def int_setting(
+    name: str, default: int, minimum: int | None = None, *, app: Flask | None = None
+) -> int:
+    """A whole-number ``SMARTAPP_*`` setting of the environment ``app`` (the current app by
+    default) was made from, its overrides included: for plugins' own settings. A wrong value
+    raises :class:`ConfigurationError` naming it (read in ``setup``, the plugin then gets
+    the state ``setup_error`` with that reason)."""
+    environ = (app or current_app).config["SMARTAPP_SETTINGS"].environ
+    return _int(environ, name, default, minimum)
 
 
 def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:

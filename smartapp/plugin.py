@@ -23,11 +23,12 @@ from smartapp.blueprint import Blueprint
 from smartapp.consent.services import ConsentRequired, require_consent
 from smartapp.console.blueprint import console_language
 from smartapp.console.forms import form_fields, form_values
+from smartapp.config import int_setting
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
-from smartapp.extensions import UTCDateTime, cache, db, limiter, utcnow
+from smartapp.extensions import UTCDateTime, cache, changed_rows, db, limiter, utcnow
 from smartapp.i18n import Localized, current_language, localize
-from smartapp.identity.audit import record_audit
+from smartapp.identity.audit import record_audit, record_personal_data_read
 from smartapp.identity.auth import citizen_required, current_citizen, current_staff, staff_required
 from smartapp.identity.models import Citizen
 from smartapp.identity.scoping import acting_agency, agency_for_new, check_agency
@@ -79,6 +80,7 @@ __all__ = [
     "agency_for_new",
     "bump_revision",
     "cache",
+    "changed_rows",
     "check_agency",
     "citizen_required",
     "console_language",
@@ -92,6 +94,7 @@ __all__ = [
     "form_fields",
     "form_values",
     "get_plugin",
+    "int_setting",
     "limiter",
     "localize",
     "notify",
@@ -99,6 +102,7 @@ __all__ = [
     "paginate",
     "paginate_sequence",
     "record_audit",
+    "record_personal_data_read",
     "require_consent",
     "staff_required",
     "utcnow",

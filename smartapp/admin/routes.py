@@ -8,9 +8,15 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from smartapp.blueprint import Blueprint
+from smartapp.identity.audit import PERSONAL_DATA_READ, audit_entries
 from smartapp.identity.auth import staff_required
 from smartapp.identity.models import AuditEntry, Role, Staff
-from smartapp.identity.schemas import StaffChangeSchema, StaffCreateSchema, StaffSchema
+from smartapp.identity.schemas import (
+    PersonalDataReadArgs,
+    StaffChangeSchema,
+    StaffCreateSchema,
+    StaffSchema,
+)
 from smartapp.identity.services import change_staff, create_staff, staff_by_id
 from smartapp.pagination import CursorPageArgs, Page, page_schema, paginate
 
@@ -59,6 +65,7 @@ class AuditEntrySchema(Schema):
     id = fields.Integer()
     created_at = fields.DateTime()
     actor = fields.String()
+    staff_id = fields.Integer(allow_none=True)
     action = fields.String()
     object_type = fields.String()
     object_id = fields.String()
@@ -72,3 +79,17 @@ class AuditEntrySchema(Schema):
 def list_audit(args: dict[str, Any]) -> Page[AuditEntry]:
     """The audit log, newest first."""
     return paginate(select(AuditEntry), [AuditEntry.id], args, descending=True)
+
+
+@blp.route("/audit/personal-data")
+@staff_required(Role.ADMIN)
+@blp.arguments(PersonalDataReadArgs, location="query")
+@blp.response(200, page_schema(AuditEntrySchema))
+def list_personal_data_reads(args: dict[str, Any]) -> Page[AuditEntry]:
+    """Who was shown whose personal data, newest first: staff reads of citizens' phone
+    numbers and of reporters' contact details (``object_type`` ``citizen`` and
+    ``object_id`` the citizen's id, or the source of a person without an account; ``details``
+    name the fields shown, never their values). Filter by ``staff_id``, ``citizen_id``,
+    ``since`` and ``until``."""
+    statement = audit_entries({**args, "action": PERSONAL_DATA_READ})
+    return paginate(statement, [AuditEntry.id], args, descending=True)

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from smartapp.i18n import LANGUAGES
 from smartapp.identity.models import Role
 from smartapp.locations.services import WardCodeField
+from smartapp.pagination import CursorPageArgs
 
 PHONE = validate.Regexp(r"^\+[1-9]\d{7,14}$", error="must be an E.164 phone number (+84…)")
 
@@ -72,3 +73,32 @@ class DevelopmentSignInSchema(Schema):
 class DevelopmentTokenSchema(Schema):
     id_token = fields.String(required=True)
     expires_in = fields.Integer(required=True)
+
+
+#: the ids of ``Integer`` primary keys
+ROW_ID = validate.Range(min=1, max=2**31 - 1)
+
+
+class PersonalDataReadArgs(CursorPageArgs):
+    """Filters of staff reads of personal data: by staff member, by citizen, by dates."""
+
+    staff_id = fields.Integer(
+        validate=ROW_ID, metadata={"description": "the staff member who looked"}
+    )
+    citizen_id = fields.Integer(
+        validate=ROW_ID, metadata={"description": "the citizen whose data was shown"}
+    )
+    since = fields.Date(metadata={"description": "from this day (UTC), inclusive"})
+    until = fields.Date(metadata={"description": "until this day (UTC), inclusive"})
+
+
+class AuditFilterArgs(PersonalDataReadArgs):
+    """Filters of the audit log."""
+
+    action = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "the action starts with"}
+    )
+    actor = fields.String(
+        validate=validate.Length(max=254), metadata={"description": "part of the actor's e-mail"}
+    )
+    object_type = fields.String(validate=validate.Length(max=64))

@@ -11,6 +11,7 @@ import smartapp.identity.routes as routes
 from smartapp.config import Settings
 from smartapp.errors import error_response
 from smartapp.i18n import message
+from smartapp.identity.audit import write_personal_data_reads
 from smartapp.identity.auth import reject_invalid_token
 from smartapp.identity.caching import CitizenWards, VerifiedTokens
 from smartapp.identity.tokens import (
@@ -38,7 +39,8 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask, api: Api, settings: Settings) -> None:
-    """Token verifiers for this configuration, the 401 answer, and the identity routes."""
+    """Token verifiers for this configuration, the 401 answer, the audit of staff reads of
+    personal data, and the identity routes."""
     verifiers: dict[str, CitizenTokenVerifier] = {}
     if settings.firebase_project_id:
         verifiers["firebase"] = FirebaseVerifier(settings.firebase_project_id)
@@ -52,4 +54,5 @@ def init_app(app: Flask, api: Api, settings: Settings) -> None:
     app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)
     app.register_error_handler(InvalidToken, _invalid_token)
     app.before_request(reject_invalid_token)
+    app.after_request(write_personal_data_reads)
     api.register_blueprint(routes.blp)

@@ -12,6 +12,7 @@ from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
 from smartapp.notifications.totals import sent_in_all
+from smartapp.notifications.figures import recent_figures as notification_figures
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
@@ -27,9 +28,9 @@ def _joined_since(day: datetime, month: datetime) -> dict[str, int]:
 
 
 def collect() -> dict[str, Any]:
-    """The core's figures (with the staff notifications sent and opened today and this
-    month) and each enabled plugin's ``ioc_metrics`` (a failing plugin is left out and
-    counted under ``core.plugins``)."""
+    """The core's figures (citizens, plugins' states, the staff notifications sent and opened
+    today and this month, the last 30 days' campaigns) and each enabled plugin's
+    ``ioc_metrics`` (a failing plugin is left out and counted under ``core.plugins``)."""
     rows = db.session.execute(select(Citizen.language, func.count()).group_by(Citizen.language))
     citizens_by_language = {language: count for language, count in rows}
     figures = registry().call_hook(Plugin.ioc_metrics)
@@ -46,9 +47,11 @@ def collect() -> dict[str, Any]:
             "citizens_by_language": citizens_by_language,
             "citizens_joined": _joined_since(today, today.replace(day=1)),
             "plugins": {state.value: states.get(state.value, 0) for state in PluginState},
+            # purged rows' tallies included, so figures stay after retention
             "notifications": {
                 "today": sent_in_all(today, now),
                 "this_month": sent_in_all(today.replace(day=1), now),
+                "last_30_days": notification_figures(now),
             },
         },
         "utilities": figures.answers,

@@ -233,3 +233,19 @@ class InboxItem(Base):
 
     #: what it says lives on the campaign, shared by everyone it reached
     campaign: Mapped[Campaign] = relationship(lazy="joined", innerjoin=True)
+
+
+class FigureTally(Base):
+    """Counts of a campaign's delivery and inbox rows that retention removed, by figure
+    (``status``, ``failed_reason``, ``tokens_removed``, ``inbox``, ``opened``) and key (a
+    status, an FCM error code, or ``""``): a campaign's figures are these plus its live rows,
+    so they stay what they were after a purge."""
+
+    __tablename__ = "notification_figure_tallies"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("notification_campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    count: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -232,3 +232,8 @@ class Plugin:
     def erase_citizen_data(self, citizen: Citizen) -> Mapping[str, int]:
         """Delete or anonymise what this plugin holds on ``citizen`` (no commit); counts by kind."""
         return {}
+
+    @hook
+    def purge_expired(self, now: datetime) -> Mapping[str, int]:
+        """Delete what is past its retention period at ``now``, figures kept; counts by kind."""
+        return {}

@@ -238,7 +238,8 @@ class PluginRegistry:
 
     def call_hook_on_loaded(self, spec: Callable[..., T], **arguments: Any) -> HookResults[T]:
         """:meth:`call_hook` on every loaded plugin, disabled ones too: for what must reach
-        all the data a plugin holds (a citizen's export or erasure)."""
+        all the data a plugin holds (a citizen's export or erasure, retention), and goes on
+        while administrators hide a utility."""
         return self._call(self.loaded(), spec, arguments)
 
     def not_loaded(self) -> dict[str, str]:

@@ -27,6 +27,7 @@ from .monthly import dashboard_figures, monthly_figures
 from .open311 import blp as open311_blp
 from .open311 import media
 from .privacy import erase_citizen, export_citizen
+from .retention import photo_retention_days, purge_photos
 from .routes import blp
 from .settings import FeedbackSettings
 from .storage import init_storage
@@ -61,11 +62,18 @@ class FeedbackPlugin(Plugin):
     ioc_labels = IOC_LABELS
 
     def setup(self, app: Flask) -> None:
-        """Pillow's pixel limit and the photo storage; in production, no exception to the
-        ``media_url`` SSRF guard (``SMARTAPP_FEEDBACK_MEDIA_ALLOW_ADDRESSES``)."""
+        """Pillow's pixel limit, the photo storage, the photos' retention settings; in
+        production, no exception to the ``media_url`` SSRF guard
+        (``SMARTAPP_FEEDBACK_MEDIA_ALLOW_ADDRESSES``)."""
         imaging.configure()
         init_storage(app)
+        photo_retention_days(app)
         media.allowed_addresses()
+
+    def purge_expired(self, now: datetime) -> Mapping[str, int]:
+        """Files of photos of reports closed longer than the retention (reports stay), and
+        photos never put in a report."""
+        return purge_photos(now)
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Reports by status, category, agency and ward; median hours to acknowledge and to

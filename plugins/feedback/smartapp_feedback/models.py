@@ -172,6 +172,8 @@ class Photo(Model):
     height: Mapped[int] = mapped_column(Integer)
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when retention deleted its files (its report was closed long enough); the row stays
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     report: Mapped[Report | None] = relationship(foreign_keys=[report_id], viewonly=True)
 

@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from smartapp.plugin import abort, current_staff, db, record_audit, utcnow
+from smartapp.plugin import Conflict, abort, current_staff, db, record_audit, utcnow
 
 from . import imaging
 from .access import require_staff_report
@@ -72,6 +72,8 @@ def black_out(photo_id: str, box: Mapping[str, int], reason: str | None) -> Phot
     if photo is None or photo.report is None:
         abort(404)
     report = require_staff_report(locked_report(photo.report.id))
+    if photo.purged_at is not None:
+        raise Conflict("The photo's files were deleted by retention.")
     region = (box["left"], box["top"], box["right"], box["bottom"])
     if not (region[0] < region[2] <= photo.width and region[1] < region[3] <= photo.height):
         raise ValidationError(

@@ -19,15 +19,16 @@ from sqlalchemy import case, delete, select, update
 from smartapp.plugin import Citizen, CitizenExport, ExportFile, after_commit, db
 
 from .models import Event, Follow, Moderation, Photo, Report
-from .schemas import photo_url
+from .schemas import stored_photo_url
 from .storage import storage
 
 
 def _photo_view(photo: Photo) -> dict[str, Any]:
     return {
         "id": photo.id,
-        "url": photo_url(photo),
-        "archive_path": f"feedback/photos/{photo.id}.jpg",
+        "url": stored_photo_url(photo),
+        # retention may have removed the file already: then there is nothing to archive
+        "archive_path": None if photo.purged_at else f"feedback/photos/{photo.id}.jpg",
         "report_id": photo.report_id,
         "width": photo.width,
         "height": photo.height,
@@ -91,7 +92,11 @@ def export_citizen(citizen: Citizen) -> CitizenExport:
             "photos": [_photo_view(photo) for photo in photos],
             "followed_reports": list(followed),
         },
-        files=[ExportFile(f"photos/{photo.id}.jpg", _reader(photo.key)) for photo in photos],
+        files=[
+            ExportFile(f"photos/{photo.id}.jpg", _reader(photo.key))
+            for photo in photos
+            if photo.purged_at is None
+        ],
     )
 
 

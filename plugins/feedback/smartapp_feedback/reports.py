@@ -97,7 +97,8 @@ def _summaries() -> Select[Any]:
     category's names joined, the first photo's id and the photo count as subqueries. Built
     once: composing the expression costs more than running it."""
     own_photos = (Photo.report_id == Report.id) & Photo.event_id.is_(None)
-    first_photo = select(Photo.id).where(own_photos).order_by(Photo.created_at, Photo.id).limit(1)
+    shown = own_photos & Photo.purged_at.is_(None)  # retention removed the others' files
+    first_photo = select(Photo.id).where(shown).order_by(Photo.created_at, Photo.id).limit(1)
     photo_count = select(func.count(Photo.id)).where(own_photos)
     return select(
         Report.id,

@@ -8,11 +8,18 @@ from typing import Any
 from flask import g, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
-from smartapp.plugin import CursorPageArgs, WardCodeField, current_staff, localize, utcnow
+from smartapp.plugin import (
+    CursorPageArgs,
+    WardCodeField,
+    current_staff,
+    localize,
+    record_personal_data_read,
+    utcnow,
+)
 
 from .access import is_own, reporter_visible
 from .deadlines import overdue
-from .models import Privacy, Report, Status
+from .models import Photo, Privacy, Report, Status
 from .workflow import Action
 
 _PLACEHOLDER = "PHOTO-ID"
@@ -30,14 +37,22 @@ def photo_url(photo_id: str, thumbnail: bool = False) -> str:
     return f"{prefix}{photo_id}{suffix}"
 
 
+def stored_photo_url(photo: Photo, thumbnail: bool = False) -> str | None:
+    """Where the photo's file is served; ``None`` once retention purged it."""
+    return None if photo.purged_at is not None else photo_url(photo.id, thumbnail)
+
+
 class PhotoSchema(Schema):
     """A stored photo: fetch its files with the same credentials."""
 
     id = fields.String()
-    url = fields.Function(lambda photo: photo_url(photo.id))
-    thumbnail_url = fields.Function(lambda photo: photo_url(photo.id, thumbnail=True))
+    url = fields.Function(stored_photo_url)
+    thumbnail_url = fields.Function(lambda photo: stored_photo_url(photo, thumbnail=True))
     width = fields.Integer()
     height = fields.Integer()
+    purged_at = fields.DateTime(
+        metadata={"description": "when retention deleted its files (no URLs since)"}
+    )
 
 
 class PhotoFileArgs(Schema):
@@ -92,6 +107,14 @@ def reporter(report: Report) -> dict[str, Any] | None:
     shown = {"name": report.reporter_name}
     if current_staff() is not None or is_own(report):
         shown.update(phone=report.reporter_phone, email=report.reporter_email)
+        # staff reading who reported is in the audit log (a no-op for the reporter)
+        record_personal_data_read(
+            report.citizen_id,
+            [name for name, value in shown.items() if value],
+            "feedback.report",
+            report.id,
+            {"privacy": report.privacy},
+        )
     return shown
 
 

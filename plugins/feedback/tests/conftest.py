@@ -223,3 +223,19 @@ def georeport() -> Callable[[str, Any], Any]:
         return value
 
     return check
+
+
+@pytest.fixture
+def staff_step(client) -> Callable[..., Any]:
+    """Take a workflow step as staff that must succeed: ``staff_step(sxd_staff, 12, "accept")``."""
+
+    def run(who: SignedIn, report_id: int, action: str, **body: Any) -> Any:
+        response = client.post(
+            f"{API}/admin/reports/{report_id}/actions",
+            json={"action": action, **body},
+            headers=who.headers,
+        )
+        assert response.status_code == 200, response.get_json()
+        return response
+
+    return run

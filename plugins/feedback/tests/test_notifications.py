@@ -11,25 +11,15 @@ def _inbox(client, who) -> list[dict]:
     return response.get_json()["items"]
 
 
-def _act(client, who, report_id: int, action: str, **body):
-    response = client.post(
-        f"{API}/admin/reports/{report_id}/actions",
-        json={"action": action, **body},
-        headers=who.headers,
-    )
-    assert response.status_code == 200, response.get_json()
-    return response
-
-
 def test_each_status_change_reaches_the_reporter_and_followers(
-    client, citizen, make_citizen, submit, sxd_staff
+    client, citizen, make_citizen, submit, sxd_staff, staff_step
 ):
     report_id = submit(citizen).get_json()["id"]
     follower, bystander = make_citizen("+84912000002"), make_citizen("+84912000003")
     client.post(f"{API}/reports/{report_id}/follow", headers=follower.headers)
-    _act(client, sxd_staff, report_id, "accept")
-    _act(client, sxd_staff, report_id, "comment", note="Đang khảo sát")  # no status change
-    _act(client, sxd_staff, report_id, "assign")
+    staff_step(sxd_staff, report_id, "accept")
+    staff_step(sxd_staff, report_id, "comment", note="Đang khảo sát")  # no status change
+    staff_step(sxd_staff, report_id, "assign")
     for who in (citizen, follower):
         items = _inbox(client, who)
         assert len(items) == 2, items
@@ -51,15 +41,15 @@ def test_a_refused_step_notifies_nobody(client, citizen, submit, sxd_staff):
 
 
 def test_the_citizen_who_reopens_is_not_told_but_followers_are(
-    client, citizen, make_citizen, submit, sxd_staff, upload
+    client, citizen, make_citizen, submit, sxd_staff, upload, staff_step
 ):
     report_id = submit(citizen).get_json()["id"]
     follower = make_citizen("+84912000002")
     client.post(f"{API}/reports/{report_id}/follow", headers=follower.headers)
     for action in ("accept", "assign", "start"):
-        _act(client, sxd_staff, report_id, action)
+        staff_step(sxd_staff, report_id, action)
     photo = upload(sxd_staff, path="/admin/photos").get_json()["id"]
-    _act(client, sxd_staff, report_id, "resolve", note="Đã xong", photo_ids=[photo])
+    staff_step(sxd_staff, report_id, "resolve", note="Đã xong", photo_ids=[photo])
     before = len(_inbox(client, citizen))
     reopened = client.post(
         f"{API}/reports/{report_id}/reopen", json={"note": "Chưa xong"}, headers=citizen.headers

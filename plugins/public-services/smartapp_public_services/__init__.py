@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from marshmallow import Schema, fields, validate
 
 from smartapp.plugin import ConsolePage, MonthlyFigure, Plugin, SearchHit
@@ -22,6 +23,7 @@ from .metrics import ioc_figures
 from .routes import blp
 from .search import page_of
 from .search import search as search_procedures
+from .searchlog import purge_search_log, search_log_retention_days
 
 __version__ = "0.2.0"
 
@@ -88,6 +90,14 @@ class PublicServicesPlugin(Plugin):
             "en": "Searches without a result",
         },
     }
+
+    def setup(self, app: Flask) -> None:
+        """Check the search log's retention setting, so a wrong value shows at start."""
+        search_log_retention_days(app)
+
+    def purge_expired(self, now: datetime) -> Mapping[str, int]:
+        """The search log's per-client rows and old daily counts (figures unchanged)."""
+        return purge_search_log(now)
 
     def ioc_metrics(self) -> Mapping[str, Any]:
         """Procedures by field and online level, top searches, searches that found nothing."""

@@ -158,33 +158,6 @@ def test_agency_staff_create_for_their_agency_and_admins_for_any(
     )
 
 
-def test_the_search_log_is_pruned_after_its_retention(client, catalog, monkeypatch):
-    from datetime import timedelta
-
-    from smartapp_public_services import searchlog
-    from smartapp_public_services.models import SearchClient, SearchStat
-
-    from smartapp.plugin import utcnow
-
-    today = utcnow().date()
-    old, kept = (
-        today - timedelta(days=searchlog.SEARCH_LOG_RETENTION_DAYS + 1),
-        today - timedelta(days=searchlog.SEARCH_LOG_RETENTION_DAYS),
-    )
-    for day in (old, kept):
-        db.session.add(SearchStat(day=day, query="cu", searches=5, results=1))
-        db.session.add(SearchClient(day=day, query="cu", client="x" * 32))
-    db.session.commit()
-    monkeypatch.setattr(searchlog, "_pruned_on", None)  # this process has not pruned today
-    assert client.get(f"{BASE}/procedures", query_string={"q": "khai sinh"}).status_code == 200
-    assert db.session.scalars(db.select(SearchStat.day).where(SearchStat.query == "cu")).all() == [
-        kept
-    ]
-    assert db.session.scalars(
-        db.select(SearchClient.day).where(SearchClient.query == "cu")
-    ).all() == [kept]
-
-
 @pytest.mark.parametrize(
     ("radius", "codes"),
     [
