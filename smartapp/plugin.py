@@ -20,10 +20,10 @@ from flask_smorest import abort
 from marshmallow import Schema
 
 from smartapp.blueprint import Blueprint
+from smartapp.config import int_setting
 from smartapp.consent.services import ConsentRequired, require_consent
 from smartapp.console.blueprint import console_language
 from smartapp.console.forms import form_fields, form_values
-from smartapp.config import int_setting
 from smartapp.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from smartapp.extensions import Base as Model
 from smartapp.extensions import UTCDateTime, cache, changed_rows, db, limiter, utcnow

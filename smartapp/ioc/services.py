@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from smartapp.extensions import db, utcnow
 from smartapp.identity.models import Citizen
 from smartapp.locations.services import province_code
-from smartapp.notifications.totals import sent_in_all
 from smartapp.notifications.figures import recent_figures as notification_figures
+from smartapp.notifications.totals import sent_in_all
 from smartapp.plugins.base import Plugin
 from smartapp.plugins.registry import PluginState, registry
 
