@@ -30,12 +30,9 @@ from smartapp.notifications.models import (
 from smartapp.plugin import Plugin, changed_rows
 from smartapp.retention.tasks import PURGE_INTERVAL, purge
 from smartapp.testing import with_plugins
-from tests.notifications import test_workers
+from tests.support.workers import wait_for
 
 METRICS = "/api/v1/ioc/metrics"
-# the real-worker fixtures of the notification tests
-fcm, private_redis = test_workers.fcm, test_workers.private_redis
-start_worker = test_workers.start_worker
 
 
 def _campaign(finished: datetime, devices: list[int], citizens: list[int]) -> int:
@@ -149,8 +146,10 @@ def test_old_notification_rows_go_and_the_figures_stay(app, client, admin, audie
         "opened": 1,
         "inbox": 5,
     }
-    assert before["ioc"]["days"] == 30 and before["ioc"]["campaigns"] == 3
-    assert before["ioc"]["sent"] == 6 and before["ioc"]["inbox"] == 15
+    assert before["ioc"]["last_30_days"]["days"] == 30
+    assert before["ioc"]["last_30_days"]["campaigns"] == 3
+    assert before["ioc"]["last_30_days"]["sent"] == 6
+    assert before["ioc"]["last_30_days"]["inbox"] == 15
 
     report = _purge_command(app)
     assert report["core"]["deliveries"] == 15  # old, gone and half
@@ -255,13 +254,13 @@ def test_hook_purge_expired(app, client, admin):
 # -- the job in a real worker -----------------------------------------------------------------
 
 
-def test_the_worker_runs_the_purge_by_itself(app, audience, start_worker, private_redis):
+def test_the_worker_runs_the_purge_by_itself(app, audience, start_smartapp_worker, private_redis):
     assert app.extensions["smartapp.periodic"][purge] == PURGE_INTERVAL
     devices, citizens = audience
     _campaign(utcnow() - timedelta(days=400), devices, citizens)
     private_redis["start"]()
-    start_worker(private_redis["url"])
-    test_workers._wait(
+    start_smartapp_worker(private_redis["url"])
+    wait_for(
         lambda: _count(InboxItem) == 0 and _count(Delivery) == 0, 60, "the hourly purge"
     )
     assert _count(FigureTally) > 0
