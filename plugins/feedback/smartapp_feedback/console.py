@@ -51,6 +51,7 @@ ACTION_NAMES = {
     Action.MOVE: {"vi": "Chuyển cơ quan khác", "en": "Move to another agency"},
     Action.MERGE: {"vi": "Gộp vào phản ánh khác", "en": "Merge into another report"},
     Action.COMMENT: {"vi": "Trả lời, ghi chú", "en": "Respond"},
+    Action.PLACE: {"vi": "Đặt vị trí trên bản đồ", "en": "Place on the map"},
     "merged": {"vi": "Nhận phản ánh trùng", "en": "Duplicate merged in"},
     "rated": {"vi": "Người dân đánh giá", "en": "Rated by the citizen"},
     Status.RECEIVED: {"vi": "Gửi phản ánh", "en": "Submitted"},
@@ -156,7 +157,12 @@ def report_view(report_id: int) -> str:
     allowed = (
         []
         if report.duplicate_of_id is not None
-        else [action for action, (sources, _) in TRANSITIONS.items() if report.status in sources]
+        else [
+            action
+            for action, (sources, _) in TRANSITIONS.items()
+            # placing is offered for a report filed by address alone (Open311)
+            if report.status in sources and (action != Action.PLACE or report.latitude is None)
+        ]
     )
     return render_template(
         "feedback/report.html",

@@ -94,7 +94,7 @@ def act(report_id: int) -> Response:
     require_staff_report(db.session.get(Report, report_id))  # else a 404 page, not a message
     body = {
         name: value
-        for name in ("action", "note", "agency_code", "duplicate_of")
+        for name in ("action", "note", "agency_code", "duplicate_of", "latitude", "longitude")
         if (value := _text(name)) is not None
     }
     stored: list[Photo] = []

@@ -216,6 +216,34 @@ def test_triage_from_received_to_closed_with_photos(console, filed, sxd_staff):
     assert report.status == "closed" and report.closed_at is not None
 
 
+def test_place_a_report_filed_by_address_alone(console, filed, sxd_staff):
+    number = filed[1]
+    db.session.execute(
+        update(Report).where(Report.id == number).values(latitude=None, longitude=None)
+    )
+    db.session.commit()
+    console.sign_in(sxd_staff)
+    located = console.get(report_url(filed[0])).get_data(as_text=True)
+    assert 'id="step-place-title"' not in located  # only reports without a place offer it
+    page = console.get(report_url(number)).get_data(as_text=True)
+    assert 'id="step-place-title"' in page
+    outside = console.post(
+        report_url(number, "/actions"),
+        {"action": "place", "latitude": "21.03", "longitude": "105.85"},
+    )
+    assert outside.status_code == 303 and db.session.get(Report, number).latitude is None
+    assert "latitude" in " ".join(flashes(console.get(report_url(number))))
+    placed = console.post(
+        report_url(number, "/actions"),
+        {"action": "place", "latitude": "11.31", "longitude": "106.1"},
+    )
+    assert placed.status_code == 303
+    db.session.expire_all()
+    report = db.session.get(Report, number)
+    assert (report.latitude, report.longitude) == (11.31, 106.1)
+    assert 'id="step-place-title"' not in console.get(report_url(number)).get_data(as_text=True)
+
+
 def test_reject_move_and_merge(console, filed, sxd_staff, other_agency_staff):
     console.sign_in(sxd_staff)
     first, second, third = filed
