@@ -3,9 +3,10 @@
 A job may run twice (RQ retries, two schedulers, the sweep after a crash), so every step is
 a compare-and-set in the database: ``scheduled → sending`` once; the delivery rows written
 once (``materialized``); each row claimed by one worker (``pending → claimed``) before it is
-sent, and settled from FCM's answer. Rows claimed by a worker that died are claimable again
-after :data:`CLAIM_LEASE`: those few in-doubt sends go out again with the same collapse key,
-so a phone that got the first one replaces it instead of showing it twice.
+sent, and settled from FCM's answer as it arrives. Rows claimed by a worker that died are
+claimable again after :data:`~.claims.CLAIM_LEASE`: those few in-doubt sends go out again
+with the same collapse key, so a phone that got the first one replaces it instead of
+showing it twice.
 """
 
 from __future__ import annotations
@@ -13,20 +14,19 @@ from __future__ import annotations
 import logging
 import queue
 import time
-import uuid
 from collections import defaultdict, deque
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, and_, case, insert, literal, or_, select, update
+from sqlalchemy import case, insert, literal, select, update
 
 import smartapp.notifications.audience as audience
+import smartapp.notifications.claims as claims
 import smartapp.notifications.results as results
 from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from smartapp.identity.models import Citizen
+from smartapp.notifications.claims import Claimed
 from smartapp.notifications.content import CAMPAIGN_KEY, LINK_KEY, in_language
 from smartapp.notifications.figures import delivery_counts
 from smartapp.notifications.gateway import PushGateway, PushMessage, PushResult, push_gateway
@@ -40,13 +40,11 @@ from smartapp.notifications.models import (
     Origin,
 )
 from smartapp.notifications.rate import RateLimiter, topic_fanout_lock
-from smartapp.notifications.results import NO_DEVICE, Claimed
+from smartapp.notifications.results import NO_DEVICE
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-#: a claim older than this belongs to a worker that died: its rows are claimable again
-CLAIM_LEASE = timedelta(seconds=45)
 #: wait in the job for a retry due this soon; later ones are left to the sweep
 WAIT_IN_JOB = 10.0
 #: how often a sending worker looks whether the campaign was cancelled or paused
@@ -140,81 +138,6 @@ def _materialize(campaign: Campaign) -> None:
     db.session.commit()
 
 
-def _claim(campaign_id: int, size: int, after: int | None = None) -> list[Claimed]:
-    """Take up to ``size`` due rows for this worker (with their tokens), by id order past
-    ``after`` when given: the compare-and-set that keeps two workers (or a job and its
-    retry) from sending the same row. Rows whose claim lapsed (their worker died) first."""
-    now = utcnow()
-    claim = uuid.uuid4().hex
-    lapsed = and_(
-        Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at < now - CLAIM_LEASE
-    )
-    claimed = _take(select(Delivery.id).where(lapsed), lapsed, campaign_id, size, claim, now)
-    due = and_(
-        Delivery.status == DeliveryStatus.PENDING,
-        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-    )
-    # Past a cursor, in id order (the primary key's index), each claim reads about the rows it
-    # takes, not those sent before them (a plain ORDER BY id walked them all: O(n²) for a
-    # campaign); without one, the work index finds the few left (retries, stragglers).
-    picked = select(Delivery.id).where(due)
-    if after is not None:
-        picked = picked.where(Delivery.id > after).order_by(Delivery.id)
-    if len(claimed) < size:
-        claimed += _take(picked, due, campaign_id, size - len(claimed), claim, now)
-    device_ids = [row.device_id for row in claimed if row.device_id is not None]
-    devices = {
-        row.id: (row.token, row.language)
-        for row in db.session.execute(
-            select(Device.id, Device.token, Device.language).where(Device.id.in_(device_ids))
-        )
-    }
-    db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(heartbeat_at=now))
-    db.session.commit()
-    return sorted(
-        (
-            Claimed(row.id, row.attempts, row.device_id, row.topic, *devices.get(row.device_id, ()))
-            for row in claimed
-        ),
-        key=lambda row: row.id,
-    )
-
-
-def _take(
-    picked: Select[Any],
-    claimable: ColumnElement[bool],
-    campaign_id: int,
-    size: int,
-    claim: str,
-    now: datetime,
-) -> list[Any]:
-    # Two statements rather than UPDATE … FROM a CTE, which PostgreSQL joined by hashing the
-    # whole table. FOR UPDATE SKIP LOCKED (PostgreSQL) passes over rows another worker is
-    # taking and keeps these until the commit; the UPDATE checks the condition again, as a
-    # compare-and-set (on SQLite the only writer holds the lock anyway).
-    ids = db.session.scalars(
-        picked.where(Delivery.campaign_id == campaign_id)
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not ids:
-        return []
-    return list(
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids), claimable)
-            .values(
-                status=DeliveryStatus.CLAIMED,
-                claim=claim,
-                claimed_at=now,
-                attempts=Delivery.attempts + 1,
-            )
-            .returning(Delivery.id, Delivery.attempts, Delivery.device_id, Delivery.topic)
-            .execution_options(synchronize_session=False)
-        )
-    )
-
-
 def _sending(campaign_id: int) -> bool:
     """Whether the campaign still sends (not cancelled, failed or paused meanwhile)."""
     row = db.session.execute(
@@ -243,11 +166,11 @@ def _send_topics(campaign: Campaign, gateway: PushGateway, rate: RateLimiter) ->
         for topic in audience.topic_targets(campaign.audience)
     }
     while True:
-        claimed = _claim(campaign_id, 1)
+        claimed = claims.claim(campaign_id, 1)
         if not claimed:
             return _next_retry(campaign_id)
         if not _sending(campaign_id):
-            _release([row.id for row in claimed])
+            claims.release([row.id for row in claimed])
             return None
         (row,) = claimed
         assert row.topic is not None  # a broadcast's rows are its topics
@@ -269,11 +192,12 @@ def _send_tokens(
 ) -> float | None:
     """Keep the transport fed and record each answer as it arrives.
 
-    At most ``2 × concurrency`` sends are handed to the transport and not yet answered (it
-    runs ``concurrency`` of them at a time), so it never waits for the database; meanwhile
-    this thread settles whatever answers arrived since its last round, in one transaction,
-    and claims the next rows when the ones in hand run out. A worker killed at any moment
-    leaves in doubt only the requests in flight and the answers of one settling round.
+    At most ``2 × concurrency`` sends are handed to the transport and not yet recorded; it
+    runs ``concurrency`` at a time, so it has the next ones at hand while this thread writes.
+    This thread settles whatever answers arrived since its last round, in one transaction,
+    hands over as many new sends, and claims the next rows when the ones in hand run out. A
+    worker killed at any moment leaves in doubt (sent, answer not recorded) only the requests
+    in flight and the answers of the round being written.
     """
     window = 2 * concurrency
     claim_size = min(BATCH_SIZE, rate.per_second * 10)  # sent well within the claim's lease
@@ -288,7 +212,7 @@ def _send_tokens(
             if not in_hand:
                 if exhausted:
                     break
-                in_hand.extend(_claim(campaign_id, claim_size, after))
+                in_hand.extend(claims.claim(campaign_id, claim_size, after))
                 if in_hand:
                     after = None if after is None else in_hand[-1].id
                     checked = time.monotonic()
@@ -321,7 +245,7 @@ def _send_tokens(
         if results.settle(campaign_id, arrived):  # type: ignore[arg-type]
             stopped = True
     if stopped:
-        _release([row.id for row in in_hand])
+        claims.release([row.id for row in in_hand])
         return None
     return _next_retry(campaign_id)
 
@@ -351,18 +275,6 @@ def _submit(
         sending.add_done_callback(
             lambda done: answers.put(error) if (error := done.exception()) else None
         )
-
-
-def _release(ids: Sequence[int]) -> None:
-    """Give back rows claimed but not sent (the campaign stopped or paused)."""
-    if ids:
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids), Delivery.status == DeliveryStatus.CLAIMED)
-            .values(status=DeliveryStatus.PENDING, claim=None, attempts=Delivery.attempts - 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
 
 
 def _message(
@@ -403,7 +315,7 @@ def _next_retry(campaign_id: int) -> float | None:
     if waiting is None and in_flight is None:
         return None
     if in_flight is not None:  # another worker's rows: wait for them or for their lease
-        return CLAIM_LEASE.total_seconds() / 4
+        return claims.CLAIM_LEASE.total_seconds() / 4
     assert waiting is not None  # nothing in flight, so something waits (see above)
     return max(0.0, (waiting - utcnow()).total_seconds())
 

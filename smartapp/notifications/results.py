@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from smartapp.extensions import db, utcnow
+from smartapp.notifications.claims import Claimed, among
 from smartapp.notifications.gateway import PushResult
 from smartapp.notifications.models import Campaign, CampaignStatus, Delivery, DeliveryStatus, Device
 
@@ -37,18 +38,6 @@ RETRY = frozenset(
 PAUSE = frozenset({"THIRD_PARTY_AUTH_ERROR", "UNAUTHENTICATED", "PERMISSION_DENIED"})
 #: a row whose device was deleted before it was sent (the 270-day purge)
 NO_DEVICE = "NO_DEVICE"
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery row taken by this worker, with what sending it needs."""
-
-    id: int
-    attempts: int
-    device_id: int | None
-    topic: str | None
-    token: str | None = None
-    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +126,7 @@ def settle(campaign_id: int, answers: Sequence[tuple[Claimed, PushResult]]) -> b
     if sent:
         db.session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(sent))
+            .where(among(Delivery.id, sent))
             .values(status=DeliveryStatus.SENT, claim=None, error_code=None)
             .execution_options(synchronize_session=False)
         )
