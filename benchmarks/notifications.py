@@ -207,10 +207,30 @@ def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, f
     }
 
 
+def bare_sender(host: str, devices: int, env: dict[str, str]) -> str:
+    rate, cpu = map(
+        float,
+        subprocess.run(
+            [sys.executable, "-c", BARE, host, str(devices), str(CONCURRENCY)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split(),
+    )
+    return (
+        f"| bare sender (no database), 1 process | {devices:,} | {rate:,.0f} | {cpu:,.0f} µs | "
+        f"{devices / rate:,.1f} s | — | {devices:,} | {os.getloadavg()[0]:.1f} |"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--no-bare", action="store_true", help="skip the bare sender (measured in an earlier run)"
+    )
     arguments = parser.parse_args()
     from smartapp.testing import postgres_schema
 
@@ -222,22 +242,9 @@ def main() -> int:
     rows = []
     try:
         for devices in arguments.devices:
-            bare, bare_cpu = map(
-                float,
-                subprocess.run(
-                    [sys.executable, "-c", BARE, host, str(devices), str(CONCURRENCY)],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout.split(),
-            )
-            rows.append(
-                f"| bare sender (no database), 1 process | {devices:,} | "
-                f"{bare:,.0f} | {bare_cpu:,.0f} µs | {devices / bare:,.1f} s | — | {devices:,} "
-                f"| {os.getloadavg()[0]:.1f} |"
-            )
-            print(rows[-1], flush=True)
+            if not arguments.no_bare:
+                rows.append(bare_sender(host, devices, env))
+                print(rows[-1], flush=True)
             for workers in arguments.workers:
                 with postgres_schema(prefix="smartapp_bench") as url:
                     campaign_id = prepare(url, devices)
