@@ -5,17 +5,21 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from smartapp.extensions import db
 from smartapp.i18n import message
 
 log = logging.getLogger(__name__)
+E = TypeVar("E", bound=Exception)
 
 _MESSAGE_KEYS = {
     400: "bad_request",
@@ -162,9 +166,22 @@ def handle_validation_error(error: ValidationError) -> Response:
     return error_response(422, errors=messages if isinstance(messages, dict) else None)
 
 
+def _rolling_back(handler: Callable[[E], Response]) -> Callable[[E], Response]:
+    """A service that raised keeps nothing it wrote in the request: without this, a flushed
+    change (``notify``'s inbox rows…) would wait in the session for whatever commits next in
+    it (a hook of the same request; every request of a test client, which shares one)."""
+
+    @functools.wraps(handler)
+    def handle(error: E) -> Response:
+        db.session.rollback()
+        return handler(error)
+
+    return handle
+
+
 def init_app(app: Flask) -> None:
     """Register the envelope for every HTTP error and every unexpected exception."""
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(ValidationError, handle_validation_error)
-    app.register_error_handler(DomainError, handle_domain_error)
-    app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(ValidationError, _rolling_back(handle_validation_error))
+    app.register_error_handler(DomainError, _rolling_back(handle_domain_error))
+    app.register_error_handler(Exception, _rolling_back(handle_unexpected))

@@ -260,7 +260,5 @@ def test_the_worker_runs_the_purge_by_itself(app, audience, start_smartapp_worke
     _campaign(utcnow() - timedelta(days=400), devices, citizens)
     private_redis["start"]()
     start_smartapp_worker(private_redis["url"])
-    wait_for(
-        lambda: _count(InboxItem) == 0 and _count(Delivery) == 0, 60, "the hourly purge"
-    )
+    wait_for(lambda: _count(InboxItem) == 0 and _count(Delivery) == 0, 60, "the hourly purge")
     assert _count(FigureTally) > 0

@@ -17,6 +17,7 @@ import sysconfig
 import textwrap
 import venv
 from pathlib import Path
+from string import Template
 
 import pytest
 
@@ -39,6 +40,84 @@ FRESH_APP = textwrap.dedent(f"""
         "readyz": client.get("/readyz").json,
     }}))
 """)
+
+
+# What an author adds to the skeleton to notify citizens (docs/plugins.md, "Notifying
+# citizens"): an item announced to the citizens named, in the transaction that stores it.
+ANNOUNCE_SERVICE = Template("""
+
+def create_and_announce(name: str, ward_code: int, citizen_ids: list[int]) -> Item:
+    \"\"\"Store an item and notify ``citizen_ids`` of it in one transaction: an item refused
+    (its ward is full) notifies nobody.\"\"\"
+    notify(citizen_ids, {"vi": f"Bãi mới: {name}", "en": f"New: {name}"},
+           "Xem chi tiết trong ứng dụng", link="smartapp://u/$slug/items")
+    return create_item(name, ward_code)  # commits, or raises before it and rolls back
+""").substitute(slug=SLUG)
+ANNOUNCE_ROUTE = Template("""
+
+class AnnouncedItemSchema(ItemSchema):
+    citizen_ids = fields.List(fields.Integer(), required=True, load_only=True)
+
+
+@blueprint.route("/items/announced", methods=["POST"])
+@staff_required(permission="$slug:manage")
+@blueprint.arguments(AnnouncedItemSchema)
+@blueprint.response(201, ItemSchema)
+def create_announced_item(body: dict[str, Any]) -> Item:
+    \"\"\"Add an item and notify the citizens named.\"\"\"
+    return services.create_and_announce(body["name"], body["ward_code"], body["citizen_ids"])
+""").substitute(slug=SLUG)
+# Run by the skeleton's own pytest, next to its tests (their fixtures): the inbox and the
+# push (the logging gateway of the embedded default, after the job the commit queued).
+ANNOUNCE_TEST = """
+
+
+def test_an_announced_item_reaches_the_inbox_and_the_phone_and_a_refused_one_nobody(
+    client: FlaskClient, admin: SignedIn, manager: SignedIn, citizen: SignedIn,
+    ward_codes: list[int], caplog: pytest.LogCaptureFixture,
+) -> None:
+    device = {"token": "phone-of-lan-0001", "platform": "android", "app_version": "3.2.0"}
+    assert client.post("/api/v1/devices", json=device, headers=citizen.headers).status_code == 201
+    announced = {"name": "Chợ Long Hoa", "ward_code": ward_codes[0],
+                 "citizen_ids": [citizen.account.id]}
+    with caplog.at_level("INFO", logger="smartapp.notifications.gateway"):
+        added = client.post(ITEMS + "/announced", json=announced, headers=manager.headers)
+    assert added.status_code == 201, added.json
+    inbox = client.get("/api/v1/notifications", headers=citizen.headers).json
+    assert [n["title"] for n in inbox["items"]] == ["Bãi mới: Chợ Long Hoa"]
+    assert inbox["unread_count"] == 1
+    assert ["phone-of-lan-0001" in r.getMessage() for r in caplog.records] == [True]
+
+    client.put(SETTINGS, json={"items_per_ward": 1}, headers=admin.headers)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="smartapp.notifications.gateway"):
+        refused = client.post(ITEMS + "/announced", json={**announced, "name": "Bến xe"},
+                              headers=manager.headers)
+    assert refused.status_code == 422
+    assert client.get("/api/v1/notifications", headers=citizen.headers).json["unread_count"] == 1
+    assert caplog.records == []
+"""
+
+
+def _add_a_notifying_route(folder: Path) -> None:
+    package = folder / PACKAGE
+    services = package / "services.py"
+    services.write_text(
+        services.read_text().replace(
+            "from smartapp.plugin import Page, db,", "from smartapp.plugin import Page, db, notify,"
+        )
+        + ANNOUNCE_SERVICE
+    )
+    routes = package / "routes.py"
+    routes.write_text(
+        routes.read_text().replace(
+            "from smartapp.plugin import",
+            "from marshmallow import fields\n\nfrom smartapp.plugin import",
+        )
+        + ANNOUNCE_ROUTE
+    )
+    tests = folder / "tests" / f"test_{PACKAGE}.py"
+    tests.write_text(tests.read_text() + ANNOUNCE_TEST)
 
 
 class Environment:
@@ -89,6 +168,7 @@ def test_new_plugin_installs_migrates_loads_serves_and_passes_its_tests(tmp_path
         "--path",
         str(folder),
     )
+    _add_a_notifying_route(folder)
 
     environment.run(
         sys.executable,

@@ -3,28 +3,30 @@
 A job may run twice (RQ retries, two schedulers, the sweep after a crash), so every step is
 a compare-and-set in the database: ``scheduled → sending`` once; the delivery rows written
 once (``materialized``); each row claimed by one worker (``pending → claimed``) before it is
-sent, and settled from FCM's answer. Rows claimed by a worker that died are claimable again
-after :data:`CLAIM_LEASE`: those few in-doubt sends go out again with the same collapse key,
-so a phone that got the first one replaces it instead of showing it twice.
+sent, and settled from FCM's answer as it arrives. Rows claimed by a worker that died are
+claimable again after :data:`~.claims.CLAIM_LEASE`: those few in-doubt sends go out again
+with the same collapse key, so a phone that got the first one replaces it instead of
+showing it twice.
 """
 
 from __future__ import annotations
 
 import logging
-import random
+import queue
 import time
-import uuid
+from collections import defaultdict, deque
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, case, insert, literal, or_, select, update
+from sqlalchemy import case, insert, literal, select, update
 
 import smartapp.notifications.audience as audience
+import smartapp.notifications.claims as claims
+import smartapp.notifications.results as results
 from smartapp.extensions import changed_rows, db, utcnow
+from smartapp.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from smartapp.identity.models import Citizen
+from smartapp.notifications.claims import Claimed
 from smartapp.notifications.content import CAMPAIGN_KEY, LINK_KEY, in_language
 from smartapp.notifications.figures import delivery_counts
 from smartapp.notifications.gateway import PushGateway, PushMessage, PushResult, push_gateway
@@ -38,80 +40,15 @@ from smartapp.notifications.models import (
     Origin,
 )
 from smartapp.notifications.rate import RateLimiter, topic_fanout_lock
+from smartapp.notifications.results import NO_DEVICE
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
-#: a claim older than this belongs to a worker that died: its rows are claimable again
-CLAIM_LEASE = timedelta(seconds=45)
-MAX_ATTEMPTS = 6
 #: wait in the job for a retry due this soon; later ones are left to the sweep
 WAIT_IN_JOB = 10.0
-#: FCM's error codes, by what they mean for the device and the campaign
-DEAD_TOKEN = frozenset({"UNREGISTERED", "SENDER_ID_MISMATCH", "INVALID_REGISTRATION"})
-RETRY = frozenset(
-    {
-        "UNAVAILABLE",
-        "INTERNAL",
-        "QUOTA_EXCEEDED",
-        "NETWORK",
-        "HTTP_500",
-        "HTTP_502",
-        "HTTP_503",
-        "HTTP_504",
-    }
-)
-PAUSE = frozenset({"THIRD_PARTY_AUTH_ERROR", "UNAUTHENTICATED", "PERMISSION_DENIED"})
-FINAL = frozenset(
-    {
-        CampaignStatus.SENT,
-        CampaignStatus.PARTIALLY_FAILED,
-        CampaignStatus.FAILED,
-        CampaignStatus.CANCELLED,
-    }
-)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What to do with one delivery row after FCM answered."""
-
-    status: str
-    error_code: str | None = None
-    retry_in: float | None = None
-    token_removed: bool = False
-
-
-def classify(result: PushResult, attempts: int, to_token: bool) -> Outcome:
-    """The row's next state for FCM's answer (attempts: how many were made, this one too)."""
-    code = result.error_code
-    if code is None:
-        return Outcome(DeliveryStatus.SENT)
-    if to_token and (code in DEAD_TOKEN or _invalid_token(result)):
-        return Outcome(DeliveryStatus.FAILED, code, token_removed=True)
-    if code in RETRY and attempts < MAX_ATTEMPTS:
-        return Outcome(
-            DeliveryStatus.PENDING, code, retry_in=backoff(code, attempts, result.retry_after)
-        )
-    return Outcome(DeliveryStatus.FAILED, code)
-
-
-def _invalid_token(result: PushResult) -> bool:
-    # FCM answers a malformed token with INVALID_ARGUMENT too; only its message tells it apart
-    # from a payload error
-    return (
-        result.error_code == "INVALID_ARGUMENT"
-        and "registration token" in (result.error_message or "").lower()
-    )
-
-
-def backoff(code: str, attempts: int, retry_after: float | None) -> float:
-    """Exponential with full jitter; never sooner than ``Retry-After``; a minute at least
-    after ``QUOTA_EXCEEDED`` (FCM's advice)."""
-    delay = random.uniform(0, min(300.0, 2.0**attempts))
-    if code == "QUOTA_EXCEEDED":
-        delay = max(delay, 60.0)
-    return max(delay, retry_after or 0.0)
+#: how often a sending worker looks whether the campaign was cancelled or paused
+STATUS_EVERY = 0.5
 
 
 def dispatch(
@@ -201,106 +138,147 @@ def _materialize(campaign: Campaign) -> None:
     db.session.commit()
 
 
-def _claimable(campaign_id: int, now: datetime) -> Any:
-    return and_(
-        Delivery.campaign_id == campaign_id,
-        or_(
-            and_(
-                Delivery.status == DeliveryStatus.PENDING,
-                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
-            ),
-            and_(
-                Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at < now - CLAIM_LEASE
-            ),
-        ),
-    )
-
-
-def _claim(campaign_id: int, size: int) -> str | None:
-    """Take up to ``size`` due rows for this worker: the compare-and-set that keeps two
-    workers (or a job and its retry) from sending the same row."""
-    now = utcnow()
-    claim = uuid.uuid4().hex
-    picked = (
-        select(Delivery.id).where(_claimable(campaign_id, now)).order_by(Delivery.id).limit(size)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        # A CTE, evaluated once: as ``IN (subquery … FOR UPDATE)`` PostgreSQL re-runs the
-        # locking subquery for every row it considers (minutes for 100,000 rows).
-        rows = picked.with_for_update(skip_locked=True).cte("picked")
-        chosen = Delivery.id == rows.c.id
-    else:  # SQLite: one writer at a time anyway; ``UPDATE … FROM`` a CTE is not the same there
-        chosen = Delivery.id.in_(picked.scalar_subquery())
-    claimed = changed_rows(
-        update(Delivery)
-        .where(chosen, _claimable(campaign_id, now))
-        .values(
-            status=DeliveryStatus.CLAIMED,
-            claim=claim,
-            claimed_at=now,
-            attempts=Delivery.attempts + 1,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(heartbeat_at=now))
-    db.session.commit()
-    return claim if claimed else None
+def _sending(campaign_id: int) -> bool:
+    """Whether the campaign still sends (not cancelled, failed or paused meanwhile)."""
+    row = db.session.execute(
+        select(Campaign.status, Campaign.paused_reason).where(Campaign.id == campaign_id)
+    ).one()
+    db.session.commit()  # no transaction (on SQLite: no write lock) held while sending
+    return row.status == CampaignStatus.SENDING and row.paused_reason is None
 
 
 def _send_due(campaign: Campaign, gateway: PushGateway, rate: RateLimiter) -> float | None:
     """Send every due row; returns the seconds until the next retry is due, ``None`` when
-    nothing is left to wait for (or the campaign stopped).
+    nothing is left to wait for (or the campaign stopped)."""
+    if audience.is_broadcast(campaign.audience):
+        return _send_topics(campaign, gateway, rate)
+    # read before the first commit expires the campaign: the loop below never reloads it
+    messages = {language: _message(campaign, language, token="") for language in LANGUAGES}
+    concurrency = current_app.config["SMARTAPP_SETTINGS"].fcm_concurrency
+    return _send_tokens(campaign.id, messages, gateway, rate, concurrency)
 
-    A claimed batch is sent and settled in chunks of twice the requests allowed in flight:
-    what a killed worker leaves in doubt (sent, answer not recorded) is one chunk at most.
-    """
-    broadcast = audience.is_broadcast(campaign.audience)
-    chunk = 2 * current_app.config["SMARTAPP_SETTINGS"].fcm_concurrency
+
+def _send_topics(campaign: Campaign, gateway: PushGateway, rate: RateLimiter) -> float | None:
+    """One FCM request per topic or condition, one topic fan-out at a time (FCM's advice)."""
+    campaign_id = campaign.id
+    messages = {
+        topic: _message(campaign, None, topic=topic)
+        for topic in audience.topic_targets(campaign.audience)
+    }
     while True:
-        claim = _claim(campaign.id, 1 if broadcast else BATCH_SIZE)
-        if claim is None:
-            return _next_retry(campaign.id)
-        rows = db.session.execute(
-            select(
-                Delivery.id,
-                Delivery.attempts,
-                Delivery.topic,
-                Device.token,
-                Device.language,
-                Device.id.label("device_id"),
+        claimed = claims.claim(campaign_id, 1)
+        if not claimed:
+            return _next_retry(campaign_id)
+        if not _sending(campaign_id):
+            claims.release([row.id for row in claimed])
+            return None
+        (row,) = claimed
+        assert row.topic is not None  # a broadcast's rows are its topics
+        rate.acquire(1)
+        with topic_fanout_lock():
+            (result,) = gateway.send(
+                [messages.get(row.topic) or _message(campaign, None, topic=row.topic)]
             )
-            .outerjoin(Device, Device.id == Delivery.device_id)
-            .where(Delivery.claim == claim)
-            .order_by(Delivery.id)
-        ).all()
-        for start in range(0, len(rows), chunk):
-            db.session.refresh(campaign)
-            if campaign.status != CampaignStatus.SENDING or campaign.paused_reason:
-                _release(claim)
-                return None
-            part = rows[start : start + chunk]
-            messages = [_message(campaign, row.token, row.topic, row.language) for row in part]
-            rate.acquire(len(messages))
-            if broadcast:  # FCM's advice: one topic fan-out at a time
-                with topic_fanout_lock():
-                    results = gateway.send(messages)
-            else:
-                results = gateway.send(messages)
-            _settle(campaign, part, results)
+        if results.settle(campaign_id, [(row, result)]):
+            return None
 
 
-def _release(claim: str) -> None:
-    """Give back rows claimed but not sent (the campaign stopped or paused)."""
-    db.session.execute(
-        update(Delivery)
-        .where(Delivery.claim == claim, Delivery.status == DeliveryStatus.CLAIMED)
-        .values(status=DeliveryStatus.PENDING, claim=None, attempts=Delivery.attempts - 1)
-    )
-    db.session.commit()
+def _send_tokens(
+    campaign_id: int,
+    messages: dict[str, PushMessage],
+    gateway: PushGateway,
+    rate: RateLimiter,
+    concurrency: int,
+) -> float | None:
+    """Keep the transport fed and record each answer as it arrives.
+
+    At most ``2 × concurrency`` sends are handed to the transport and not yet recorded; it
+    runs ``concurrency`` at a time, so it has the next ones at hand while this thread writes.
+    This thread settles whatever answers arrived since its last round, in one transaction,
+    hands over as many new sends, and claims the next rows when the ones in hand run out. A
+    worker killed at any moment leaves in doubt (sent, answer not recorded) only the requests
+    in flight and the answers of the round being written.
+    """
+    window = 2 * concurrency
+    claim_size = min(BATCH_SIZE, rate.per_second * 10)  # sent well within the claim's lease
+    answers: queue.SimpleQueue[tuple[Claimed, PushResult] | BaseException] = queue.SimpleQueue()
+    in_hand: deque[Claimed] = deque()
+    outstanding = 0
+    exhausted = stopped = False
+    checked = 0.0
+    after: int | None = 0  # the id cursor; None once a pass in id order found nothing
+    while True:
+        while not stopped and outstanding < window:
+            if not in_hand:
+                if exhausted:
+                    break
+                in_hand.extend(claims.claim(campaign_id, claim_size, after))
+                if in_hand:
+                    after = None if after is None else in_hand[-1].id
+                    checked = time.monotonic()
+                elif after is not None:
+                    after = None
+                else:
+                    exhausted = True
+                continue
+            if time.monotonic() - checked > STATUS_EVERY:
+                checked = time.monotonic()
+                if not _sending(campaign_id):
+                    stopped = True
+                    break
+            part = [in_hand.popleft() for _ in range(min(len(in_hand), window - outstanding))]
+            rate.acquire(len(part))
+            _submit(gateway, messages, part, answers)
+            outstanding += len(part)
+        if outstanding == 0:
+            break
+        arrived = [answers.get()]
+        while True:
+            try:
+                arrived.append(answers.get_nowait())
+            except queue.Empty:
+                break
+        failure = next((item for item in arrived if isinstance(item, BaseException)), None)
+        if failure is not None:  # a bug in the transport: the claims lapse, a worker resumes
+            raise failure
+        outstanding -= len(arrived)
+        if results.settle(campaign_id, arrived):  # type: ignore[arg-type]
+            stopped = True
+    if stopped:
+        claims.release([row.id for row in in_hand])
+        return None
+    return _next_retry(campaign_id)
+
+
+def _submit(
+    gateway: PushGateway,
+    messages: dict[str, PushMessage],
+    rows: Sequence[Claimed],
+    answers: queue.SimpleQueue[tuple[Claimed, PushResult] | BaseException],
+) -> None:
+    """Hand ``rows`` to the transport, one body template per language; each answer is put
+    on ``answers`` as it arrives."""
+    by_language: dict[str, list[Claimed]] = defaultdict(list)
+    for row in rows:
+        if row.token is None:
+            answers.put((row, PushResult(error_code=NO_DEVICE, error_message="device removed")))
+        else:
+            by_language[row.language if row.language in messages else DEFAULT_LANGUAGE].append(row)
+    for language, group in by_language.items():
+
+        def answer(index: int, result: PushResult, group: list[Claimed] = group) -> None:
+            answers.put((group[index], result))
+
+        sending = gateway.send_to_tokens(
+            messages[language], [row.token or "" for row in group], answer
+        )
+        sending.add_done_callback(
+            lambda done: answers.put(error) if (error := done.exception()) else None
+        )
 
 
 def _message(
-    campaign: Campaign, token: str | None, topic: str | None, language: str | None
+    campaign: Campaign, language: str | None, token: str | None = None, topic: str | None = None
 ) -> PushMessage:
     data = {**campaign.data, CAMPAIGN_KEY: str(campaign.id)}
     if campaign.link:
@@ -317,64 +295,6 @@ def _message(
         collapse_key=f"n{campaign.id}",
         **target,
     )
-
-
-def _settle(campaign: Campaign, rows: Sequence[Any], results: Sequence[PushResult]) -> None:
-    """Record FCM's answers; dead tokens are deactivated; a pause or a payload error stops
-    the campaign with a readable reason."""
-    now = utcnow()
-    sent_ids: list[int] = []
-    dead_devices: dict[int, str] = {}
-    for row, result in zip(rows, results, strict=True):
-        outcome = classify(result, row.attempts, to_token=row.topic is None)
-        if outcome.status == DeliveryStatus.SENT and row.topic is None:
-            sent_ids.append(row.id)
-            continue
-        if result.error_code in PAUSE:
-            campaign.paused_reason = (
-                f"FCM refused our credentials ({result.error_code}): "
-                f"{result.error_message or 'check the APNs/web push keys'}"
-            )
-            outcome = Outcome(DeliveryStatus.PENDING, result.error_code)
-        elif (
-            outcome.status == DeliveryStatus.FAILED
-            and result.error_code == "INVALID_ARGUMENT"
-            and not outcome.token_removed
-        ):
-            campaign.status = CampaignStatus.FAILED
-            campaign.failure_reason = f"FCM refused the message: {result.error_message}"[:300]
-        if outcome.token_removed:
-            dead_devices[row.device_id] = result.error_code or ""
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id == row.id)
-            .values(
-                status=outcome.status,
-                error_code=outcome.error_code,
-                claim=None,
-                token_removed=outcome.token_removed,
-                message_id=result.message_id,
-                next_attempt_at=now + timedelta(seconds=outcome.retry_in)
-                if outcome.retry_in is not None
-                else None,
-                # a pause costs no attempt: the row waits for the operator, not for FCM
-                attempts=Delivery.attempts - 1 if result.error_code in PAUSE else Delivery.attempts,
-            )
-        )
-    if sent_ids:
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(sent_ids))
-            .values(status=DeliveryStatus.SENT, claim=None, error_code=None)
-            .execution_options(synchronize_session=False)
-        )
-    for device_id, code in dead_devices.items():
-        db.session.execute(
-            update(Device)
-            .where(Device.id == device_id)
-            .values(active=False, deactivated_reason=code)
-        )
-    db.session.commit()
 
 
 def _next_retry(campaign_id: int) -> float | None:
@@ -395,7 +315,7 @@ def _next_retry(campaign_id: int) -> float | None:
     if waiting is None and in_flight is None:
         return None
     if in_flight is not None:  # another worker's rows: wait for them or for their lease
-        return CLAIM_LEASE.total_seconds() / 4
+        return claims.CLAIM_LEASE.total_seconds() / 4
     assert waiting is not None  # nothing in flight, so something waits (see above)
     return max(0.0, (waiting - utcnow()).total_seconds())
 

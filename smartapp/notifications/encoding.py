@@ -23,16 +23,24 @@ def encode_message(message: PushMessage, now: float | None = None) -> dict[str, 
     android: dict[str, Any] = {}
     apns_headers: dict[str, str] = {}
     webpush: dict[str, Any] = {}
+    webpush_headers: dict[str, str] = {}
     if message.ttl_seconds is not None:
         android["ttl"] = f"{message.ttl_seconds}s"
         # APNs wants an absolute expiry; 0 means "deliver now or never", as TTL 0 does
         expiry = 0 if message.ttl_seconds == 0 else int(now or time.time()) + message.ttl_seconds
         apns_headers["apns-expiration"] = str(expiry)
-        webpush["headers"] = {"TTL": str(message.ttl_seconds)}
+        webpush_headers["TTL"] = str(message.ttl_seconds)
     if message.collapse_key:
+        # every platform's "replace the earlier one": FCM's collapse key and the Android tag,
+        # APNs' collapse id, the web push Topic header (a queued push with the same Topic is
+        # replaced) and the shown notification's tag
+        android["collapse_key"] = message.collapse_key
         android["notification"] = {"tag": message.collapse_key}
         apns_headers["apns-collapse-id"] = message.collapse_key
+        webpush_headers["Topic"] = message.collapse_key
         webpush["notification"] = {"tag": message.collapse_key}
+    if webpush_headers:
+        webpush["headers"] = webpush_headers
     if android:
         encoded["android"] = android
     if apns_headers:

@@ -13,7 +13,9 @@ without credentials (tests, benchmarks, on-site trials); production refuses it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
+import json
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,10 +23,11 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 import aiohttp
+import uvloop
 
 from smartapp.config import Settings
 from smartapp.notifications.encoding import encode_message
-from smartapp.notifications.gateway import PushMessage, PushResult, TopicResult
+from smartapp.notifications.gateway import Answer, PushMessage, PushResult, TopicResult
 
 T = TypeVar("T")
 
@@ -36,6 +39,11 @@ EMULATOR_PROJECT = "smartapp-emulator"
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
 #: an access token is renewed this long before it expires
 TOKEN_MARGIN = 300
+#: stands for the token in a body built once for many tokens (the ``token`` member is
+#: written last, so the last occurrence is the token's even if a text said the same)
+_TOKEN_MARK_TEXT = "smartapp-token-mark"
+_TOKEN_MARK = json.dumps(_TOKEN_MARK_TEXT).encode()
+_JSON = {"Content-Type": "application/json; charset=UTF-8"}
 
 
 class AccessTokens:
@@ -63,12 +71,13 @@ class _LoopThread:
     coroutines, and the connection pool lives as long as the process."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        # uvloop: the transport is CPU-bound in the event loop (HTTP/1.1 per message); its
+        # loop costs about half of asyncio's per request (benchmarks/README.md)
+        self.loop = uvloop.new_event_loop()
         threading.Thread(target=self.loop.run_forever, name="fcm-transport", daemon=True).start()
 
-    def run(self, coroutine: Awaitable[T]) -> T:
-        future: Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
-        return future.result()
+    def submit(self, coroutine: Awaitable[T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
 
 
 class FcmGateway:
@@ -101,23 +110,42 @@ class FcmGateway:
     # -- the synchronous API of a gateway ----------------------------------------------
 
     def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
-        return self._run(lambda: self._send_all(messages))
+        return self._submit(lambda: self._send_all(messages)).result()
+
+    def send_to_tokens(
+        self, message: PushMessage, tokens: Sequence[str], answer: Answer
+    ) -> Future[None]:
+        """Send ``message`` (to a token, replaced by each of ``tokens``) without waiting: the
+        body is encoded once and each token spliced in; ``answer(index, result)`` is called
+        (on the transport's thread) as each answer arrives."""
+        template = dataclasses.replace(message, token=_TOKEN_MARK_TEXT)
+        head, _, tail = (
+            json.dumps({"message": encode_message(template)}, separators=(",", ":"))
+            .encode()
+            .rpartition(_TOKEN_MARK)
+        )
+        bodies = [head + json.dumps(token).encode() + tail for token in tokens]
+        return self._submit(lambda: self._send_bodies(bodies, answer))
 
     def manage_topic(self, topic: str, tokens: Sequence[str], subscribe: bool) -> list[TopicResult]:
-        return self._run(lambda: self._manage(topic, tokens, subscribe))
+        return self._submit(lambda: self._manage(topic, tokens, subscribe)).result()
 
-    def _run(self, make: Callable[[], Awaitable[T]]) -> T:
+    def _submit(self, make: Callable[[], Awaitable[T]]) -> Future[T]:
         with self._start_lock:
             if self._thread is None:  # started on first use: after RQ's or gunicorn's fork
                 self._thread = _LoopThread()
-        return self._thread.run(make())
+        return self._thread.submit(make())
 
     # -- on the event loop -------------------------------------------------------------
 
     def _client(self) -> tuple[aiohttp.ClientSession, asyncio.Semaphore]:
         if self._session is None or self._semaphore is None:
             connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=REQUEST_TIMEOUT)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=REQUEST_TIMEOUT,
+                cookie_jar=aiohttp.DummyCookieJar(),  # FCM sets none; saves work per answer
+            )
             self._semaphore = asyncio.Semaphore(self.concurrency)
         return self._session, self._semaphore
 
@@ -125,25 +153,36 @@ class FcmGateway:
         return self._tokens.header() if self._tokens else {}
 
     async def _send_all(self, messages: Sequence[PushMessage]) -> list[PushResult]:
-        headers = self._headers()
+        headers = {**self._headers(), **_JSON}
         now = time.time()
         return list(
             await asyncio.gather(
-                *(self._send_one(encode_message(message, now), headers) for message in messages)
+                *(
+                    self._send_one(
+                        json.dumps({"message": encode_message(message, now)}).encode(), headers
+                    )
+                    for message in messages
+                )
             )
         )
 
-    async def _send_one(self, message: dict[str, Any], headers: dict[str, str]) -> PushResult:
+    async def _send_bodies(self, bodies: Sequence[bytes], answer: Answer) -> None:
+        headers = {**self._headers(), **_JSON}
+
+        async def one(index: int, body: bytes) -> None:
+            answer(index, await self._send_one(body, headers))
+
+        await asyncio.gather(*(one(index, body) for index, body in enumerate(bodies)))
+
+    async def _send_one(self, body: bytes, headers: dict[str, str]) -> PushResult:
         session, semaphore = self._client()
         async with semaphore:
             try:
-                async with session.post(
-                    self.send_url, json={"message": message}, headers=headers
-                ) as response:
-                    body = await _json(response)
+                async with session.post(self.send_url, data=body, headers=headers) as response:
+                    answer = await _json(response)
                     if response.status == 200:
-                        return PushResult(message_id=body.get("name", ""))
-                    return _error_result(response, body)
+                        return PushResult(message_id=answer.get("name", ""))
+                    return _error_result(response, answer)
             except (TimeoutError, aiohttp.ClientError) as error:
                 return PushResult(error_code="NETWORK", error_message=str(error) or "timeout")
 

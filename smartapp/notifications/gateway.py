@@ -8,8 +8,10 @@ upstream runs and can be watched offline.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -62,9 +64,18 @@ class TopicResult:
     error: str | None = None
 
 
+#: called with a token's index and FCM's answer, as each answer arrives
+Answer = Callable[[int, PushResult], None]
+
+
 class PushGateway(Protocol):
     def send(self, messages: Sequence[PushMessage]) -> list[PushResult]:
         """Send each message; one result per message, in order."""
+
+    def send_to_tokens(
+        self, message: PushMessage, tokens: Sequence[str], answer: Answer
+    ) -> Future[None]:
+        """Send one token message to each of ``tokens`` without waiting for the answers."""
 
     def manage_topic(self, topic: str, tokens: Sequence[str], subscribe: bool) -> list[TopicResult]:
         """Subscribe (or unsubscribe) at most 1,000 tokens; one result per token."""
@@ -85,6 +96,16 @@ class LoggingPushGateway:
             )
             results.append(PushResult(message_id=f"logged-{number}"))
         return results
+
+    def send_to_tokens(
+        self, message: PushMessage, tokens: Sequence[str], answer: Answer
+    ) -> Future[None]:
+        results = self.send([dataclasses.replace(message, token=token) for token in tokens])
+        for index, result in enumerate(results):
+            answer(index, result)
+        done: Future[None] = Future()
+        done.set_result(None)
+        return done
 
     def manage_topic(self, topic: str, tokens: Sequence[str], subscribe: bool) -> list[TopicResult]:
         log.info(

@@ -17,6 +17,7 @@ import smartapp.notifications.topics as topics
 from smartapp.extensions import changed_rows, db, utcnow
 from smartapp.jobs import enqueue
 from smartapp.notifications.audience import EXPIRED_AFTER
+from smartapp.notifications.claims import CLAIM_LEASE
 from smartapp.notifications.models import Campaign, CampaignStatus, Device
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def sweep() -> dict[str, int]:
     FCM has expired (270 days unseen)."""
     try:
         now = utcnow()
-        stalled = now - dispatch.CLAIM_LEASE
+        stalled = now - CLAIM_LEASE
         due = db.session.scalars(
             select(Campaign.id).where(
                 or_(

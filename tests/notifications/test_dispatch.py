@@ -129,7 +129,11 @@ def test_a_retried_send_carries_the_same_collapse_key(fcm, make_citizen_row):
     first, second = fcm.sends()
     assert first["android"] == second["android"] and first["webpush"] == second["webpush"]
     assert first["android"]["notification"]["tag"] == f"n{first['data']['notification_id']}"
-    assert first["apns"]["headers"]["apns-collapse-id"] == first["android"]["notification"]["tag"]
+    key = first["android"]["notification"]["tag"]
+    assert first["android"]["collapse_key"] == key
+    assert first["apns"]["headers"]["apns-collapse-id"] == key
+    assert first["webpush"]["headers"]["Topic"] == key
+    assert first["webpush"]["notification"]["tag"] == key
 
 
 @pytest.mark.parametrize(

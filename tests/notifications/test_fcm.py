@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 
@@ -65,6 +66,7 @@ def _firebase_admin_message(message: PushMessage, expiration: str) -> messaging.
         notification=messaging.Notification(message.title, message.body, message.image_url),
         data=dict(message.data),
         android=messaging.AndroidConfig(
+            collapse_key=message.collapse_key,
             ttl=timedelta(seconds=message.ttl_seconds),
             notification=messaging.AndroidNotification(tag=message.collapse_key),
         ),
@@ -72,7 +74,7 @@ def _firebase_admin_message(message: PushMessage, expiration: str) -> messaging.
             headers={"apns-expiration": expiration, "apns-collapse-id": message.collapse_key}
         ),
         webpush=messaging.WebpushConfig(
-            headers={"TTL": str(message.ttl_seconds)},
+            headers={"TTL": str(message.ttl_seconds), "Topic": message.collapse_key},
             notification=messaging.WebpushNotification(tag=message.collapse_key),
         ),
         token=message.token,
@@ -121,11 +123,26 @@ def test_sends_go_to_the_emulator_host_over_plain_http(app, fcm):
     (request,) = fcm.requests
     assert request.path == "/v1/projects/smartapp-emulator/messages:send"
     assert "Authorization" not in request.headers  # no Google credentials to an emulator
-    assert request.body == {"message": encode_message(MESSAGE, now=_expiry_base(request))}
+    assert request.body == {"message": encode_message(MESSAGE, now=_expiry_base(request.body))}
 
 
-def _expiry_base(request):
-    return int(request.body["message"]["apns"]["headers"]["apns-expiration"]) - 3600
+def test_a_body_templated_for_many_tokens_is_each_messages_own_encoding(app, fcm):
+    """``send_to_tokens`` encodes once and splices each token in: each body received must
+    be what ``encode_message`` writes for that token (a text equal to the splice mark too)."""
+    tokens = ["device-a", 'odd"token\\é', "smartapp-token-mark"]
+    message = dataclasses.replace(MESSAGE, title="smartapp-token-mark")
+    answers = {}
+    push_gateway().send_to_tokens(message, tokens, answers.__setitem__).result(10)
+    assert sorted(answers) == [0, 1, 2] and all(result.sent for result in answers.values())
+    received = {r.body["message"]["token"]: r.body for r in fcm.requests}
+    for token in tokens:
+        body = received[token]
+        expected = encode_message(dataclasses.replace(message, token=token), _expiry_base(body))
+        assert body == {"message": expected}
+
+
+def _expiry_base(body):
+    return int(body["message"]["apns"]["headers"]["apns-expiration"]) - 3600
 
 
 @pytest.mark.parametrize("code", sorted(SEND_ERRORS))

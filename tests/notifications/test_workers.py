@@ -27,7 +27,8 @@ CONCURRENCY = 10  # small, so a campaign of a few thousand lasts long enough to 
 
 @pytest.fixture
 def fcm() -> Iterator[FcmServer]:
-    with FcmServer(latency=0.02) as server:
+    # FCM's own latency or more: a worker writes its answers in rounds much shorter than this
+    with FcmServer(latency=0.05) as server:
         yield server
 
 
@@ -76,6 +77,16 @@ def _status(campaign_id: int) -> str:
     return db.session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
 
 
+def _collapse_keys(message: dict) -> tuple[str, ...]:
+    return (
+        message["android"]["collapse_key"],
+        message["android"]["notification"]["tag"],
+        message["apns"]["headers"]["apns-collapse-id"],
+        message["webpush"]["headers"]["Topic"],
+        message["webpush"]["notification"]["tag"],
+    )
+
+
 def _tokens(count: int) -> list[str]:
     return [f"token-{n:06d}" for n in range(count)]
 
@@ -105,9 +116,14 @@ def test_a_worker_killed_mid_campaign_is_taken_over(app, fcm, start_worker, queu
     received = {token: fcm.sent_to(token) for token in _tokens(count)}
     assert min(received.values()) == 1  # no device skipped
     again = {token for token, times in received.items() if times > 1}
-    # Only the one chunk in flight at the kill is in doubt: sent again with the same
-    # collapse key, so the phone replaces the first rather than showing it twice.
-    assert len(again) <= 2 * CONCURRENCY
+    # In doubt, and so sent again, are only the requests in flight at the kill (at most
+    # CONCURRENCY) and the answers that arrived while the worker was writing one round (at
+    # this test's ~200 answers/s, a few). Measured: exactly CONCURRENCY.
+    assert len(again) <= CONCURRENCY + CONCURRENCY // 2
+    # ... each with the same collapse key on every platform, so a phone shows it once
+    for token in again:
+        first, second = [_collapse_keys(m) for m in fcm.sends() if m["token"] == token]
+        assert first == second == (f"n{campaign_id}",) * 5
     attempts = dict(
         db.session.execute(
             select(Device.token, Delivery.attempts).join(Device, Device.id == Delivery.device_id)
