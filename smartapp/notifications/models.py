@@ -118,6 +118,17 @@ class CampaignStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: a campaign in one of these sends nothing more
+FINAL = frozenset(
+    {
+        CampaignStatus.SENT,
+        CampaignStatus.PARTIALLY_FAILED,
+        CampaignStatus.FAILED,
+        CampaignStatus.CANCELLED,
+    }
+)
+
+
 class Origin(StrEnum):
     STAFF = "staff"
     #: ``smartapp.plugin.notify``

@@ -17,8 +17,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from smartapp.extensions import db
-from smartapp.notifications.dispatch import FINAL
 from smartapp.notifications.models import (
+    FINAL,
     Campaign,
     Delivery,
     DeliveryStatus,
