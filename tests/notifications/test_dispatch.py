@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from smartapp.consent.services import current_notice, new_consent
 from smartapp.extensions import db, utcnow
 from smartapp.notifications.figures import figures
 from smartapp.notifications.models import (
@@ -43,6 +44,8 @@ def make_citizen_row(app):
         citizen = Citizen(firebase_uid=f"uid-{token}", phone_number="+84912000001")
         db.session.add(citizen)
         db.session.flush()
+        notice = current_notice()  # the ward topic needs consent to location notifications
+        new_consent(citizen, notice.version, [p["slug"] for p in notice.purposes], None)
         db.session.add(
             Device(
                 token=token,
