@@ -104,7 +104,10 @@ def _add_a_notifying_route(folder: Path) -> None:
     services = package / "services.py"
     services.write_text(
         services.read_text().replace(
-            "from smartapp.plugin import Page, db,", "from smartapp.plugin import Page, db, notify,"
+            "from smartapp.plugin import Citizen, NotFound, Page, db, paginate, record_audit, "
+            "require_consent",
+            "from smartapp.plugin import (\n    Citizen,\n    NotFound,\n    Page,\n    db,\n"
+            "    notify,\n    paginate,\n    record_audit,\n    require_consent,\n)",
         )
         + ANNOUNCE_SERVICE
     )
