@@ -177,6 +177,12 @@ class Photo(Model):
 
     report: Mapped[Report | None] = relationship(foreign_keys=[report_id], viewonly=True)
 
+    @property
+    def file_keys(self) -> list[str]:
+        """Every stored file of this photo: what erasing or purging it must delete."""
+        keys = (self.key, self.thumbnail_key, self.original_key, self.original_thumbnail_key)
+        return [key for key in keys if key]
+
 
 class Follow(Model):
     """A citizen following a report ("me too") instead of filing a duplicate."""

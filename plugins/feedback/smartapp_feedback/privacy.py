@@ -113,17 +113,7 @@ def _delete_photos(photos: Sequence[Photo]) -> None:
         return
     db.session.execute(delete(Moderation).where(Moderation.photo_id.in_(ids)))
     db.session.execute(delete(Photo).where(Photo.id.in_(ids)))
-    keys = [
-        key
-        for photo in photos
-        for key in (
-            photo.key,
-            photo.thumbnail_key,
-            photo.original_key,
-            photo.original_thumbnail_key,
-        )
-        if key
-    ]
+    keys = [key for photo in photos for key in photo.file_keys]
     after_commit(remove_photo_files, keys)
 
 

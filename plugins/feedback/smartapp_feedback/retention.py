@@ -69,6 +69,5 @@ def purge_photos(now: datetime) -> dict[str, int]:
 
 def _delete_files(photo: Photo) -> None:
     files = storage()
-    for key in (photo.key, photo.thumbnail_key, photo.original_key, photo.original_thumbnail_key):
-        if key:
-            files.delete(key)
+    for key in photo.file_keys:
+        files.delete(key)

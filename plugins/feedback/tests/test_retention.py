@@ -47,17 +47,7 @@ def closed(client, citizen, submit, sxd_staff, staff_step, upload):
 
 def _keys(report_id: int) -> list[str]:
     photos = db.session.scalars(select(Photo).where(Photo.report_id == report_id)).all()
-    keys = [
-        key
-        for photo in photos
-        for key in (
-            photo.key,
-            photo.thumbnail_key,
-            photo.original_key,
-            photo.original_thumbnail_key,
-        )
-        if key
-    ]
+    keys = [key for photo in photos for key in photo.file_keys]
     assert len(keys) == 6  # the problem's two files and its original's two, the result's two
     return keys
 
