@@ -34,6 +34,22 @@ CORE_LABELS: dict[str, Localized] = {
     "citizens_joined.this_month": {"vi": "Tháng này", "en": "This month"},
     "plugins": {"vi": "Tiện ích theo trạng thái", "en": "Plugins by state"},
     **{key: label for key, (label, _) in NOTIFICATION_LABELS.items()},
+    **{
+        f"notifications.last_30_days.{key}": label
+        for key, label in {
+            "days": {"vi": "Thông báo: số ngày tính", "en": "Notifications: days counted"},
+            "campaigns": {"vi": "Đợt thông báo (30 ngày)", "en": "Campaigns (30 days)"},
+            "targeted": {"vi": "Lượt gửi dự kiến (30 ngày)", "en": "Targeted (30 days)"},
+            "sent": {"vi": "FCM đã nhận (30 ngày)", "en": "Accepted by FCM (30 days)"},
+            "failed": {"vi": "Gửi lỗi (30 ngày)", "en": "Failed (30 days)"},
+            "failed_by_reason": {"vi": "Lỗi theo lý do (30 ngày)", "en": "Failures by reason"},
+            "tokens_removed": {"vi": "Mã máy đã xoá (30 ngày)", "en": "Tokens removed"},
+            "stale": {"vi": "Máy lâu không dùng (30 ngày)", "en": "Stale devices skipped"},
+            "cancelled": {"vi": "Đã huỷ (30 ngày)", "en": "Cancelled (30 days)"},
+            "opened": {"vi": "Lượt mở (30 ngày)", "en": "Opened (30 days)"},
+            "inbox": {"vi": "Vào hộp thư (30 ngày)", "en": "In inboxes (30 days)"},
+        }.items()
+    },
 }
 
 
