@@ -214,3 +214,20 @@ def test_two_erasures_at_once_erase_once_without_error(
 
     assert 204 in statuses and set(statuses) <= {204, 404}, statuses
     assert (_count(Citizen), _count(InboxItem), _count(ConsentRecord)) == (0, 0, 0)
+
+
+def test_an_erased_citizens_id_is_never_given_to_the_next_citizen(client, signed_in, consent, fcm):
+    """Audit and personal-data-read entries name citizens by id: a reused id would make
+    the entries about an erased citizen seem to concern a new one."""
+    headers, erased = _citizen_with_data(client, signed_in, consent)
+    erased_id = erased.id  # the newest row: SQLite without AUTOINCREMENT would reuse it
+    assert (
+        client.delete("/api/v1/me", headers=headers, query_string={"confirm": "true"}).status_code
+        == 204
+    )
+
+    newcomer = signed_in("+84912000002")
+    assert client.get("/api/v1/me", headers=newcomer).status_code == 200
+
+    db.session.rollback()
+    assert db.session.scalars(select(Citizen.id)).one() > erased_id
