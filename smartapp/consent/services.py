@@ -187,8 +187,8 @@ def require_consent(citizen: Citizen, purpose: str = SERVICE) -> None:
     )
 
 
-def _known(notice: PrivacyNotice, purposes: Sequence[str]) -> list[str]:
-    slugs = [p["slug"] for p in notice.purposes]
+def _known(slugs: Sequence[str], purposes: Sequence[str]) -> list[str]:
+    """``purposes`` in the order of ``slugs``, the ones they may name."""
     unknown = sorted(set(purposes) - set(slugs))
     if unknown:
         raise InvalidInput.of("purposes", f"not purposes of the notice: {', '.join(unknown)}")
@@ -203,7 +203,7 @@ def new_consent(
     notice = current_notice()
     if version != notice.version:
         raise InvalidInput.of("version", f"the current notice is version {notice.version}")
-    granted = _known(notice, purposes)
+    granted = _known([p["slug"] for p in notice.purposes], purposes)
     missing = [p["slug"] for p in notice.purposes if p["required"] and p["slug"] not in granted]
     if missing:
         raise InvalidInput.of("purposes", f"required: {', '.join(missing)}")
@@ -227,7 +227,10 @@ def new_withdrawal(
     state = consent_state(citizen)
     if state.record is None:
         raise InvalidInput.of("purposes", "nothing was consented to")
-    withdrawn = _known(state.notice, purposes) if purposes else []
+    # what was granted goes on until withdrawn, even a purpose a newer notice dropped
+    offered = [p["slug"] for p in state.notice.purposes]
+    withdrawable = offered + [slug for slug in state.granted if slug not in offered]
+    withdrawn = _known(withdrawable, purposes) if purposes else []
     if not withdrawn:
         raise InvalidInput.of("purposes", "name at least one purpose")
     granted = [slug for slug in state.granted if slug not in withdrawn]
