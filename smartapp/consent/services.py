@@ -22,6 +22,7 @@ from smartapp.extensions import db
 from smartapp.i18n import LANGUAGES, message
 from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Citizen
+from smartapp.inputs import UNSTORABLE_MESSAGE, unstorable
 
 PURPOSE_SLUG = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
 
@@ -67,6 +68,8 @@ def _check_localized(field: str, value: Any) -> None:
     unknown = set(value) - set(LANGUAGES)
     if unknown or not all(isinstance(text, str) for text in value.values()):
         raise InvalidInput.of(field, f"texts by language, one of {', '.join(LANGUAGES)}")
+    if any(unstorable(text) for text in value.values()):  # a file: the API refuses it sooner
+        raise InvalidInput.of(field, UNSTORABLE_MESSAGE)
 
 
 def _check_purposes(purposes: Sequence[dict[str, Any]]) -> None:

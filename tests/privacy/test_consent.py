@@ -184,6 +184,23 @@ def test_the_command_line_publishes_a_version(app, tmp_path):
     assert refused.exit_code != 0 and "purposes" in refused.output
 
 
+def test_the_command_line_refuses_text_no_app_could_show(app, tmp_path):
+    """The API refuses a NUL or a lone surrogate before its schema; a file must be refused too."""
+    path = tmp_path / "notice.json"
+    runner = app.test_cli_runner()
+    purposes = NEW_NOTICE["purposes"]
+    for field, notice in [
+        ("body", {**NEW_NOTICE, "body": {"vi": "Nội dung\x00"}}),
+        ("purposes", {**NEW_NOTICE, "purposes": [{**purposes[0], "title": {"vi": "\ud800"}}]}),
+    ]:
+        path.write_text(json.dumps(notice), encoding="utf-8")
+
+        refused = runner.invoke(args=["privacy", "publish", str(path)])
+
+        assert refused.exit_code != 0 and field in refused.output, refused.output
+    assert json.loads(runner.invoke(args=["privacy", "notice"]).output)["version"] == 1
+
+
 def test_a_wards_audience_is_those_who_grant_location(client, signed_in, consent):
     people = [signed_in(f"+8491200000{n}") for n in range(3)]
     ids = []
