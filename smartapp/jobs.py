@@ -88,11 +88,10 @@ def enqueue_after_commit(
     transaction); this only wakes a worker up. If Redis is unreachable the enqueue is logged
     and dropped: the periodic sweep of the outbox finds the work anyway.
     """
-    if isinstance(session, scoped_session):
-        session = session()
+    current = session() if isinstance(session, scoped_session) else session
     # the savepoint (or transaction) it belongs to: its rollback must drop it
-    owner = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_AFTER_COMMIT, []).append((owner, function, args, kwargs))
+    owner = current.get_nested_transaction() or current.get_transaction()
+    current.info.setdefault(_AFTER_COMMIT, []).append((owner, function, args, kwargs))
 
 
 def after_commit(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
