@@ -38,6 +38,14 @@ def _progress(export: DataExport, done: int, total: int) -> None:
     db.session.commit()
 
 
+def _member(name: str) -> str:
+    """``name`` (``<slug>/<the plugin's name>``) when it stays in the plugin's folder once
+    extracted: not every unzip tool refuses ``..`` or an absolute path."""
+    if "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+        raise ValueError(f"unsafe file name in the archive: {name}")
+    return name
+
+
 def build(export_id: str) -> str:
     """Write the archive of one export: ``data.json`` and every plugin's files."""
     export = db.session.get(DataExport, export_id)
@@ -63,7 +71,7 @@ def build(export_id: str) -> str:
                 json.dumps(DataDocumentSchema().dump(data.document), ensure_ascii=False, indent=2),
             )
             for number, (name, file) in enumerate(data.files, start=1):
-                archive.writestr(name, file.read(), zipfile.ZIP_STORED)  # photos: compressed
+                archive.writestr(_member(name), file.read(), zipfile.ZIP_STORED)  # photos
                 if number % _PROGRESS_EVERY == 0:
                     _progress(export, number, len(data.files))
         os.replace(temporary, archived)

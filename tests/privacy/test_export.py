@@ -234,3 +234,27 @@ def test_an_export_id_that_cannot_be_one_is_not_found(client, signed_in, error_e
     link = client.get(started.headers["Location"], headers=headers).json["download_url"]
     token = link.split("token=")[1]
     error_envelope(client.get(f"/api/v1/me/data/exports/%00/download?token={token}"), 403)
+
+
+class EscapingPlugin(Plugin):
+    """Names its file outside its folder"""
+
+    slug = "escaping"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Thoát"}
+
+    def export_citizen_data(self, citizen: Citizen) -> CitizenExport:
+        """A file named to climb out of the archive's folder on extraction."""
+        return CitizenExport({"files": 1}, [ExportFile("../../.bashrc", lambda: b"echo owned")])
+
+
+@with_plugins(EscapingPlugin)
+def test_an_archive_name_outside_the_plugins_folder_is_refused(client, signed_in):
+    headers = signed_in("+84912000001")
+
+    started = client.get("/api/v1/me/data?format=zip", headers=headers)
+
+    status = client.get(started.headers["Location"], headers=headers).json
+    assert status["status"] == "failed" and "../../.bashrc" in status["error"]
+    assert list(archive.export_folder().iterdir()) == []
