@@ -17,7 +17,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from smartapp.extensions import WRITER_PROCESS, db
 
@@ -88,7 +88,10 @@ def enqueue_after_commit(
     transaction); this only wakes a worker up. If Redis is unreachable the enqueue is logged
     and dropped: the periodic sweep of the outbox finds the work anyway.
     """
-    session.info.setdefault(_AFTER_COMMIT, []).append((function, args, kwargs))
+    current = session() if isinstance(session, scoped_session) else session
+    # the savepoint (or transaction) it belongs to: its rollback must drop it
+    owner = current.get_nested_transaction() or current.get_transaction()
+    current.info.setdefault(_AFTER_COMMIT, []).append((owner, function, args, kwargs))
 
 
 def after_commit(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -100,7 +103,9 @@ def after_commit(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Non
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    for function, args, kwargs in session.info.pop(_AFTER_COMMIT, []):
+    if session.in_nested_transaction():
+        return  # a savepoint's release: the transaction around it may still roll back
+    for _, function, args, kwargs in session.info.pop(_AFTER_COMMIT, []):
         try:
             enqueue(function, *args, **kwargs)
         except RedisError:
@@ -113,9 +118,24 @@ def _run_after_commit(session: Session) -> None:
             log.exception("background job %s failed", function.__qualname__)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_commit(session: Session, previous_transaction: SessionTransaction) -> None:
+    """Drop the work queued within the transaction or savepoint rolled back, only that."""
+    queued = session.info.get(_AFTER_COMMIT)
+    if queued:
+        session.info[_AFTER_COMMIT] = [
+            item for item in queued if not _within(item[0], previous_transaction)
+        ]
+
+
+def _within(owner: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    if owner is None:  # queued before the session began: it belongs to the outermost
+        return transaction.parent is None
+    while owner is not None:
+        if owner is transaction:
+            return True
+        owner = owner.parent
+    return False
 
 
 def every(app: Flask, seconds: int, function: Callable[[], Any]) -> None:

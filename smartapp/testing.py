@@ -213,6 +213,10 @@ def clean_database() -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+            # AUTOINCREMENT counters (citizens), as PostgreSQL's RESTART IDENTITY
+            counters = "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+            if connection.scalar(sa.text(counters)):
+                connection.execute(sa.text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

@@ -104,3 +104,45 @@ def test_unknown_lineage_is_a_clear_error(tmp_path):
     result = app.test_cli_runner().invoke(args=["db", "upgrade", "--plugin", "nope"])
     assert result.exit_code == 2
     assert "Invalid value for '--plugin': no migrations for 'nope'" in result.output
+
+
+def test_citizens_rebuilt_with_autoincrement_keep_their_rows_and_dependants(
+    fresh_database_url, tmp_path
+):
+    """The SQLite rebuild of ``citizens`` (AUTOINCREMENT) keeps every citizen and what
+    refers to them (with foreign keys on, dropping the old table would cascade), and the
+    newest citizen's id is not handed out again after it is deleted."""
+    app = make_app(fresh_database_url, tmp_path, [])
+    core = lineages.core_lineage()
+    add_citizen = sa.text(
+        "INSERT INTO citizens (firebase_uid, language, created_at) "
+        "VALUES (:uid, 'vi', CURRENT_TIMESTAMP) RETURNING id"
+    )
+    count_devices = sa.text("SELECT count(*) FROM notification_devices")
+    with app.app_context():
+        lineages.upgrade(core, "9a631e43ac2a")
+        with db.engine.begin() as connection:
+            first = connection.scalar(add_citizen, {"uid": "uid-1"})
+            newest = connection.scalar(add_citizen, {"uid": "uid-2"})
+            connection.execute(
+                sa.text(
+                    "INSERT INTO notification_devices (citizen_id, token, platform, language,"
+                    " app_version, active, created_at, last_seen_at) VALUES (:citizen, 'tok',"
+                    " 'android', 'vi', '3.2.0', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"citizen": newest},
+            )
+
+        lineages.upgrade(core)
+
+        with db.engine.begin() as connection:
+            assert connection.scalar(count_devices) == 1
+            connection.execute(sa.text("DELETE FROM citizens WHERE id = :id"), {"id": newest})
+            assert connection.scalar(count_devices) == 0  # foreign keys still on: cascades
+            newcomer = connection.scalar(add_citizen, {"uid": "uid-3"})
+        assert newcomer > newest
+        lineages.downgrade(core, "9a631e43ac2a")
+        with db.engine.connect() as connection:
+            ids = set(connection.scalars(sa.text("SELECT id FROM citizens")))
+        assert ids == {first, newcomer}
+        db.engine.dispose()

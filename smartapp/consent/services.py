@@ -22,6 +22,7 @@ from smartapp.extensions import db
 from smartapp.i18n import LANGUAGES, message
 from smartapp.identity.audit import record_audit
 from smartapp.identity.models import Citizen
+from smartapp.inputs import UNSTORABLE_MESSAGE, unstorable
 
 PURPOSE_SLUG = re.compile(r"^[a-z][a-z0-9_]{1,47}$")
 
@@ -67,6 +68,8 @@ def _check_localized(field: str, value: Any) -> None:
     unknown = set(value) - set(LANGUAGES)
     if unknown or not all(isinstance(text, str) for text in value.values()):
         raise InvalidInput.of(field, f"texts by language, one of {', '.join(LANGUAGES)}")
+    if any(unstorable(text) for text in value.values()):  # a file: the API refuses it sooner
+        raise InvalidInput.of(field, UNSTORABLE_MESSAGE)
 
 
 def _check_purposes(purposes: Sequence[dict[str, Any]]) -> None:
@@ -187,8 +190,8 @@ def require_consent(citizen: Citizen, purpose: str = SERVICE) -> None:
     )
 
 
-def _known(notice: PrivacyNotice, purposes: Sequence[str]) -> list[str]:
-    slugs = [p["slug"] for p in notice.purposes]
+def _known(slugs: Sequence[str], purposes: Sequence[str]) -> list[str]:
+    """``purposes`` in the order of ``slugs``, the ones they may name."""
     unknown = sorted(set(purposes) - set(slugs))
     if unknown:
         raise InvalidInput.of("purposes", f"not purposes of the notice: {', '.join(unknown)}")
@@ -203,7 +206,7 @@ def new_consent(
     notice = current_notice()
     if version != notice.version:
         raise InvalidInput.of("version", f"the current notice is version {notice.version}")
-    granted = _known(notice, purposes)
+    granted = _known([p["slug"] for p in notice.purposes], purposes)
     missing = [p["slug"] for p in notice.purposes if p["required"] and p["slug"] not in granted]
     if missing:
         raise InvalidInput.of("purposes", f"required: {', '.join(missing)}")
@@ -227,7 +230,10 @@ def new_withdrawal(
     state = consent_state(citizen)
     if state.record is None:
         raise InvalidInput.of("purposes", "nothing was consented to")
-    withdrawn = _known(state.notice, purposes) if purposes else []
+    # what was granted goes on until withdrawn, even a purpose a newer notice dropped
+    offered = [p["slug"] for p in state.notice.purposes]
+    withdrawable = offered + [slug for slug in state.granted if slug not in offered]
+    withdrawn = _known(withdrawable, purposes) if purposes else []
     if not withdrawn:
         raise InvalidInput.of("purposes", "name at least one purpose")
     granted = [slug for slug in state.granted if slug not in withdrawn]

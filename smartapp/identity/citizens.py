@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from smartapp.extensions import db
+from smartapp.extensions import SAFE_METHODS, db
 from smartapp.identity.models import Citizen
 from smartapp.identity.tokens import CitizenClaims
 
@@ -13,7 +14,13 @@ from smartapp.identity.tokens import CitizenClaims
 def citizen_from_claims(claims: CitizenClaims) -> Citizen:
     """The citizen behind verified ``claims``; the first valid token creates them, and a new
     phone number in a token replaces the stored one."""
-    citizen = db.session.scalar(select(Citizen).where(Citizen.firebase_uid == claims.uid))
+    query = select(Citizen).where(Citizen.firebase_uid == claims.uid)
+    if has_request_context() and request.method not in SAFE_METHODS:
+        # held to the request's commit (PostgreSQL): an erasure at the same time waits for
+        # this request's writes, or this request waits for the erasure and finds no citizen,
+        # instead of failing on its foreign key
+        query = query.with_for_update(key_share=True)
+    citizen = db.session.scalar(query)
     if citizen is not None and (
         not claims.phone_number or citizen.phone_number == claims.phone_number
     ):

@@ -16,6 +16,9 @@ class Citizen(Base):
     """A person signed in with a phone number; created by their first valid ID token."""
 
     __tablename__ = "citizens"
+    # SQLite would otherwise give an erased newest citizen's id to the next one, and audit
+    # entries about the erased citizen would seem to concern the new one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firebase_uid: Mapped[str] = mapped_column(String(128), unique=True)

@@ -38,6 +38,14 @@ def _progress(export: DataExport, done: int, total: int) -> None:
     db.session.commit()
 
 
+def _member(name: str) -> str:
+    """``name`` (``<slug>/<the plugin's name>``) when it stays in the plugin's folder once
+    extracted: not every unzip tool refuses ``..`` or an absolute path."""
+    if "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+        raise ValueError(f"unsafe file name in the archive: {name}")
+    return name
+
+
 def build(export_id: str) -> str:
     """Write the archive of one export: ``data.json`` and every plugin's files."""
     export = db.session.get(DataExport, export_id)
@@ -46,7 +54,8 @@ def build(export_id: str) -> str:
     export.status, export.progress = ExportStatus.BUILDING, 1
     db.session.commit()
     citizen = db.session.get(Citizen, export.citizen_id)
-    assert citizen is not None  # the export row goes with the citizen
+    if citizen is None:  # erased meanwhile, and the export with them
+        return "erased"
     # plugins link files with url_for, which needs a request: a worker has none (paths only)
     with current_app.test_request_context():
         data = citizen_data(citizen)
@@ -54,6 +63,7 @@ def build(export_id: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".export-")
     os.close(handle)
+    archived = archive_path(export_id)
     try:
         with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(
@@ -61,22 +71,27 @@ def build(export_id: str) -> str:
                 json.dumps(DataDocumentSchema().dump(data.document), ensure_ascii=False, indent=2),
             )
             for number, (name, file) in enumerate(data.files, start=1):
-                archive.writestr(name, file.read(), zipfile.ZIP_STORED)  # photos: compressed
+                archive.writestr(_member(name), file.read(), zipfile.ZIP_STORED)  # photos
                 if number % _PROGRESS_EVERY == 0:
                     _progress(export, number, len(data.files))
-        os.replace(temporary, archive_path(export_id))
+        os.replace(temporary, archived)
+        export.status, export.progress = ExportStatus.READY, 100
+        export.size = archived.stat().st_size
+        export.finished_at = utcnow()
+        export.expires_at = export.finished_at + timedelta(seconds=ARCHIVE_SECONDS)
+        # fails if the citizen was erased meanwhile: their erasure removed the archives it
+        # found, so this one, placed after, goes here (no expiry would ever find it)
+        db.session.commit()
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        archived.unlink(missing_ok=True)
         db.session.rollback()
+        if db.session.get(DataExport, export_id) is None:
+            return "erased"
         export.status, export.error = ExportStatus.FAILED, str(error)[:300]
         export.finished_at = utcnow()
         db.session.commit()
         raise
-    export.status, export.progress = ExportStatus.READY, 100
-    export.size = archive_path(export_id).stat().st_size
-    export.finished_at = utcnow()
-    export.expires_at = export.finished_at + timedelta(seconds=ARCHIVE_SECONDS)
-    db.session.commit()
     return "ready"
 
 

@@ -10,6 +10,7 @@ deleted.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from smartapp.errors import DomainError, Forbidden, NotFound
 from smartapp.extensions import db, utcnow
@@ -29,6 +30,8 @@ from smartapp.privacy.tasks import build_archive, remove_archives
 
 #: how long one download link works
 LINK_SECONDS = 3600
+#: what an export's id looks like
+EXPORT_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class LinkExpired(DomainError):
@@ -43,15 +46,25 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def start_export(citizen: Citizen) -> DataExport:
     """A new export, queued; the archive job starts once it is committed."""
-    export = DataExport(id=secrets.token_hex(16), citizen_id=citizen.id)
-    db.session.add(export)
-    enqueue_after_commit(db.session, build_archive, export.id)
+    export_id = secrets.token_hex(16)
+    db.session.add(DataExport(id=export_id, citizen_id=citizen.id))
+    enqueue_after_commit(db.session, build_archive, export_id)
     db.session.commit()
+    # built in-process (no Redis), it may be gone already with an erasure of its citizen
+    export = db.session.get(DataExport, export_id)
+    if export is None:
+        raise NotFound("no such export")
     return export
 
 
+def _export(export_id: str) -> DataExport | None:
+    """The export, or ``None`` for an id that cannot be one (``secrets.token_hex(16)``):
+    PostgreSQL fails on a NUL rather than find nothing."""
+    return db.session.get(DataExport, export_id) if EXPORT_ID.fullmatch(export_id) else None
+
+
 def citizen_export(citizen: Citizen, export_id: str) -> DataExport:
-    export = db.session.get(DataExport, export_id)
+    export = _export(export_id)
     if export is None or export.citizen_id != citizen.id:
         raise NotFound("no such export")
     return export
@@ -86,7 +99,7 @@ def downloadable(export_id: str, token: str) -> Path:
         raise LinkExpired(errors={"token": ["the link has expired; ask for it again"]}) from None
     except BadSignature:
         raise Forbidden(errors={"token": ["not a valid download link"]}) from None
-    export = db.session.get(DataExport, export_id)
+    export = _export(export_id)
     if signed_id != export_id or export is None or export.status != ExportStatus.READY:
         raise Forbidden(errors={"token": ["not a valid download link"]})
     path = archive_path(export_id)
@@ -97,11 +110,11 @@ def downloadable(export_id: str, token: str) -> Path:
 
 def forget_exports(citizen_id: int) -> int:
     """Delete the citizen's exports (the caller commits); their archives go after the commit."""
-    exports = list(
-        db.session.scalars(select(DataExport).where(DataExport.citizen_id == citizen_id))
+    # by statement: the ORM might delete the citizen first, whose cascade leaves it nothing
+    export_ids = list(
+        db.session.scalars(select(DataExport.id).where(DataExport.citizen_id == citizen_id))
     )
-    for export in exports:
-        db.session.delete(export)
-    if exports:
-        after_commit(remove_archives, [export.id for export in exports])
-    return len(exports)
+    if export_ids:
+        db.session.execute(delete(DataExport).where(DataExport.id.in_(export_ids)))
+        after_commit(remove_archives, export_ids)
+    return len(export_ids)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 import smartapp.notifications.audience as audience
 from smartapp.consent.models import ConsentRecord
+from smartapp.consent.services import consent_allows
 from smartapp.extensions import db
 from smartapp.identity.models import AuditEntry
 from smartapp.notifications.models import SubscriptionState, TopicSubscription
@@ -183,6 +184,23 @@ def test_the_command_line_publishes_a_version(app, tmp_path):
     assert refused.exit_code != 0 and "purposes" in refused.output
 
 
+def test_the_command_line_refuses_text_no_app_could_show(app, tmp_path):
+    """The API refuses a NUL or a lone surrogate before its schema; a file must be refused too."""
+    path = tmp_path / "notice.json"
+    runner = app.test_cli_runner()
+    purposes = NEW_NOTICE["purposes"]
+    for field, notice in [
+        ("body", {**NEW_NOTICE, "body": {"vi": "Nội dung\x00"}}),
+        ("purposes", {**NEW_NOTICE, "purposes": [{**purposes[0], "title": {"vi": "\ud800"}}]}),
+    ]:
+        path.write_text(json.dumps(notice), encoding="utf-8")
+
+        refused = runner.invoke(args=["privacy", "publish", str(path)])
+
+        assert refused.exit_code != 0 and field in refused.output, refused.output
+    assert json.loads(runner.invoke(args=["privacy", "notice"]).output)["version"] == 1
+
+
 def test_a_wards_audience_is_those_who_grant_location(client, signed_in, consent):
     people = [signed_in(f"+8491200000{n}") for n in range(3)]
     ids = []
@@ -198,3 +216,24 @@ def test_a_wards_audience_is_those_who_grant_location(client, signed_in, consent
     reached = db.session.scalars(audience.citizens({"kind": "wards", "wards": [WARD]})).all()
 
     assert reached == [ids[0]]
+
+
+def test_a_purpose_the_new_notice_dropped_can_still_be_withdrawn(client, signed_in, consent, admin):
+    """What was granted goes on until withdrawn, so it must stay withdrawable even when the
+    current notice no longer lists it."""
+    headers = signed_in("+84912000001")
+    consent(headers)  # version 1: service and location_notifications
+    only_service = {**NEW_NOTICE, "purposes": NEW_NOTICE["purposes"][:1]}
+    assert client.post(NOTICES, headers=admin.headers, json=only_service).status_code == 201
+    citizen_id = client.get("/api/v1/me", headers=headers).json["id"]
+    assert consent_allows(citizen_id, "location_notifications")
+
+    withdrawn = client.post(
+        f"{CONSENT}/withdraw", headers=headers, json={"purposes": ["location_notifications"]}
+    )
+
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert withdrawn.json["granted"] == ["service"]
+    assert not consent_allows(citizen_id, "location_notifications")
+    unknown = client.post(f"{CONSENT}/withdraw", headers=headers, json={"purposes": ["surveys"]})
+    assert unknown.status_code == 422 and set(unknown.json["errors"]) == {"purposes"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,6 +17,7 @@ from smartapp.consent.models import ConsentRecord
 from smartapp.extensions import db
 from smartapp.firebase import firebase_app
 from smartapp.identity.models import AuditEntry, Citizen
+from smartapp.jobs import after_commit
 from smartapp.notifications.inbox import notify
 from smartapp.notifications.models import Device, InboxItem, TopicSubscription
 from smartapp.plugins.base import Plugin
@@ -214,3 +217,117 @@ def test_two_erasures_at_once_erase_once_without_error(
 
     assert 204 in statuses and set(statuses) <= {204, 404}, statuses
     assert (_count(Citizen), _count(InboxItem), _count(ConsentRecord)) == (0, 0, 0)
+
+
+def test_an_erased_citizens_id_is_never_given_to_the_next_citizen(client, signed_in, consent, fcm):
+    """Audit and personal-data-read entries name citizens by id: a reused id would make
+    the entries about an erased citizen seem to concern a new one."""
+    headers, erased = _citizen_with_data(client, signed_in, consent)
+    erased_id = erased.id  # the newest row: SQLite without AUTOINCREMENT would reuse it
+    assert (
+        client.delete("/api/v1/me", headers=headers, query_string={"confirm": "true"}).status_code
+        == 204
+    )
+
+    newcomer = signed_in("+84912000002")
+    assert client.get("/api/v1/me", headers=newcomer).status_code == 200
+
+    db.session.rollback()
+    assert db.session.scalars(select(Citizen.id)).one() > erased_id
+
+
+class SlowErasurePlugin(Plugin):
+    """Takes its time to erase, holding the erasure's transaction open"""
+
+    slug = "slow"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Chậm"}
+    started = threading.Event()
+
+    def erase_citizen_data(self, citizen: Citizen) -> Mapping[str, int]:
+        """Signals, then waits a second."""
+        type(self).started.set()
+        time.sleep(1)
+        return {}
+
+
+@with_plugins(SlowErasurePlugin)
+def test_writing_while_being_erased_is_no_server_error(
+    live_server, client, signed_in, consent, fcm
+):
+    headers, _ = _citizen_with_data(client, signed_in, consent)
+    SlowErasurePlugin.started.clear()
+    notice = client.get("/api/v1/privacy/notice").json["version"]
+
+    def erase() -> int:
+        return requests.delete(
+            f"{live_server}/api/v1/me?confirm=true", headers=headers, timeout=30
+        ).status_code
+
+    def write() -> requests.Response:
+        SlowErasurePlugin.started.wait(10)
+        return requests.post(
+            f"{live_server}/api/v1/privacy/consent",
+            headers=headers,
+            json={"version": notice, "purposes": ["service"]},
+            timeout=30,
+        )
+
+    with ThreadPoolExecutor(2) as pool:
+        erased, written = pool.submit(erase), pool.submit(write)
+        assert erased.result() == 204
+        response = written.result()
+    assert response.status_code < 500, response.text
+    assert response.headers["Content-Type"] == "application/json"
+
+
+OUTSIDE_STEPS: list[int] = []
+
+
+def delete_files_of(citizen_id: int) -> None:
+    """Stands for a plugin's work outside the database (its photo files)."""
+    OUTSIDE_STEPS.append(citizen_id)
+
+
+class FilesPlugin(Plugin):
+    """Deletes its files after the erasure's commit"""
+
+    slug = "files"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Tệp"}
+
+    def erase_citizen_data(self, citizen: Citizen) -> Mapping[str, int]:
+        """Queues the deletion of the citizen's files for after the commit."""
+        after_commit(delete_files_of, citizen.id)
+        return {"files": 1}
+
+
+@with_plugins(FilesPlugin, FailingPlugin)
+def test_a_refused_erasure_does_nothing_outside_the_database(
+    client, signed_in, consent, fcm, monkeypatch
+):
+    """Each plugin erases in a savepoint; the release of one is not the erasure's commit."""
+    monkeypatch.setattr(erasure, "RETRY_DELAY", 0)
+    OUTSIDE_STEPS.clear()
+    headers, _ = _citizen_with_data(client, signed_in, consent)
+
+    response = client.delete("/api/v1/me", headers=headers, query_string={"confirm": "true"})
+
+    assert response.status_code == 503, response.json
+    assert OUTSIDE_STEPS == []  # the files stay with the rows that name them
+    assert fcm.requests == [] or not any(r.path.endswith("batchRemove") for r in fcm.requests)
+    assert (_count(Citizen), _count(Device)) == (1, 1)
+
+
+@with_plugins(FilesPlugin)
+def test_a_done_erasure_does_its_outside_steps_once(client, signed_in, consent, fcm):
+    OUTSIDE_STEPS.clear()
+    headers, citizen = _citizen_with_data(client, signed_in, consent)
+    citizen_id = citizen.id
+
+    response = client.delete("/api/v1/me", headers=headers, query_string={"confirm": "true"})
+
+    assert response.status_code == 204, response.json
+    assert [citizen_id] == OUTSIDE_STEPS

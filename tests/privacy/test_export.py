@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
 from collections.abc import Mapping
 
+from flask import current_app
 from sqlalchemy import select
 
 import smartapp.privacy.archive as archive
@@ -17,6 +19,7 @@ from smartapp.notifications.inbox import notify
 from smartapp.plugins.base import CitizenExport, ExportFile, Plugin
 from smartapp.plugins.citizen_data import citizen_data_problems
 from smartapp.plugins.registry import discover
+from smartapp.privacy.models import DataExport
 from smartapp.testing import with_plugins
 from tests.privacy.conftest import PHONE, WARD
 
@@ -174,3 +177,84 @@ def test_an_archive_that_cannot_be_built_says_so(client, signed_in):
     assert status["status"] == "failed" and "photo-1.jpg" in status["error"]
     assert status["download_url"] is None
     assert list(archive.export_folder().iterdir()) == []  # no half-written archive
+
+
+class ErasedWhileArchivedPlugin(Plugin):
+    """Its one file is read while the citizen erases their account (a concurrent request)."""
+
+    slug = "racing"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Đua"}
+    headers: dict[str, str] = {}
+    erasure_status: list[int] = []
+
+    def export_citizen_data(self, citizen: Citizen) -> CitizenExport:
+        """A file whose reading erases the citizen first."""
+
+        def read() -> bytes:
+            # another request, as from another gunicorn worker: its own context and session
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            erase = threading.Thread(
+                target=lambda: type(self).erasure_status.append(
+                    app.test_client()
+                    .delete("/api/v1/me?confirm=true", headers=type(self).headers)
+                    .status_code
+                )
+            )
+            erase.start()
+            erase.join()
+            return b"photo bytes"
+
+        return CitizenExport({"files": 1}, [ExportFile("photo-1.jpg", read)])
+
+
+@with_plugins(ErasedWhileArchivedPlugin)
+def test_an_erasure_while_the_archive_is_built_leaves_no_archive(client, signed_in, fcm):
+    ErasedWhileArchivedPlugin.headers = signed_in("+84912000001")
+    ErasedWhileArchivedPlugin.erasure_status.clear()
+
+    started = client.get("/api/v1/me/data?format=zip", headers=ErasedWhileArchivedPlugin.headers)
+
+    # built in-process (no Redis), within this request: the export went with the citizen
+    assert started.status_code == 404, started.json
+    assert ErasedWhileArchivedPlugin.erasure_status == [204]
+    db.session.rollback()
+    assert db.session.scalars(select(Citizen)).all() == []
+    assert db.session.scalars(select(DataExport)).all() == []
+    # the erased citizen's data must not stay on disk, where no expiry would ever find it
+    assert [p.name for p in archive.export_folder().iterdir()] == []
+
+
+def test_an_export_id_that_cannot_be_one_is_not_found(client, signed_in, error_envelope):
+    headers = signed_in("+84912000001")
+    for export_id in ("%00", "a%00b", "..%2F..", "x" * 33):
+        error_envelope(client.get(f"/api/v1/me/data/exports/{export_id}", headers=headers), 404)
+    started = client.get("/api/v1/me/data?format=zip", headers=headers)
+    link = client.get(started.headers["Location"], headers=headers).json["download_url"]
+    token = link.split("token=")[1]
+    error_envelope(client.get(f"/api/v1/me/data/exports/%00/download?token={token}"), 403)
+
+
+class EscapingPlugin(Plugin):
+    """Names its file outside its folder"""
+
+    slug = "escaping"
+    version = "1.0"
+    core_requires = ">=0.1"
+    title = {"vi": "Thoát"}
+
+    def export_citizen_data(self, citizen: Citizen) -> CitizenExport:
+        """A file named to climb out of the archive's folder on extraction."""
+        return CitizenExport({"files": 1}, [ExportFile("../../.bashrc", lambda: b"echo owned")])
+
+
+@with_plugins(EscapingPlugin)
+def test_an_archive_name_outside_the_plugins_folder_is_refused(client, signed_in):
+    headers = signed_in("+84912000001")
+
+    started = client.get("/api/v1/me/data?format=zip", headers=headers)
+
+    status = client.get(started.headers["Location"], headers=headers).json
+    assert status["status"] == "failed" and "../../.bashrc" in status["error"]
+    assert list(archive.export_folder().iterdir()) == []
