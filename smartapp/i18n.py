@@ -55,6 +55,10 @@ MESSAGES: dict[str, Localized] = {
         "vi": "Phiên đăng nhập không hợp lệ hoặc đã hết hạn.",
         "en": "The sign-in token is invalid or has expired.",
     },
+    "erased_account_token": {
+        "vi": "Tài khoản này đã bị xoá; vui lòng đăng nhập lại.",
+        "en": "This account was erased; please sign in again.",
+    },
     "invalid_credentials": {
         "vi": "Email hoặc mật khẩu không đúng.",
         "en": "Wrong email or password.",

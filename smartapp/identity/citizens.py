@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from smartapp.extensions import SAFE_METHODS, db
 from smartapp.identity.models import Citizen
-from smartapp.identity.tokens import CitizenClaims
+from smartapp.identity.tokens import CitizenClaims, ErasedAccountToken
+
+#: ``app.extensions`` key of the check privacy installs (identity cannot import privacy,
+#: which imports identity): whether the account of a uid digest was erased after a token
+#: issued at the given time (seconds since the epoch, or ``None`` when unknown)
+ERASED_ACCOUNTS = "smartapp.erased_accounts"
+ErasedAccountCheck = Callable[[str, float | None], bool]
+
+
+def uid_digest(uid: str) -> str:
+    """A keyed digest of a Firebase uid, which names no one without the app's secret key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, uid.encode(), hashlib.sha256).hexdigest()
 
 
 def citizen_from_claims(claims: CitizenClaims) -> Citizen:
@@ -32,6 +48,10 @@ def citizen_from_claims(claims: CitizenClaims) -> Citizen:
         citizen.phone_number = claims.phone_number
         db.session.commit()
         return citizen
+    # only here, where a citizen would be created: the hot path of existing ones costs nothing
+    erased: ErasedAccountCheck = current_app.extensions[ERASED_ACCOUNTS]
+    if erased(uid_digest(claims.uid), claims.issued_at):
+        raise ErasedAccountToken("the token's account was erased")
     citizen = Citizen(
         firebase_uid=claims.uid, phone_number=claims.phone_number, display_name=claims.name
     )

@@ -17,6 +17,7 @@ from smartapp.identity.caching import CitizenWards, VerifiedTokens
 from smartapp.identity.tokens import (
     CitizenTokenVerifier,
     DevelopmentVerifier,
+    ErasedAccountToken,
     FirebaseVerifier,
     InvalidToken,
     StaffTokens,
@@ -25,6 +26,10 @@ from smartapp.identity.tokens import (
 
 def _invalid_token(error: InvalidToken) -> Response:
     return error_response(401, message("invalid_token"))
+
+
+def _erased_account_token(error: ErasedAccountToken) -> Response:
+    return error_response(401, message("erased_account_token"), {"token": [error.code]})
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -53,6 +58,7 @@ def init_app(app: Flask, api: Api, settings: Settings) -> None:
     app.extensions["smartapp.verifiers"] = verifiers
     app.extensions["smartapp.staff_tokens"] = StaffTokens(settings.secret_key)
     app.register_error_handler(InvalidToken, _invalid_token)
+    app.register_error_handler(ErasedAccountToken, _erased_account_token)
     app.before_request(reject_invalid_token)
     app.after_request(write_personal_data_reads)
     api.register_blueprint(routes.blp)

@@ -32,6 +32,14 @@ class InvalidToken(Exception):
     """The bearer token is malformed, forged, expired or revoked."""
 
 
+class ErasedAccountToken(InvalidToken):
+    """A valid token issued before its account was erased: it must not bring the citizen
+    back (firebase-admin does not check revocation, so it stays valid for up to an hour)."""
+
+    #: in the 401's ``errors``, so the app signs the citizen out instead of retrying
+    code = "token_of_erased_account"
+
+
 @dataclass(frozen=True)
 class CitizenClaims:
     """What an ID token says about the citizen."""
@@ -41,16 +49,25 @@ class CitizenClaims:
     name: str | None
     #: when the token stops being valid (seconds since the epoch)
     expires_at: float | None = None
+    #: when the token was issued (seconds since the epoch, whole seconds)
+    issued_at: float | None = None
 
     @classmethod
     def from_untrusted(
-        cls, uid: str, phone_number: Any, name: Any, expires_at: float | None = None
+        cls,
+        uid: str,
+        phone_number: Any,
+        name: Any,
+        expires_at: float | None = None,
+        issued_at: float | None = None,
     ) -> CitizenClaims:
         """Claims the citizen's own device can set (the display name, through the client SDK)
         are clamped to what the profile stores, so they can never make sign-in fail."""
         name = name.strip()[:NAME_LENGTH] or None if isinstance(name, str) else None
         phone = phone_number if isinstance(phone_number, str) and len(phone_number) <= 20 else None
-        return cls(uid=uid, phone_number=phone, name=name, expires_at=expires_at)
+        return cls(
+            uid=uid, phone_number=phone, name=name, expires_at=expires_at, issued_at=issued_at
+        )
 
 
 class CitizenTokenVerifier(Protocol):
@@ -76,7 +93,11 @@ class FirebaseVerifier:
         ) as error:
             raise InvalidToken(str(error)) from error
         return CitizenClaims.from_untrusted(
-            claims["uid"], claims.get("phone_number"), claims.get("name"), claims.get("exp")
+            claims["uid"],
+            claims.get("phone_number"),
+            claims.get("name"),
+            claims.get("exp"),
+            claims.get("iat"),
         )
 
 
@@ -103,6 +124,7 @@ class DevelopmentVerifier:
             phone_number=data["phone_number"],
             name=data["name"],
             expires_at=signed_at.timestamp() + DEVELOPMENT_TOKEN_MAX_AGE,
+            issued_at=signed_at.timestamp(),
         )
 
 

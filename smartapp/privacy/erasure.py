@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -27,6 +28,7 @@ from smartapp.errors import Conflict, DomainError, NotFound
 from smartapp.extensions import changed_rows, db
 from smartapp.i18n import message
 from smartapp.identity.audit import record_audit
+from smartapp.identity.citizens import uid_digest
 from smartapp.identity.models import Citizen
 from smartapp.jobs import enqueue_after_commit
 from smartapp.notifications.models import CitizenInterest, Device, InboxItem
@@ -103,6 +105,15 @@ def _locked(citizen_id: int) -> Citizen:
     return citizen
 
 
+def erased_since(digest: str, issued_at: float | None) -> bool:
+    """Whether the account of uid ``digest`` was erased at or after ``issued_at`` (whole
+    seconds, so a token of the erasure's own second counts as older; unknown: any time)."""
+    query = select(Erasure.id).where(Erasure.firebase_uid_digest == digest)
+    if issued_at is not None:
+        query = query.where(Erasure.created_at >= datetime.fromtimestamp(issued_at, UTC))
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def erase_citizen(citizen: Citizen, confirm: bool) -> dict[str, Any]:
     """Erase ``citizen`` (``confirm``), or raise :class:`ErasureUnconfirmed` with the summary
     of what it would erase, found by doing it and rolling back."""
@@ -127,7 +138,9 @@ def erase_citizen(citizen: Citizen, confirm: bool) -> dict[str, Any]:
             message("erasure_confirm"),
             {"confirm": ["add ?confirm=true to erase"], "summary": summary},
         )
-    erasure = Erasure(firebase_uid=firebase_uid, summary=summary)
+    erasure = Erasure(
+        firebase_uid=firebase_uid, firebase_uid_digest=uid_digest(firebase_uid), summary=summary
+    )
     db.session.add(erasure)
     db.session.flush()
     # the entry names the erasure, not the citizen: the log keeps no personal data

@@ -43,13 +43,17 @@ class DataExport(Base):
 
 class Erasure(Base):
     """An erasure done in the database, whose outside steps (the Firebase account) follow;
-    it keeps no personal data once they are done (``firebase_uid`` is then cleared)."""
+    it keeps no personal data once they are done (``firebase_uid`` is then cleared, its
+    keyed digest stays)."""
 
     __tablename__ = "privacy_erasures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the Firebase account to delete, until it is
     firebase_uid: Mapped[str | None] = mapped_column(String(128))
+    #: keyed digest of that uid (:func:`smartapp.identity.citizens.uid_digest`), kept: a
+    #: token issued before the erasure may not create the citizen again
+    firebase_uid_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     #: what was erased, as counts by kind (no personal data)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -215,7 +215,9 @@ def test_two_erasures_at_once_erase_once_without_error(
     with ThreadPoolExecutor(2) as pool:
         statuses = list(pool.map(erase, range(2)))
 
-    assert 204 in statuses and set(statuses) <= {204, 404}, statuses
+    # the second one finds the citizen gone while it waited (404), or comes after the
+    # erasure's commit with the token of an erased account (401)
+    assert 204 in statuses and set(statuses) <= {204, 401, 404}, statuses
     assert (_count(Citizen), _count(InboxItem), _count(ConsentRecord)) == (0, 0, 0)
 
 
