@@ -8,6 +8,7 @@ without a restart, and the home screen costs no query on the hot path.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -54,6 +55,9 @@ class RuntimeState:
     rows: dict[str, PluginSetting] = field(default_factory=dict)
     checked_at: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: each plugin's settings loaded through its schema, with the revision they were read at
+    #: (a request may ask several times; loading a schema costs about a millisecond)
+    loaded: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
 
     def refresh(self, force: bool = False) -> int:
         """Reload the rows if another worker bumped the revision; return the revision."""
@@ -96,11 +100,15 @@ class RuntimeState:
         )
 
     def settings_for(self, plugin: type[Plugin] | Plugin) -> dict[str, Any]:
-        stored = self.for_plugin(plugin).values
         if plugin.settings_schema is None:
             return {}
-        # Values were validated when saved; loading fills defaults of fields added since.
-        return plugin.settings_schema().load(stored)
+        revision = self.refresh()
+        cached = self.loaded.get(plugin.slug)
+        if cached is None or cached[0] != revision:
+            # Values were validated when saved; loading fills defaults of fields added since.
+            cached = (revision, plugin.settings_schema().load(self.for_plugin(plugin).values))
+            self.loaded[plugin.slug] = cached
+        return copy.deepcopy(cached[1])  # the caller may change its copy
 
 
 def runtime_state() -> RuntimeState:
