@@ -21,7 +21,7 @@ from flask import (
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from smartapp.errors import handle_http_exception
+from smartapp.errors import flatten_errors, handle_http_exception
 from smartapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, localize
 from smartapp.identity.auth import accept_console_session, current_staff, staff_may
 from smartapp.identity.models import Role
@@ -101,7 +101,14 @@ def error_page(error: HTTPException) -> Response | tuple[str, int]:
     if not _prefers_html():
         return handle_http_exception(error)
     code = error.code or 500
-    return render_template("console/error.html", code=code, error=error), code
+    data = getattr(error, "data", None) or {}
+    problems = data.get("errors") or data.get("messages")
+    return render_template(
+        "console/error.html",
+        code=code,
+        error=error,
+        problems=flatten_errors(problems) if problems else {},
+    ), code
 
 
 def gate(roles: tuple[Role | str, ...], permission: str | None) -> Response | None:
