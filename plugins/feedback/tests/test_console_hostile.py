@@ -9,7 +9,7 @@ import re
 
 import pytest
 from PIL import Image
-from smartapp_feedback.models import Event, Photo
+from smartapp_feedback.models import Event, Photo, Report
 from sqlalchemy import func, select
 
 from smartapp.plugin import db
@@ -108,3 +108,45 @@ def test_a_bad_upload_saves_nothing(console, hostile, sxd_staff, files, reason):
     assert [db.session.scalar(select(func.count()).select_from(t)) for t in (Photo, Event)] == (
         counts
     )
+
+
+def _open311(client, api_key, **form):
+    body = {"api_key": api_key, "service_code": "road-damage", "description": "Ổ gà", **form}
+    return client.post("/open311/v2/requests.json", data={"attribute[size]": "large", **body})
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"address_string": "a\x00b, phường Tân Ninh"}, "address_string"),
+        ({"address_string": "phường Tân Ninh", "description": "ổ\x00gà"}, "description"),
+        ({"lat": "11.31", "long": "106.09", "first_name": "A\x00"}, "first_name"),
+    ],
+)
+def test_open311_text_no_database_stores_is_a_400(client, api_key, form, field):
+    counted = db.session.scalar(select(func.count()).select_from(Report))
+    response = _open311(client, api_key, **form)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.get_json()[0]["description"].startswith(f"{field}:")
+    assert db.session.scalar(select(func.count()).select_from(Report)) == counted
+
+
+@pytest.mark.parametrize("address", ["z" * 1_000_000, "phường Tân Ninh " * 200])
+def test_open311_a_long_address_is_refused_before_it_is_read(client, api_key, address):
+    response = _open311(client, api_key, address_string=address)
+    assert response.status_code == 400
+    assert "address_string: Length must be between 1 and 300." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ("", "lat: lat and long, or address_string, are required."),
+        ("   ", "Names no ward"),
+        ("\u0300\u0301\u0303" * 50, "Names no ward"),
+        ("Phường Tân Ninh, Phường Long An", "Names several wards"),
+    ],
+)
+def test_open311_an_address_naming_no_one_ward(client, api_key, address, says):
+    response = _open311(client, api_key, address_string=address)
+    assert response.status_code == 400 and says in response.get_data(as_text=True)
