@@ -76,3 +76,19 @@ def test_a_bad_download_names_the_field_on_the_error_page(client, admin, sign_in
     refused = client.get("/admin/reports.pdf?month=0000-13")
     assert refused.status_code == 422
     assert "month" in refused.get_json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/admin/audit?action=a%00", "action"),
+        ("/admin/reports?agency=a%00", "agency"),
+        ("/admin/notifications?status=%00", "status"),
+    ],
+)
+def test_a_nul_in_a_query_string_is_a_422_naming_it(client, admin, sign_in, path, field):
+    sign_in(admin)
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 422 and f"<strong>{field}</strong>" in page.get_data(as_text=True)
+    answer = client.get(path, headers={"Accept": "application/json"})
+    assert answer.status_code == 422 and field in answer.get_json()["errors"]

@@ -58,6 +58,8 @@ def test_a_number_too_big_for_an_id_is_words(console, hostile, sxd_staff, digits
         ("limit=0", "limit"),
         ("ward_code=99999999999999999999", "ward_code"),
         ("q=" + "x" * 101, "q"),
+        ("q=%00", "q"),  # PostgreSQL compares no text holding a NUL
+        ("category=a%00", "category"),
     ],
 )
 def test_a_bad_filter_names_its_field(console, hostile, sxd_staff, query, field):
