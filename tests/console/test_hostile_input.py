@@ -119,3 +119,21 @@ def test_where_to_go_after_signing_in_stays_on_the_console(client, admin, target
     data = {"language": "en", "next": target, "csrf_token": csrf_token(client)}
     switched = client.post("/admin/language", data=data)
     assert switched.status_code == 303 and switched.headers["Location"] == location
+
+
+@pytest.mark.parametrize("path", ["/admin/notifications/preview", "/admin/notifications/new"])
+def test_the_largest_citizens_audience_is_counted(client, make_staff, sign_in, post, path):
+    """100,000 citizen numbers (the schema's limit) are more bound parameters than
+    PostgreSQL takes in one statement (65,535)."""
+    sign_in(make_staff("communicator"))
+    numbers = ",".join(str(number) for number in range(1, 100_001))
+    form = {
+        "title.vi": "Lịch cắt điện",
+        "body.vi": "Thứ Bảy 7:00–11:00",
+        "audience.kind": "citizens",
+        "audience.citizens": numbers,
+        "when": "now",
+        "action": "preview",
+    }
+    response = post(path, form)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
