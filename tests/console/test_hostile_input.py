@@ -137,3 +137,21 @@ def test_the_largest_citizens_audience_is_counted(client, make_staff, sign_in, p
     }
     response = post(path, form)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/nowhere",
+        "/admin/notifications/1/nowhere",
+        "/admin/u/feedback-nope/x",
+    ],
+)
+def test_an_address_no_page_has_is_the_consoles_404(client, admin, sign_in, path):
+    sign_in(admin)
+    page = client.get(path, headers=HTML)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "<h1>404 · Không tìm thấy</h1>" in page.get_data(as_text=True)
+    assert client.post(path, headers=HTML).status_code == 400  # no CSRF token
+    answer = client.get(path, headers={"Accept": "application/json"})
+    assert answer.status_code == 404 and answer.get_json()["code"] == 404
