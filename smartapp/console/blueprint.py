@@ -18,13 +18,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_smorest import abort as refuse
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from smartapp.errors import handle_http_exception
+from smartapp.errors import flatten_errors, handle_http_exception
 from smartapp.i18n import DEFAULT_LANGUAGE, LANGUAGES, localize
 from smartapp.identity.auth import accept_console_session, current_staff, staff_may
 from smartapp.identity.models import Role
+from smartapp.inputs import UNSTORABLE_MESSAGE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,10 +68,17 @@ def t(vi: str, en: str) -> str:
 def _identify_and_check_csrf() -> None:
     accept_console_session()
     csrf.protect()  # POST, PUT, PATCH, DELETE: the form field or the X-CSRFToken header
-    # the core refuses NUL in query strings and JSON (PostgreSQL cannot store it); forms too
-    # (werkzeug decodes form bytes with replacement, so no lone surrogate gets this far)
-    if any("\x00" in value for values in request.form.listvalues() for value in values):
-        abort(422)
+    # the API's parser refuses NUL in query strings and JSON (PostgreSQL cannot store it, nor
+    # compare with it); console pages read their forms and query strings themselves (werkzeug
+    # decodes both with replacement, so no lone surrogate gets this far)
+    fields = {
+        name
+        for given in (request.args, request.form)
+        for name, value in given.items(multi=True)
+        if "\x00" in value
+    }
+    if fields:
+        refuse(422, errors={name: [UNSTORABLE_MESSAGE] for name in sorted(fields)})
 
 
 @blp.after_request
@@ -101,7 +110,14 @@ def error_page(error: HTTPException) -> Response | tuple[str, int]:
     if not _prefers_html():
         return handle_http_exception(error)
     code = error.code or 500
-    return render_template("console/error.html", code=code, error=error), code
+    data = getattr(error, "data", None) or {}
+    problems = data.get("errors") or data.get("messages")
+    return render_template(
+        "console/error.html",
+        code=code,
+        error=error,
+        problems=flatten_errors(problems) if problems else {},
+    ), code
 
 
 def gate(roles: tuple[Role | str, ...], permission: str | None) -> Response | None:

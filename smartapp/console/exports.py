@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+from unidecode import unidecode
 
 from smartapp.extensions import utcnow
 from smartapp.i18n import localize
@@ -25,6 +27,8 @@ from smartapp.ioc.services import PROVINCE_TIME
 FONTS = Path(__file__).resolve().parent / "fonts"
 LANGUAGE = "vi"
 PROVINCE_WIDE = "Toàn tỉnh"
+#: what makes Excel or LibreOffice read a cell as a formula (OWASP's "CSV injection" list)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = (
     "Tháng",
     "Mã cơ quan",
@@ -54,23 +58,31 @@ def month_label(report: MonthlyReport) -> str:
 
 
 def filename(report: MonthlyReport, agency: str | None, extension: str) -> str:
-    """``bao-cao-thang-2026-11-SXD.pdf``: ASCII, so every browser keeps it as given."""
-    suffix = f"-{agency}" if agency else ""
+    """``bao-cao-thang-2026-11-SXD.pdf``: letters, digits and dashes only, so every browser
+    keeps it as given and no agency code (which is any text) can break the header."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", unidecode(agency or "")).strip("-")
+    suffix = f"-{slug}" if slug else ""
     return f"bao-cao-thang-{report.month:%Y-%m}{suffix}.{extension}"
+
+
+def _text_cell(text: str) -> str:
+    """A text as a spreadsheet shows it, never runs it: a leading ``'`` makes a would-be
+    formula (an agency code or a label is any text) plain text. Hand-made rather than
+    defusedcsv, which replaces the whole ``csv`` module for this one rule."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _row(report: MonthlyReport, line: ReportLine) -> list[str]:
     figure = line.figure
     value = "" if figure.value is None else str(figure.value)
-    return [
-        f"{report.month:%Y-%m}",
+    texts = [
         figure.agency_code or "",
         localize(line.source_title, LANGUAGE),
         f"{line.source}.{figure.key}",
         localize(figure.label, LANGUAGE),
-        value,
-        localize(figure.unit, LANGUAGE) if figure.unit else "",
     ]
+    unit = localize(figure.unit, LANGUAGE) if figure.unit else ""
+    return [f"{report.month:%Y-%m}", *map(_text_cell, texts), value, _text_cell(unit)]
 
 
 def report_csv(report: MonthlyReport) -> bytes:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, false, select, true
 
 from smartapp.consent.default_notice import LOCATION_NOTIFICATIONS
 from smartapp.consent.services import granting
@@ -77,7 +77,11 @@ def _citizen_condition(audience: Mapping[str, Any]) -> ColumnElement[bool]:
             )
         )
     if kind == "citizens":
-        return Citizen.id.in_(audience["citizens"])
+        # up to 100,000 numbers, more than PostgreSQL's 65,535 parameters: written into the
+        # statement instead (they are integers, checked by AudienceSchema)
+        return Citizen.id.in_(
+            bindparam("citizens", audience["citizens"], expanding=True, literal_execute=True)
+        )
     return false()
 
 

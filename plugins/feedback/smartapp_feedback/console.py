@@ -12,10 +12,18 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from marshmallow import ValidationError
 
-from smartapp.plugin import ConsolePage, console_language, current_staff, db, localize, utcnow
+from smartapp.plugin import (
+    ConsolePage,
+    abort,
+    console_language,
+    current_staff,
+    db,
+    localize,
+    utcnow,
+)
 
 from . import console_actions, moderation, photos, queue
 from .access import COORDINATE, agency_scope, require_staff_report
@@ -63,8 +71,8 @@ def _filters() -> dict[str, Any]:
     given = {name: value for name, value in request.args.items() if value.strip()}
     try:
         return queue.QueueArgs().load(given)
-    except ValidationError:
-        abort(422)
+    except ValidationError as error:
+        abort(422, errors=error.normalized_messages())
 
 
 def _shared() -> dict[str, Any]:
@@ -109,8 +117,8 @@ def queue_view() -> str:
     filters = _filters()
     try:
         page = queue.queue_page(filters)
-    except ValidationError:
-        abort(422)
+    except ValidationError as error:  # a cursor of another list
+        abort(422, errors=error.normalized_messages())
     return render_template(
         "feedback/queue.html",
         page=page,

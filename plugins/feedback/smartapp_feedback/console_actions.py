@@ -82,7 +82,11 @@ def _uploaded() -> list[Photo]:
     stored: list[Photo] = []
     try:
         for upload in files:
-            stored.append(photos.store_photo(upload.read(), photos.uploader()))
+            try:
+                stored.append(photos.store_photo(upload.read(), photos.uploader()))
+            except ValidationError as error:  # the API's "file": this form's field, which one
+                messages = " ".join(error.normalized_messages().get("file", []))
+                raise ValidationError(f"{upload.filename}: {messages}", "photos") from None
     except BaseException:
         photos.discard_unattached(stored)
         raise

@@ -23,6 +23,8 @@ from .reports import staff_matching
 from .schemas import StaffReportListArgs
 
 ORDER = [Report.resolve_due_at, Report.id]
+#: the largest report number (an ``Integer`` key): a longer number is only words
+LARGEST_ID = 2**31 - 1
 OVERDUE, REST = "o", "r"
 
 
@@ -42,8 +44,12 @@ def matching(args: Mapping[str, Any]) -> Select[tuple[Report]]:
             func.lower(Report.title).contains(words.lower(), autoescape=True),
             func.lower(Report.description).contains(words.lower(), autoescape=True),
         )
+        # ASCII digits only: "²" is a digit to str.isdigit, not to int()
+        number = int(words) if words.isascii() and words.isdigit() else None
         statement = statement.where(
-            or_(found, Report.id == int(words)) if words.isdigit() else found
+            or_(found, Report.id == number)
+            if number is not None and number <= LARGEST_ID
+            else found
         )
     return statement
 

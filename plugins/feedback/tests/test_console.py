@@ -180,7 +180,7 @@ def test_triage_from_received_to_closed_with_photos(console, filed, sxd_staff):
         {"action": "resolve", "note": "Đã vá xong", "photos": (io.BytesIO(b"no image"), "a.jpg")},
         content_type="multipart/form-data",
     )
-    assert "file:" in flashes(bad)[0]
+    assert "photos: " in flashes(bad)[0]
     assert db.session.scalar(select(db.func.count()).select_from(Photo)) == photos_before
 
     # a photo bigger than the app's 1 MB body limit: the page takes uploads up to 20 MB

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, select
 from werkzeug.exceptions import HTTPException
@@ -18,6 +18,7 @@ from smartapp.plugin import (
     ConsolePage,
     Localized,
     Page,
+    abort,
     console_language,
     current_staff,
     form_fields,
@@ -71,7 +72,8 @@ def _places(query: str) -> Select[Any]:
 
 
 def _account(key: str) -> FeeAccount:
-    if not key.isdigit() or int(key) >= 2**31:
+    # ASCII digits only: "²" is a digit to str.isdigit, not to int()
+    if not (key.isascii() and key.isdigit()) or int(key) >= 2**31:
         abort(404)
     return fees.account_by_id(int(key), include_retired=True)
 
@@ -133,8 +135,8 @@ def records_page(kind: str = "places") -> str:
             [managed.model.id],
             {"limit": PAGE_SIZE, "cursor": request.args.get("cursor")},
         )
-    except ValidationError:
-        abort(422)
+    except ValidationError as error:
+        abort(422, errors=error.normalized_messages())
     return render_template(
         "payments/records.html",
         kind=kind,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
@@ -54,8 +54,9 @@ CORE_LABELS: dict[str, Localized] = {
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a console page, never another site."""
-    if target and target.startswith("/admin/") and not target.startswith("//"):
+    """Where to go after signing in: a console page, never another site (nor a control
+    character, which no header may hold)."""
+    if target and target.startswith("/admin/") and target.isprintable():
         return target
     return url_for("console.index")
 
@@ -155,3 +156,10 @@ def _locked_out(error: TooManyRequests) -> Any:
         email=request.form.get("email", ""),
         failure=message("too_many_requests", console_language()),
     )
+
+
+@blp.route("/<path:path>", methods=("GET", "POST"))
+def unknown(path: str) -> NoReturn:
+    """Any other address under ``/admin/``: the console's not-found page for a browser, which
+    an address no route matched would not get (the app's handlers answer those, in JSON)."""
+    abort(404)

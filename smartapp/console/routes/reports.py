@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, abort, render_template, request
+from flask_smorest import abort as refuse
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from smartapp.console.blueprint import blp, page
@@ -114,7 +115,8 @@ def _download(extension: str, mimetype: str) -> Response:
         month, agency = _chosen(_submitted())
     except ValidationError as error:
         problems = error.normalized_messages()
-        abort(422, description="; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items()))
+        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in problems.items())
+        refuse(422, message=text, errors=problems)
     report, _ = _report(month, agency)
     body = report_csv(report) if extension == "csv" else report_pdf(report)
     return Response(

@@ -62,6 +62,15 @@ def _spec_errors(messages: Mapping[str, Any]) -> dict[str, Any]:
     return renamed
 
 
+def _storable(form: MultiDict[str, str]) -> None:
+    """Refuse, by name, each field holding a NUL, which PostgreSQL cannot store: the form is
+    read here, not through the core's argument parser that checks the API's bodies (werkzeug
+    decodes form bytes with replacement, so no lone surrogate gets this far)."""
+    fields = sorted({name for name, value in form.items(multi=True) if "\x00" in value})
+    if fields:
+        raise ValidationError({name: ["Must be valid text: no NUL character."] for name in fields})
+
+
 def _title(description: str, service_name: str) -> str:
     first_line = description.strip().splitlines()[0] if description.strip() else ""
     return (first_line or service_name)[:200]
@@ -91,6 +100,11 @@ def _place(form: MultiDict[str, str]) -> dict[str, Any]:
         return {**place, "address": address} if address else place
     if address is None:
         raise ValidationError({"lat": ["lat and long, or address_string, are required."]})
+    # the schema's length rule before the ward is looked for: reading 1 MB would take seconds
+    try:
+        SubmitSchema().fields["address"].deserialize(address)
+    except ValidationError as error:
+        raise ValidationError({"address": error.messages}) from error
     return {"address": address, "ward_code": ward_in_address(address)}
 
 
@@ -98,6 +112,7 @@ def open311_report(form: MultiDict[str, str]) -> dict[str, Any]:
     """File the report the form describes, for the holder of its ``api_key``; the answer
     to send back."""
     keys.check_key(form.get("api_key"))
+    _storable(form)
     code = form.get("service_code", "")
     if not code:
         raise ValidationError({"service_code": ["Required."]})
