@@ -117,9 +117,11 @@ def test_a_worker_killed_mid_campaign_is_taken_over(app, fcm, start_worker, queu
     assert min(received.values()) == 1  # no device skipped
     again = {token for token, times in received.items() if times > 1}
     # In doubt, and so sent again, are only the requests in flight at the kill (at most
-    # CONCURRENCY) and the answers that arrived while the worker was writing one round (at
-    # this test's ~200 answers/s, a few). Measured: exactly CONCURRENCY.
-    assert len(again) <= CONCURRENCY + CONCURRENCY // 2
+    # CONCURRENCY) and the answers that arrived while the worker was writing one round
+    # (measured on a quiet machine: exactly CONCURRENCY in all; a loaded machine's slower
+    # rounds leave more answers unwritten, never more than the 2 × CONCURRENCY handed to
+    # the transport at once).
+    assert len(again) <= 2 * CONCURRENCY
     # ... each with the same collapse key on every platform, so a phone shows it once
     for token in again:
         first, second = [_collapse_keys(m) for m in fcm.sends() if m["token"] == token]
