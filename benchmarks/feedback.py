@@ -128,6 +128,18 @@ def submit_once(
         sys.exit(f"submit answered {response.status_code}: {response.text[:300]}")
 
 
+def consent(base: str, citizens: list[dict[str, str]]) -> None:
+    """Each citizen accepts the privacy notice, as the app asks before the first report."""
+    notice = requests.get(f"{base}/api/v1/privacy/notice", timeout=10).json()
+    body = {"version": notice["version"], "purposes": [p["slug"] for p in notice["purposes"]]}
+    for headers in citizens:
+        answer = requests.post(
+            f"{base}/api/v1/privacy/consent", headers=headers, json=body, timeout=10
+        )
+        if answer.status_code != 201:
+            sys.exit(f"consent answered {answer.status_code}: {answer.text[:300]}")
+
+
 def file_reports(base: str, citizens: list[dict[str, str]], photo: bytes, count: int) -> None:
     """``count`` reports with three photos for each citizen, one thread per citizen."""
     unused: dict[str, list[float]] = {name: [] for name in NAMES}
@@ -218,6 +230,7 @@ def main() -> None:
                 timeout=10,
             )
             settings.raise_for_status()
+            consent(base, citizens)
             file_reports(base, listers, photo, args.reports)
             page = requests.get(f"{base}{API}/reports", headers=listers[0], timeout=10)
             assert len(page.json()["items"]) == min(args.reports, 20)
