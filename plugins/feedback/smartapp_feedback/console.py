@@ -29,6 +29,7 @@ from . import console_actions, moderation, photos, queue
 from .access import COORDINATE, agency_scope, require_staff_report
 from .categories import all_categories
 from .deadlines import OPEN_STATUSES, overdue
+from .labels import STATUSES
 from .models import Report, Status
 from .schemas import reporter
 from .settings import settings
@@ -39,15 +40,6 @@ SLUG = "feedback"
 ROLES = ("agency_staff",)
 MAP_LIMIT = 1000
 
-STATUS_NAMES = {
-    Status.RECEIVED: {"vi": "Mới tiếp nhận", "en": "Received"},
-    Status.ACCEPTED: {"vi": "Đã tiếp nhận", "en": "Accepted"},
-    Status.REJECTED: {"vi": "Từ chối", "en": "Rejected"},
-    Status.ASSIGNED: {"vi": "Đã giao xử lý", "en": "Assigned"},
-    Status.IN_PROGRESS: {"vi": "Đang xử lý", "en": "In progress"},
-    Status.RESOLVED: {"vi": "Đã giải quyết", "en": "Resolved"},
-    Status.CLOSED: {"vi": "Đã đóng", "en": "Closed"},
-}
 ACTION_NAMES = {
     Action.ACCEPT: {"vi": "Tiếp nhận", "en": "Accept"},
     Action.REJECT: {"vi": "Từ chối", "en": "Reject"},
@@ -80,7 +72,7 @@ def _shared() -> dict[str, Any]:
     language = console_language()
     return {
         "localize": lambda text: localize(text, language),
-        "status_names": STATUS_NAMES,
+        "status_names": STATUSES,
         "action_names": ACTION_NAMES,
         "now": utcnow(),
         "is_overdue": overdue,
@@ -141,7 +133,7 @@ def map_view() -> str | Response:
             "lat": report.latitude,
             "lon": report.longitude,
             "title": report.title,
-            "status": localize(STATUS_NAMES[Status(report.status)], console_language()),
+            "status": localize(STATUSES[Status(report.status)], console_language()),
             "overdue": overdue(report, utcnow()),
         }
         for report in found

@@ -1,4 +1,5 @@
-"""Names of the ``ioc_metrics`` figures on the console's dashboard (``Plugin.ioc_labels``)."""
+"""Names staff read: the statuses (queue, report page, dashboard) and the ``ioc_metrics``
+figures on the console's dashboard (``Plugin.ioc_labels``)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from .models import Status
 
 STATUSES: dict[str, Localized] = {
     Status.RECEIVED: {"vi": "Mới tiếp nhận", "en": "Received"},
-    Status.ACCEPTED: {"vi": "Đã tiếp nhận xử lý", "en": "Accepted"},
+    Status.ACCEPTED: {"vi": "Đã tiếp nhận", "en": "Accepted"},
     Status.REJECTED: {"vi": "Từ chối", "en": "Rejected"},
-    Status.ASSIGNED: {"vi": "Đã giao", "en": "Assigned"},
+    Status.ASSIGNED: {"vi": "Đã giao xử lý", "en": "Assigned"},
     Status.IN_PROGRESS: {"vi": "Đang xử lý", "en": "In progress"},
     Status.RESOLVED: {"vi": "Đã giải quyết", "en": "Resolved"},
     Status.CLOSED: {"vi": "Đã đóng", "en": "Closed"},
