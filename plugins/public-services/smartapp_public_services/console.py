@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 
-from smartapp.plugin import ConsolePage, Page, localize, paginate
+from smartapp.plugin import ConsolePage, Page, abort, localize, paginate
 
 from . import staff
 from .catalog import procedure_by_code
@@ -44,8 +44,8 @@ def _records(kind: str) -> tuple[Page[Any], str]:
         page = paginate(
             statement, [model.code], {"limit": PAGE_SIZE, "cursor": request.args.get("cursor")}
         )
-    except ValidationError:
-        abort(422)
+    except ValidationError as error:  # a cursor of another list, or no cursor at all
+        abort(422, errors=error.normalized_messages())
     return page, query
 
 
