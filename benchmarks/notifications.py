@@ -1,5 +1,6 @@
 """Push dispatch throughput: a token campaign to N devices through real ``smartapp worker``
-processes, against the local FCM-compatible server answering after ~30 ms.
+processes, against a local FCM-compatible server answering after ~30 ms
+(``benchmarks/fcm_stub.py``: why not the tests' server is said there).
 
     .venv/bin/python benchmarks/notifications.py [--devices 100000 1000000] [--workers 1 2]
 
@@ -10,8 +11,8 @@ writes them, then W ``smartapp worker --burst`` processes (Redis DB 4) dispatchi
 Reported: devices/s (wall time from the workers' start to the campaign's final status),
 CPU time per device (the workers' user + system time, ``wait4``: what a shared machine's
 load does not change), peak RSS of each worker, FCM requests, and the load average. The
-same-run baseline is the bare sender: the same aiohttp transport sending N messages with no
-database, in one process.
+same-run baseline is the bare sender: the same transport (libcurl) sending N messages with
+no database, in one process. ``--concurrency`` is ``SMARTAPP_FCM_CONCURRENCY``.
 Also: the request count of a whole-province broadcast (it must be 1).
 """
 
@@ -31,18 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 REDIS_URL = "redis://127.0.0.1:6379/4"
-CONCURRENCY = 200
 LATENCY = 0.03
-
-SERVER = """
-import asyncio, sys, time
-import uvloop
-from tests.support.fcm_server import FcmServer
-asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())  # Google's CPU is not ours: keep it small
-with FcmServer(latency=float(sys.argv[1]), keep_bodies=False) as server:
-    print(server.host, flush=True)
-    time.sleep(10**9)
-"""
 
 # The same transport and the same window as a worker (2 x concurrency handed over and not
 # yet answered), with no database.
@@ -82,7 +72,7 @@ def counts(host: str) -> dict[str, int]:
         return json.load(response)
 
 
-def environment(url: str, host: str) -> dict[str, str]:
+def environment(url: str, host: str, concurrency: int) -> dict[str, str]:
     return {
         **os.environ,
         "SMARTAPP_DATABASE_URL": url,
@@ -90,7 +80,7 @@ def environment(url: str, host: str) -> dict[str, str]:
         "SMARTAPP_ENV": "testing",
         "SMARTAPP_SECRET_KEY": "b" * 40,
         "SMARTAPP_FCM_EMULATOR_HOST": host,
-        "SMARTAPP_FCM_CONCURRENCY": str(CONCURRENCY),
+        "SMARTAPP_FCM_CONCURRENCY": str(concurrency),
         "SMARTAPP_FIREBASE_PROJECT_ID": "",
         "PYTHONPATH": str(ROOT),
     }
@@ -126,9 +116,11 @@ def prepare(url: str, devices: int, province: bool = False) -> int:
         db.session.execute(
             sa.text(
                 "INSERT INTO notification_devices (token, citizen_id, platform, app_version, "
-                "language, active, last_seen_at, created_at) SELECT 'token-' || id, id, 'android',"
+                "language, active, last_seen_at, created_at) SELECT :prefix || id, id, 'android',"
                 " '3.2.0', 'vi', true, now(), now() FROM citizens"
-            )
+            ),
+            # tokens of their own in each run: the stub counts a token sent to twice
+            {"prefix": f"token-{time.time_ns()}-"},
         )
         campaign = Campaign(
             title={"vi": "Lịch tiêm chủng"},
@@ -165,7 +157,9 @@ def status(url: str, campaign_id: int) -> str:
     return value
 
 
-def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, float]:
+def dispatch(
+    url: str, host: str, campaign_id: int, workers: int, concurrency: int
+) -> dict[str, float]:
     import redis
     from rq import Queue
 
@@ -182,7 +176,7 @@ def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, f
     processes = [
         subprocess.Popen(
             [smartapp, "worker", "--burst"],
-            env=environment(url, host),
+            env=environment(url, host, concurrency),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -202,16 +196,17 @@ def dispatch(url: str, host: str, campaign_id: int, workers: int) -> dict[str, f
         "status": status(url, campaign_id),
         "requests": after["_requests"] - before.get("_requests", 0),
         "accepted": after["_accepted"] - before.get("_accepted", 0),
+        "duplicates": after["_duplicates"] - before.get("_duplicates", 0),
         "peak_mib": max(peaks),
         "cpu": cpu,
     }
 
 
-def bare_sender(host: str, devices: int, env: dict[str, str]) -> str:
+def bare_sender(host: str, devices: int, concurrency: int, env: dict[str, str]) -> str:
     rate, cpu = map(
         float,
         subprocess.run(
-            [sys.executable, "-c", BARE, host, str(devices), str(CONCURRENCY)],
+            [sys.executable, "-c", BARE, host, str(devices), str(concurrency)],
             env=env,
             check=True,
             capture_output=True,
@@ -228,6 +223,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--concurrency", type=int, default=200, help="SMARTAPP_FCM_CONCURRENCY")
     parser.add_argument(
         "--no-bare", action="store_true", help="skip the bare sender (measured in an earlier run)"
     )
@@ -236,20 +232,23 @@ def main() -> int:
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(LATENCY)], env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, str(ROOT / "benchmarks" / "fcm_stub.py"), str(LATENCY)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     host = server.stdout.readline().strip()
     rows = []
     try:
         for devices in arguments.devices:
             if not arguments.no_bare:
-                rows.append(bare_sender(host, devices, env))
+                rows.append(bare_sender(host, devices, arguments.concurrency, env))
                 print(rows[-1], flush=True)
             for workers in arguments.workers:
                 with postgres_schema(prefix="smartapp_bench") as url:
                     campaign_id = prepare(url, devices)
-                    result = dispatch(url, host, campaign_id, workers)
+                    result = dispatch(url, host, campaign_id, workers, arguments.concurrency)
                 assert result["status"] == "sent" and result["accepted"] == devices, result
+                assert result["duplicates"] == 0, result
                 rows.append(
                     f"| token campaign, {workers} worker{'s' * (workers > 1)} | {devices:,} | "
                     f"{devices / result['seconds']:,.0f} | "
@@ -260,7 +259,7 @@ def main() -> int:
                 print(rows[-1], flush=True)
         with postgres_schema(prefix="smartapp_bench") as url:
             campaign_id = prepare(url, 1000, province=True)
-            result = dispatch(url, host, campaign_id, 1)
+            result = dispatch(url, host, campaign_id, 1, arguments.concurrency)
         rows.append(
             f"| province broadcast (1,000 devices in the database) | all | — | — | "
             f"{result['seconds']:,.1f} s | {result['peak_mib']:,.0f} MiB | "
@@ -272,7 +271,8 @@ def main() -> int:
         server.wait(10)
     print(
         f"\nPython {platform.python_version()}, {os.cpu_count()} CPUs, load "
-        f"{os.getloadavg()[0]:.1f}, latency {LATENCY * 1000:.0f} ms, concurrency {CONCURRENCY}"
+        f"{os.getloadavg()[0]:.1f}, latency {LATENCY * 1000:.0f} ms, "
+        f"concurrency {arguments.concurrency}"
     )
     print(
         "| run | devices | devices/s | CPU per device | time | peak RSS per worker "

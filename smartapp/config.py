@@ -103,7 +103,7 @@ class Settings:
             firebase_auth_emulator_host=environ.get("FIREBASE_AUTH_EMULATOR_HOST") or None,
             fcm_emulator_host=environ.get("SMARTAPP_FCM_EMULATOR_HOST") or None,
             campaign_approval=_choice(environ, "SMARTAPP_CAMPAIGN_APPROVAL", APPROVAL_CHOICES),
-            fcm_concurrency=_int(environ, "SMARTAPP_FCM_CONCURRENCY", 200, minimum=1),
+            fcm_concurrency=_int(environ, "SMARTAPP_FCM_CONCURRENCY", 500, minimum=1),
             fcm_rate_per_minute=_int(environ, "SMARTAPP_FCM_RATE_PER_MINUTE", 600_000, minimum=1),
             state_ttl=float(_int(environ, "SMARTAPP_STATE_TTL_MS", 1000)) / 1000,
             max_content_length=_int(environ, "SMARTAPP_MAX_CONTENT_LENGTH", 1024 * 1024),
