@@ -10,7 +10,8 @@ inserted with ``generate_series``, one campaign with its N delivery rows written
 writes them, then W ``smartapp worker --burst`` processes (Redis DB 4) dispatching it.
 Reported: devices/s (wall time from the workers' start to the campaign's final status),
 CPU time per device (the workers' user + system time, ``wait4``: what a shared machine's
-load does not change), peak RSS of each worker, FCM requests, and the load average. The
+load does not change), peak RSS of each worker, FCM requests, how busy the machine's CPUs
+were meanwhile (``/proc/stat``: whoever used them), and the load average. The
 same-run baseline is the bare sender: the same transport (libcurl) sending N messages with
 no database, in one process. ``--concurrency`` is ``SMARTAPP_FCM_CONCURRENCY``.
 Also: the request count of a whole-province broadcast (it must be 1).
@@ -65,6 +66,19 @@ assert not failed, failed[:3]
 cpu = time.process_time()
 print(count / (time.perf_counter() - started), cpu / count * 1e6)
 """
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's busy and total CPU ticks so far (``/proc/stat``): whether it was
+    saturated during a run, whoever used it."""
+    user, nice, system, idle, iowait, *rest = map(int, Path("/proc/stat").read_text().split()[1:9])
+    total = user + nice + system + idle + iowait + sum(rest)
+    return total - idle - iowait, total
+
+
+def busy_since(start: tuple[int, int]) -> str:
+    busy, total = cpu_ticks()
+    return f"{(busy - start[0]) / max(1, total - start[1]):.0%}"
 
 
 def counts(host: str) -> dict[str, int]:
@@ -170,7 +184,7 @@ def dispatch(
     queue = Queue("default", connection=connection)
     for _ in range(workers):  # one job per worker: they share the campaign's rows
         queue.enqueue(dispatch_campaign, campaign_id, job_timeout=7200)
-    before = counts(host)
+    before, ticks = counts(host), cpu_ticks()
     smartapp = str(Path(sys.executable).with_name("smartapp"))
     started = time.perf_counter()
     processes = [
@@ -199,10 +213,12 @@ def dispatch(
         "duplicates": after["_duplicates"] - before.get("_duplicates", 0),
         "peak_mib": max(peaks),
         "cpu": cpu,
+        "busy": busy_since(ticks),
     }
 
 
 def bare_sender(host: str, devices: int, concurrency: int, env: dict[str, str]) -> str:
+    ticks = cpu_ticks()
     rate, cpu = map(
         float,
         subprocess.run(
@@ -215,7 +231,8 @@ def bare_sender(host: str, devices: int, concurrency: int, env: dict[str, str]) 
     )
     return (
         f"| bare sender (no database), 1 process | {devices:,} | {rate:,.0f} | {cpu:,.0f} µs | "
-        f"{devices / rate:,.1f} s | — | {devices:,} | {os.getloadavg()[0]:.1f} |"
+        f"{devices / rate:,.1f} s | — | {devices:,} | {busy_since(ticks)} | "
+        f"{os.getloadavg()[0]:.1f} |"
     )
 
 
@@ -223,7 +240,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--concurrency", type=int, default=200, help="SMARTAPP_FCM_CONCURRENCY")
+    parser.add_argument("--concurrency", type=int, default=500, help="SMARTAPP_FCM_CONCURRENCY")
     parser.add_argument(
         "--no-bare", action="store_true", help="skip the bare sender (measured in an earlier run)"
     )
@@ -254,7 +271,7 @@ def main() -> int:
                     f"{devices / result['seconds']:,.0f} | "
                     f"{result['cpu'] / devices * 1e6:,.0f} µs | {result['seconds']:,.1f} s | "
                     f"{result['peak_mib']:,.0f} MiB | {result['requests']:,} | "
-                    f"{os.getloadavg()[0]:.1f} |"
+                    f"{result['busy']} | {os.getloadavg()[0]:.1f} |"
                 )
                 print(rows[-1], flush=True)
         with postgres_schema(prefix="smartapp_bench") as url:
@@ -263,7 +280,7 @@ def main() -> int:
         rows.append(
             f"| province broadcast (1,000 devices in the database) | all | — | — | "
             f"{result['seconds']:,.1f} s | {result['peak_mib']:,.0f} MiB | "
-            f"{result['requests']} | {os.getloadavg()[0]:.1f} |"
+            f"{result['requests']} | {result['busy']} | {os.getloadavg()[0]:.1f} |"
         )
         print(rows[-1], flush=True)
     finally:
@@ -276,9 +293,9 @@ def main() -> int:
     )
     print(
         "| run | devices | devices/s | CPU per device | time | peak RSS per worker "
-        "| FCM requests | load |"
+        "| FCM requests | machine busy | load |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print("\n".join(rows))
     return 0
 

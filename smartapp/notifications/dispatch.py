@@ -49,6 +49,9 @@ BATCH_SIZE = 1000
 WAIT_IN_JOB = 10.0
 #: how often a sending worker looks whether the campaign was cancelled or paused
 STATUS_EVERY = 0.5
+#: a round writes the answers of at least this long: a round's statements and commit cost
+#: the same for 5 answers as for 100, and the transport has the next sends at hand meanwhile
+ROUND = 0.02
 
 
 def dispatch(
@@ -194,7 +197,8 @@ def _send_tokens(
 
     At most ``2 × concurrency`` sends are handed to the transport and not yet recorded; it
     runs ``concurrency`` at a time, so it has the next ones at hand while this thread writes.
-    This thread settles whatever answers arrived since its last round, in one transaction,
+    This thread settles whatever answers arrived since its last round (``ROUND`` at least),
+    in one transaction,
     hands over as many new sends, and claims the next rows when the ones in hand run out. A
     worker killed at any moment leaves in doubt (sent, answer not recorded) only the requests
     in flight and the answers of the round being written.
@@ -205,7 +209,7 @@ def _send_tokens(
     in_hand: deque[Claimed] = deque()
     outstanding = 0
     exhausted = stopped = False
-    checked = 0.0
+    checked = round_started = 0.0
     after: int | None = 0  # the id cursor; None once a pass in id order found nothing
     while True:
         while not stopped and outstanding < window:
@@ -232,7 +236,9 @@ def _send_tokens(
             outstanding += len(part)
         if outstanding == 0:
             break
+        time.sleep(max(0.0, round_started + ROUND - time.monotonic()))
         arrived = [answers.get()]
+        round_started = time.monotonic()
         while True:
             try:
                 arrived.append(answers.get_nowait())
