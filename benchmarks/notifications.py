@@ -106,6 +106,7 @@ def prepare(url: str, devices: int, province: bool = False) -> int:
 
     from smartapp import create_app, lineages
     from smartapp.extensions import db
+    from smartapp.notifications.claims import rows_written
     from smartapp.notifications.models import Campaign, CampaignStatus
 
     app = create_app(
@@ -156,6 +157,8 @@ def prepare(url: str, devices: int, province: bool = False) -> int:
                 {"c": campaign.id},
             )
         db.session.commit()
+        if not province:  # and what dispatch does after writing them
+            rows_written(devices)
         return campaign.id
 
 

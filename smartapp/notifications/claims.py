@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, any_, bindparam, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from smartapp.extensions import db, utcnow
@@ -21,6 +32,8 @@ from smartapp.notifications.models import Campaign, Delivery, DeliveryStatus, De
 
 #: a claim older than this belongs to a worker that died: its rows are claimable again
 CLAIM_LEASE = timedelta(seconds=45)
+#: a campaign writing at least this many delivery rows refreshes the table's statistics
+ANALYZE_AFTER = 1000
 
 
 def among(column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
@@ -41,6 +54,17 @@ class Claimed:
     topic: str | None
     token: str | None = None
     language: str | None = None
+
+
+def rows_written(count: int) -> None:
+    """After a campaign's delivery rows are written: on PostgreSQL, with many of them, update
+    the table's statistics at once. Before autovacuum does, the planner takes the new rows
+    for a few and claims by the work index, sorting every pending row: 466 ms per claim of
+    1,000 on a 1,000,000-device campaign (``EXPLAIN ANALYZE``), against 1 ms by the primary
+    key once it knows."""
+    if count >= ANALYZE_AFTER and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"ANALYZE {Delivery.__tablename__}"))
+        db.session.commit()
 
 
 def claim(campaign_id: int, size: int, after: int | None = None) -> list[Claimed]:

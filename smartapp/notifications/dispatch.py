@@ -109,6 +109,7 @@ def _materialize(campaign: Campaign) -> None:
         db.session.refresh(campaign)
         return
     target = campaign.audience
+    written = 0  # token rows: a broadcast's few topic rows need no fresh statistics
     if audience.is_broadcast(target):
         db.session.execute(
             insert(Delivery),
@@ -125,11 +126,13 @@ def _materialize(campaign: Campaign) -> None:
             (stale, literal(DeliveryStatus.STALE.value)),
             else_=literal(DeliveryStatus.PENDING.value),
         )
-        db.session.execute(
-            insert(Delivery).from_select(
+        written = changed_rows(
+            insert(Delivery)
+            .from_select(
                 ["campaign_id", "device_id", "status"],
                 devices.with_only_columns(literal(campaign.id), Device.id, status),
             )
+            .execution_options(preserve_rowcount=True)  # an INSERT's count is dropped otherwise
         )
     if campaign.origin == Origin.STAFF:
         db.session.execute(
@@ -139,6 +142,7 @@ def _materialize(campaign: Campaign) -> None:
             )
         )
     db.session.commit()
+    claims.rows_written(written)
 
 
 def _sending(campaign_id: int) -> bool:
