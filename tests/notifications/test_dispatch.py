@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
 from smartapp.consent.services import current_notice, new_consent
 from smartapp.extensions import db, utcnow
@@ -40,7 +40,6 @@ def citizen_with_device(make_citizen_row):
 
 @pytest.fixture
 def make_citizen_row(app):
-    from smartapp.identity.models import Citizen
 
     def make(token="device-1"):
         citizen = Citizen(firebase_uid=f"uid-{token}", phone_number="+84912000001")
@@ -168,21 +167,14 @@ def test_topic_management_errors(app, fcm, make_citizen_row, error, state, activ
     assert {r.body["to"] for r in batch} == {"/topics/province-80", f"/topics/ward-{WARD}"}
 
 
-def test_a_large_campaign_refreshes_the_delivery_statistics_before_claiming(app, fcm):
+def test_a_large_campaign_refreshes_the_delivery_statistics_before_claiming(
+    app, fcm, citizens_with_devices
+):
     """On PostgreSQL the planner must know a campaign's rows before the first claim, or it
     claims by the work index, sorting every pending row (see ``claims.rows_written``)."""
     postgresql = db.engine.dialect.name == "postgresql"
     count = ANALYZE_AFTER
-    db.session.execute(insert(Citizen), [{"firebase_uid": f"uid-{n}"} for n in range(count)])
-    ids = list(db.session.scalars(select(Citizen.id)))
-    db.session.execute(
-        insert(Device),
-        [
-            {"token": f"t-{n}", "citizen_id": c, "platform": "android", "app_version": "3.2.0"}
-            for n, c in enumerate(ids)
-        ],
-    )
-    db.session.commit()
+    ids = citizens_with_devices(count)
     statistics = text(
         "SELECT reltuples FROM pg_class WHERE oid = 'notification_deliveries'::regclass"
     )

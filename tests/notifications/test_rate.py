@@ -6,11 +6,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import insert, select
 
 from smartapp.extensions import db
-from smartapp.identity.models import Citizen
-from smartapp.notifications.models import Device
 from smartapp.notifications.rate import topic_fanout_lock
 from smartapp.plugin import notify
 
@@ -22,18 +19,9 @@ def smartapp_config(fcm_config):
     return {**fcm_config, "SMARTAPP_FCM_RATE_PER_MINUTE": str(RATE_PER_SECOND * 60)}
 
 
-def test_a_campaign_is_sent_no_faster_than_the_rate_setting(app, fcm):
+def test_a_campaign_is_sent_no_faster_than_the_rate_setting(app, fcm, citizens_with_devices):
     count = 4 * RATE_PER_SECOND
-    db.session.execute(insert(Citizen), [{"firebase_uid": f"uid-{n}"} for n in range(count)])
-    ids = list(db.session.scalars(select(Citizen.id)))
-    db.session.execute(
-        insert(Device),
-        [
-            {"token": f"t-{n}", "citizen_id": c, "platform": "android", "app_version": "3.2.0"}
-            for n, c in enumerate(ids)
-        ],
-    )
-    db.session.commit()
+    ids = citizens_with_devices(count)
     started = time.monotonic()
     notify(ids, "Lịch cắt điện", "Thứ Bảy 7:00–11:00")
     db.session.commit()  # no Redis: sent in-process, now
