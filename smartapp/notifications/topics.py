@@ -111,18 +111,12 @@ def plan_citizen(citizen_id: int) -> None:
 def follow_citizens_wards() -> int:
     """Devices of citizens who changed ward (``PATCH /api/v1/me``) follow them; the caller
     commits. Returns how many moved."""
-    moved = (
-        db.session.execute(
-            select(Device, Citizen.ward_code)
-            .join(Citizen, Citizen.id == Device.citizen_id)
-            .where(
-                Citizen.ward_code.is_not(None), Device.ward_code.is_distinct_from(Citizen.ward_code)
-            )
-            .limit(_SYNC_PAGE)
-        )
-        .tuples()
-        .all()
-    )
+    moved = db.session.execute(
+        select(Device, Citizen.ward_code)
+        .join(Citizen, Citizen.id == Device.citizen_id)
+        .where(Citizen.ward_code.is_not(None), Device.ward_code.is_distinct_from(Citizen.ward_code))
+        .limit(_SYNC_PAGE)
+    ).all()
     for device, ward_code in moved:
         device.ward_code = ward_code
         plan(device)

@@ -166,7 +166,9 @@ def test_a_failing_plugin_rolls_everything_back_and_is_named(
 
     body = error_envelope(response, 503, fields={"plugins"})
     assert body["errors"]["plugins"]["failing"] == ["RuntimeError: the disk is full"]
-    assert response.headers["Retry-After"] == "60"
+    # flask-limiter merges its own window into the header of a limited route and truncates
+    # what is left of the minute: 60, or 59 once the clock has ticked past a whole second
+    assert response.headers["Retry-After"] in {"59", "60"}
     assert FailingPlugin.calls == erasure.ATTEMPTS
     assert (_count(Citizen), _count(Device), _count(InboxItem), _count(ConsentRecord)) == (
         1,
