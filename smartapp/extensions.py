@@ -120,26 +120,11 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 cache = Cache()
 
 
-class AppLimiter(Limiter):
-    """flask-limiter without its app-wide ``before_request`` check.
-
-    Every limit is declared on its route (``@limiter.limit``), and such a route checks its
-    own limit when called; the app-wide check exists only for default and application
-    limits, which smartapp has none of, yet it costs every request as much as a small route.
-    flask-limiter 3 had a public switch for it (``auto_check``), but it also turned off the
-    routes' own checks, and 4.0 removed it: no public way is left, so this removes the one
-    private method it registers, with the version range pinned in setup.cfg (verified on
-    4.1). Storage, fallback and key prefix are the public ``RATELIMIT_*`` settings of
-    ``config.py``.
-    """
-
-    def init_app(self, app: Flask) -> None:
-        super().init_app(app)
-        if not (self.limit_manager.default_limits or self.limit_manager.application_limits):
-            app.before_request_funcs[None].remove(self._check_request_limit)
-
-
-limiter = AppLimiter(key_func=get_remote_address, default_limits=[])
+# Every limit is declared on its route (``@limiter.limit``). flask-limiter's app-wide
+# ``before_request`` check finds none to apply and costs each request that reaches Flask about
+# as much as a small route; no public setting of flask-limiter 4 turns it off, so it is paid.
+# Storage, fallback and key prefix are the public ``RATELIMIT_*`` settings of ``config.py``.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def changed_rows(statement: Executable) -> int:

@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 
 from smartapp.cli import main
-from smartapp.extensions import limiter
 from smartapp.testing import TEST_PASSWORD
 
 TOKEN_ROUTE = "/api/v1/auth/staff/token"
@@ -24,12 +23,6 @@ def dead_redis_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"redis://127.0.0.1:{port}/10"
-
-
-def test_only_limited_routes_pay_for_the_limiter(app):
-    assert not [
-        f for f in app.before_request_funcs.get(None, []) if getattr(f, "__self__", None) is limiter
-    ]
 
 
 @pytest.fixture
