@@ -241,11 +241,27 @@ def development_sign_in(catalog_url: str) -> str:
     return json.loads(body)["id_token"]
 
 
+def accept_notice(origin: str, headers: dict[str, str]) -> None:
+    """The citizen accepts the privacy notice, as the app asks before a ward is stored."""
+    _, body, _ = fetch(f"{origin}/api/v1/privacy/notice", HEADERS)
+    notice = json.loads(body)
+    consent = {"version": notice["version"], "purposes": [p["slug"] for p in notice["purposes"]]}
+    status, body, _ = fetch(
+        f"{origin}/api/v1/privacy/consent",
+        {**headers, "Content-Type": "application/json"},
+        "POST",
+        json.dumps(consent).encode(),
+    )
+    if status != 201:
+        sys.exit(f"consent answered {status}: {body[:500]!r}")
+
+
 def signed_in(catalog_url: str, token: str, anonymous_body: bytes) -> dict[str, str]:
     """The headers of a citizen with ``token`` whose profile has a ward, after checking the
     catalog answers them privately, with the same tiles (no plugin here gives badges)."""
     headers = {**HEADERS, "Authorization": f"Bearer {token}"}
     origin = catalog_url.split("/api/")[0]
+    accept_notice(origin, headers)
     status, body, _ = fetch(
         f"{origin}/api/v1/me",
         {**headers, "Content-Type": "application/json"},

@@ -60,8 +60,9 @@ def main() -> None:
 
         from smartapp import create_app
         from smartapp.catalog.services import home_screen_cache, render
-        from smartapp.identity.services import citizen_from_claims
+        from smartapp.identity.citizens import citizen_from_claims
         from smartapp.identity.tokens import DevelopmentVerifier, FirebaseVerifier
+        from smartapp.plugins.base import Plugin
         from smartapp.plugins.registry import registry
 
         development_app = create_app(
@@ -100,12 +101,13 @@ def main() -> None:
         print(f"  anonymous, replayed: {anonymous:.0f}")
         for name, (app, verifier, token) in cases.items():
             headers = {"Authorization": f"Bearer {token}", "Accept-Language": "vi"}
-            assert (
-                app.test_client()
-                .patch("/api/v1/me", json={"ward_code": WARD_CODE}, headers=headers)
-                .status_code
-                == 200
-            )
+            client = app.test_client()
+            notice = client.get("/api/v1/privacy/notice").json
+            consent = {"version": notice["version"], "purposes": ["service"]}
+            accepted = client.post("/api/v1/privacy/consent", json=consent, headers=headers)
+            assert accepted.status_code == 201, accepted.json
+            moved = client.patch("/api/v1/me", json={"ward_code": WARD_CODE}, headers=headers)
+            assert moved.status_code == 200
             served = timed(lambda a=app, h=headers: request(a, h), options.requests)
             through_flask = timed(lambda a=app, h=headers: uncached(a, h), options.requests)
             print(
@@ -119,7 +121,9 @@ def main() -> None:
                 steps = {
                     "token verification": lambda t=token, v=verifier: v.verify(t),
                     "citizen lookup": lambda c=claims: citizen_from_claims(c),
-                    "badges hook": lambda c=citizen: registry().call_hook("tile_badge", c),
+                    "badges hook": lambda c=citizen: registry().call_hook(
+                        Plugin.tile_badge, citizen=c
+                    ),
                     "home screen from the cache": lambda: home_screen_cache().get(
                         "vi", "android", "3.2.0", WARD_CODE
                     ),

@@ -77,6 +77,27 @@ def signed_in(phone_sign_in) -> Callable[[str], dict[str, str]]:
 
 
 @pytest.fixture
+def consent(client) -> Callable[..., dict]:
+    """Accept the current notice as ``headers``' citizen, every purpose by default."""
+
+    def accept(headers: dict[str, str], purposes: list[str] | None = None) -> dict:
+        notice = client.get("/api/v1/privacy/notice").json
+        response = client.post(
+            "/api/v1/privacy/consent",
+            headers=headers,
+            json={
+                "version": notice["version"],
+                "purposes": purposes or [p["slug"] for p in notice["purposes"]],
+                "app_version": "3.2.0",
+            },
+        )
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return accept
+
+
+@pytest.fixture
 def fcm() -> Iterator[FcmServer]:
     """A fresh local FCM-compatible server; point the app at it with
     ``SMARTAPP_FCM_EMULATOR_HOST`` (``fcm.host``)."""

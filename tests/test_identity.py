@@ -98,8 +98,9 @@ class TestFirebaseCitizens:
         assert profile.status_code == 200 and profile.json["display_name"] == "N" * 120
         assert client.get("/api/v1/utilities", headers=bearer(token)).status_code == 200
 
-    def test_patch_me_changes_the_profile(self, client, phone_sign_in):
+    def test_patch_me_changes_the_profile(self, client, phone_sign_in, consent):
         headers = bearer(phone_sign_in(PHONE))
+        consent(headers)
         ward = wards()[0].code
 
         response = client.patch(

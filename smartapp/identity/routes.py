@@ -1,4 +1,5 @@
-"""``/api/v1/me`` and ``/api/v1/auth/…``."""
+"""``GET /api/v1/me`` and ``/api/v1/auth/…`` (changing and erasing the profile are
+``smartapp.privacy``'s: they need the citizen's consent and every plugin)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ from typing import Any
 from flask import current_app
 
 from smartapp.blueprint import Blueprint
-from smartapp.extensions import db, limiter
+from smartapp.extensions import limiter
 from smartapp.identity.auth import citizen_required, current_citizen
 from smartapp.identity.models import Citizen
 from smartapp.identity.schemas import (
     CitizenSchema,
-    CitizenUpdateSchema,
     DevelopmentSignInSchema,
     DevelopmentTokenSchema,
     StaffTokenRequestSchema,
@@ -37,20 +37,6 @@ blp = Blueprint("identity", __name__, url_prefix="/api/v1", description="Citizen
 def get_me() -> Citizen:
     """The signed-in citizen's profile."""
     return current_citizen()  # type: ignore[return-value]
-
-
-@blp.route("/me", methods=["PATCH"])
-@citizen_required
-@blp.arguments(CitizenUpdateSchema)
-@blp.response(200, CitizenSchema)
-def patch_me(changes: dict[str, Any]) -> Citizen:
-    """Change the signed-in citizen's display name, language or ward."""
-    citizen = current_citizen()
-    assert citizen is not None
-    for name, value in changes.items():
-        setattr(citizen, name, value)
-    db.session.commit()
-    return citizen
 
 
 @blp.route("/auth/staff/token", methods=["POST"])

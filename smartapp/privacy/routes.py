@@ -1,4 +1,5 @@
-"""The citizen app's privacy routes: the notice, consent, export and erasure."""
+"""The citizen app's privacy routes: the notice, consent, profile changes, export and
+erasure."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from smartapp.consent.models import PrivacyNotice
 from smartapp.extensions import limiter
 from smartapp.identity.auth import citizen_required, current_citizen
 from smartapp.identity.models import Citizen
+from smartapp.identity.schemas import CitizenSchema, CitizenUpdateSchema
 from smartapp.privacy.schemas import (
     ConsentSchema,
     ConsentStateSchema,
@@ -32,7 +34,7 @@ blp = Blueprint(
     "privacy",
     __name__,
     url_prefix="/api/v1",
-    description="The privacy notice, consent, and the citizen's data: export and erasure",
+    description="The privacy notice, consent, and the citizen's data: changes, export and erasure",
 )
 
 
@@ -116,6 +118,17 @@ def download_export(args: dict[str, str], export_id: str) -> Response:
     """The archive; the signed ``token`` of the link is the credential, until it expires."""
     path = exports.downloadable(export_id, args["token"])
     return send_file(path, "application/zip", as_attachment=True, download_name="my-data.zip")
+
+
+@blp.route("/me", methods=["PATCH"])
+@citizen_required
+@blp.arguments(CitizenUpdateSchema)
+@blp.response(200, CitizenSchema)
+@blp.alt_response(403, response="DEFAULT_ERROR", description="a name or a ward before consent")
+def patch_me(changes: dict[str, Any]) -> Citizen:
+    """Change the signed-in citizen's display name, language or ward (a name or a ward once
+    the current privacy notice is accepted)."""
+    return services.update_profile(_citizen(), changes)
 
 
 @blp.route("/me", methods=["DELETE"])

@@ -27,6 +27,21 @@ from smartapp.plugins.base import ExportFile, Plugin
 from smartapp.plugins.registry import registry
 from smartapp.privacy.models import DataExport
 
+#: what a profile change stores about the citizen; the language is a setting of the app
+PERSONAL_FIELDS = ("display_name", "ward_code")
+
+
+def update_profile(citizen: Citizen, changes: dict[str, Any]) -> Citizen:
+    """The citizen's own changes to their profile, committed. Storing a name or a ward needs
+    the current notice accepted (:class:`~smartapp.consent.ConsentRequired`); clearing one
+    never does."""
+    if any(changes.get(name) is not None for name in PERSONAL_FIELDS):
+        consent.require_consent(citizen)
+    for name, value in changes.items():
+        setattr(citizen, name, value)
+    db.session.commit()
+    return citizen
+
 
 def state_view(state: consent.ConsentState) -> dict[str, Any]:
     return {

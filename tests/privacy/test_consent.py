@@ -203,11 +203,12 @@ def test_the_command_line_refuses_text_no_app_could_show(app, tmp_path):
 
 def test_a_wards_audience_is_those_who_grant_location(client, signed_in, consent):
     people = [signed_in(f"+8491200000{n}") for n in range(3)]
+    consent(people[0])
+    consent(people[1], ["service"])  # a ward in the profile, not its notifications
+    consent(people[2])
     ids = []
     for headers in people:
         ids.append(client.patch("/api/v1/me", headers=headers, json={"ward_code": WARD}).json["id"])
-    consent(people[0])
-    consent(people[2])
     response = client.post(
         f"{CONSENT}/withdraw", headers=people[2], json={"purposes": ["location_notifications"]}
     )
@@ -216,6 +217,28 @@ def test_a_wards_audience_is_those_who_grant_location(client, signed_in, consent
     reached = db.session.scalars(audience.citizens({"kind": "wards", "wards": [WARD]})).all()
 
     assert reached == [ids[0]]
+
+
+def test_a_name_or_a_ward_is_stored_only_after_consent(client, signed_in, consent, error_envelope):
+    headers = signed_in("+84912000001")
+    for change in ({"ward_code": WARD}, {"display_name": "Lê Thị Bình"}):
+        body = error_envelope(client.patch("/api/v1/me", headers=headers, json=change), 403)
+        assert body["errors"]["consent"] == ["consent_required"]
+    # a setting of the app, and clearing what is stored, need no consent
+    cleared = client.patch(
+        "/api/v1/me", headers=headers, json={"language": "en", "display_name": None}
+    )
+    assert cleared.status_code == 200, cleared.json
+    profile = client.get("/api/v1/me", headers=headers).json
+    assert (profile["language"], profile["display_name"], profile["ward_code"]) == (
+        "en",
+        None,
+        None,
+    )
+
+    consent(headers)
+    stored = client.patch("/api/v1/me", headers=headers, json={"ward_code": WARD})
+    assert stored.status_code == 200 and stored.json["ward_code"] == WARD
 
 
 def test_a_purpose_the_new_notice_dropped_can_still_be_withdrawn(client, signed_in, consent, admin):
