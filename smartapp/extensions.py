@@ -80,9 +80,18 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # SQLite's own lower() folds ASCII letters only ("Đèn" stays "Đèn"); Python's folds
+        # every letter, as PostgreSQL's does in a UTF-8 database. SQLite lets an application
+        # replace a built-in function (its ICU extension replaces this one; Python's sqlite3
+        # is not built with ICU).
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
         # pysqlite's own transaction handling breaks SAVEPOINTs (hooks run in savepoints):
         # let SQLAlchemy emit BEGIN itself, as its SQLite documentation recommends.
         dbapi_connection.isolation_level = None

@@ -1,5 +1,5 @@
 """How the core uses its libraries: the rate limiter's public options, the command group built
-from Flask's public parts."""
+from Flask's public parts, the same text functions on both databases."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import String, func, literal, select
 
 from smartapp.cli import main
+from smartapp.extensions import db
 from smartapp.testing import TEST_PASSWORD
 
 TOKEN_ROUTE = "/api/v1/auth/staff/token"
@@ -101,3 +103,9 @@ def test_every_setting_is_documented_for_operators():
         )
     )
     assert not settings - documented, "document these in docs/operations.md"
+
+
+def test_lower_folds_every_letter_on_both_databases(app):
+    """What a case-blind search compares (the feedback queue's ``q``)."""
+    lowered = select(func.lower("Đèn ĐƯỜNG Ổ GÀ"), func.lower(literal(None, String)))
+    assert tuple(db.session.execute(lowered).one()) == ("đèn đường ổ gà", None)

@@ -39,7 +39,7 @@ def matching(args: Mapping[str, Any]) -> Select[tuple[Report]]:
     report too)."""
     statement = staff_matching(args)
     if words := args.get("q", "").strip():
-        # lowered here, not by the database: SQLite's lower() knows ASCII letters only
+        # the words lowered here, the columns by the database (every letter, on SQLite too)
         found = or_(
             func.lower(Report.title).contains(words.lower(), autoescape=True),
             func.lower(Report.description).contains(words.lower(), autoescape=True),
