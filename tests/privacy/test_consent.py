@@ -224,6 +224,8 @@ def test_a_name_or_a_ward_is_stored_only_after_consent(client, signed_in, consen
     for change in ({"ward_code": WARD}, {"display_name": "Lê Thị Bình"}):
         body = error_envelope(client.patch("/api/v1/me", headers=headers, json=change), 403)
         assert body["errors"]["consent"] == ["consent_required"]
+    refused = client.get("/api/v1/me", headers=headers).json
+    assert (refused["display_name"], refused["ward_code"]) == (None, None)  # nothing stored
     # a setting of the app, and clearing what is stored, need no consent
     cleared = client.patch(
         "/api/v1/me", headers=headers, json={"language": "en", "display_name": None}
